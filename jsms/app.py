@@ -1,0 +1,124 @@
+"""The FastAPI application: routers, error handling, limits and the OpenAPI document."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+from fastapi.routing import APIRoute
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from jsms import __version__
+from jsms.audit.api import router as audit_router
+from jsms.config import get_settings
+from jsms.deps import Authorize
+from jsms.errors import install_problem_handlers, problem
+from jsms.geo.api import router as geo_router
+from jsms.identity.api import router as identity_router
+from jsms.registry.api import router as registry_router
+from jsms.web.api import router as web_router
+from jsms.web.api import static_files
+
+DESCRIPTION = """Joint Security Management System: protected persons, sites, security units,
+deployment authorisations, audit trail. Every operation states the permission it needs in
+`x-permission`; errors are RFC 9457 problem+json."""
+
+
+class BodyLimit:
+    """Refuse request bodies over the limit before anything reads them."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        length = headers.get(b"content-length")
+        if length is not None and (not length.isdigit() or int(length) > self.max_bytes):
+            await self._refuse(scope, receive, send)
+            return
+        seen = 0
+
+        async def limited_receive() -> Any:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.max_bytes:
+                    raise BodyTooLarge
+            return message
+
+        try:
+            await self.app(scope, limited_receive, send)
+        except BodyTooLarge:
+            await self._refuse(scope, receive, send)
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = problem(413, "too-large", "Request body too large",
+                           f"the limit is {self.max_bytes} bytes", scope.get("path"))
+        await response(scope, receive, send)
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+def _permission_of(route: APIRoute) -> str | None:
+    stack = list(route.dependant.dependencies)
+    while stack:
+        dep = stack.pop()
+        if isinstance(dep.call, Authorize):
+            return dep.call.action
+        stack.extend(dep.dependencies)
+    return None
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    if app.openapi_schema:
+        return app.openapi_schema
+    schema = get_openapi(title="JSMS API", version=__version__, description=DESCRIPTION,
+                         routes=app.routes)
+    schema.setdefault("components", {})["securitySchemes"] = {
+        "bearer": {"type": "http", "scheme": "bearer"},
+        "cookie": {"type": "apiKey", "in": "cookie", "name": "jsms_session"},
+    }
+    for route in app.routes:
+        if not isinstance(route, APIRoute) or not route.include_in_schema:
+            continue
+        permission = _permission_of(route)
+        for method in route.methods:
+            operation = schema["paths"][route.path_format].get(method.lower())
+            if operation is None:
+                continue
+            if permission:
+                operation["x-permission"] = permission
+                operation["security"] = [{"bearer": []}, {"cookie": []}]
+                operation.setdefault("responses", {}).update({
+                    "401": {"description": "not logged in"},
+                    "403": {"description": f"needs permission {permission}"},
+                })
+    app.openapi_schema = schema
+    return schema
+
+
+def create_app(database_url: str | None = None) -> FastAPI:
+    settings = get_settings()
+    app = FastAPI(title="JSMS", version=__version__, description=DESCRIPTION,
+                  docs_url="/api/docs", redoc_url=None, openapi_url="/api/openapi.json")
+    app.state.database_url = database_url or settings.database_url
+    install_problem_handlers(app)
+    for router in (identity_router, registry_router, geo_router, audit_router, web_router):
+        app.include_router(router)
+    app.mount("/static", static_files(), name="static")
+
+    @app.get("/healthz", tags=["ops"], openapi_extra={"x-permission": "public"})
+    def healthz() -> dict[str, str]:
+        return {"status": "ok", "version": __version__}
+
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    return app

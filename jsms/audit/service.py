@@ -1,0 +1,197 @@
+"""Appending to and checking the audit chain.
+
+Writes are captured automatically by a session hook (every flushed insert, update and delete of
+a domain object); sensitive reads and refusals are recorded explicitly by the service that
+performs them. Appends run in the caller's transaction, so an undone change leaves no event.
+"""
+
+from __future__ import annotations
+
+import getpass
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, event, inspect, insert, select, update
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session
+
+from jsms.audit.chain import GENESIS, ChainBreak, event_hash, head_mac, verify_chain
+from jsms.audit.models import AuditEvent, AuditHead
+from jsms.db import utcnow
+from jsms.keyring import get_keyring
+
+NOT_AUDITED = {"audit_events", "audit_head"}
+
+
+def cli_actor() -> str:
+    """How a command-line operator is named in the trail."""
+    try:
+        return f"cli:{getpass.getuser()}"
+    except Exception:  # noqa: BLE001 - no user name in some containers
+        return "cli:unknown"
+
+
+def _actor_fields(actor: Any) -> tuple[str | None, str, str | None]:
+    if actor is None:
+        return None, "system", None
+    if isinstance(actor, str):
+        return None, actor, None
+    return actor.user_id, actor.username, actor.agency_id
+
+
+def _append(connection: Connection, actor: Any, entries: list[dict[str, Any]]) -> None:
+    """Chain `entries` onto the head, inside the current transaction."""
+    if not entries:
+        return
+    mac = get_keyring().audit_mac
+    head = connection.execute(
+        select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1).with_for_update()
+    ).first()
+    seq, prev = (head.seq, head.hash) if head else (0, GENESIS)
+    actor_id, actor_name, agency_id = _actor_fields(actor)
+    rows = []
+    for entry in entries:
+        seq += 1
+        record = {
+            "seq": seq,
+            "at": utcnow(),
+            "actor_id": actor_id,
+            "actor_name": actor_name[:100],
+            "actor_agency_id": agency_id,
+            "action": entry["action"],
+            "object_type": entry["object_type"],
+            "object_id": entry.get("object_id"),
+            "outcome": entry.get("outcome", "ok"),
+            "detail": entry.get("detail") or {},
+        }
+        record["prev_hash"] = prev
+        record["hash"] = prev = event_hash(_hashable(record), record["prev_hash"], mac)
+        rows.append(record)
+    connection.execute(insert(AuditEvent), rows)
+    values = {"seq": seq, "hash": prev, "mac": head_mac(seq, prev, mac)}
+    if head:
+        connection.execute(update(AuditHead).where(AuditHead.id == 1).values(**values))
+    else:
+        connection.execute(insert(AuditHead).values(id=1, **values))
+
+
+def _hashable(record: dict[str, Any]) -> dict[str, Any]:
+    """Timestamps hash as ISO text so both databases give the same bytes back."""
+    out = dict(record)
+    at = out["at"]
+    out["at"] = at.isoformat() if isinstance(at, datetime) else at
+    return out
+
+
+def record(
+    db: Session,
+    *,
+    action: str,
+    object_type: str,
+    object_id: str | None = None,
+    outcome: str = "ok",
+    detail: dict[str, Any] | None = None,
+    actor: Any = None,
+) -> None:
+    """Append one event (a sensitive read, a refusal, a login) in `db`'s transaction."""
+    entry = {"action": action, "object_type": object_type, "object_id": object_id,
+             "outcome": outcome, "detail": detail or {}}
+    _append(db.connection(), actor if actor is not None else db.info.get("actor"), [entry])
+
+
+def _object_type(obj: Any) -> str:
+    return getattr(obj, "__audit_name__", obj.__tablename__)
+
+
+def _changed_fields(obj: Any) -> list[str]:
+    state = inspect(obj)
+    return sorted(
+        attr.key for attr in state.attrs
+        if attr.history.has_changes() and attr.key not in {"updated_at", "agency"}
+    )
+
+
+@event.listens_for(Session, "before_flush")
+def _collect_writes(session: Session, _ctx: Any, _instances: Any) -> None:
+    pending: list[tuple[str, Any, list[str]]] = session.info.setdefault("audit_pending", [])
+    for verb, objects in (("create", session.new), ("update", session.dirty),
+                          ("delete", session.deleted)):
+        for obj in objects:
+            if getattr(obj, "__tablename__", None) in NOT_AUDITED:
+                continue
+            if verb == "update":
+                if not session.is_modified(obj, include_collections=False):
+                    continue
+                pending.append((verb, obj, _changed_fields(obj)))
+            else:
+                pending.append((verb, obj, []))
+
+
+@event.listens_for(Session, "after_flush")
+def _append_writes(session: Session, _ctx: Any) -> None:
+    pending = session.info.pop("audit_pending", [])
+    entries = []
+    for verb, obj, fields in pending:
+        kind = _object_type(obj)
+        detail = {"fields": fields} if fields else {}
+        entries.append({"action": f"{kind}.{verb}", "object_type": kind,
+                        "object_id": str(inspect(obj).identity[0]) if inspect(obj).identity
+                        else None, "detail": detail})
+    _append(session.connection(), session.info.get("actor"), entries)
+
+
+def event_query(
+    *,
+    actor_id: str | None = None,
+    action: str | None = None,
+    object_type: str | None = None,
+    object_id: str | None = None,
+    outcome: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> Select[tuple[AuditEvent]]:
+    """Events matching every given filter, newest first."""
+    stmt = select(AuditEvent).order_by(AuditEvent.seq.desc())
+    filters = {
+        AuditEvent.actor_id: actor_id, AuditEvent.action: action,
+        AuditEvent.object_type: object_type, AuditEvent.object_id: object_id,
+        AuditEvent.outcome: outcome,
+    }
+    for column, value in filters.items():
+        if value is not None:
+            stmt = stmt.where(column == value)
+    if since is not None:
+        stmt = stmt.where(AuditEvent.at >= since)
+    if until is not None:
+        stmt = stmt.where(AuditEvent.at < until)
+    return stmt
+
+
+def _records(db: Session, batch: int = 5000) -> Iterator[dict[str, Any]]:
+    last = 0
+    while True:
+        rows = db.execute(
+            select(AuditEvent).where(AuditEvent.seq > last).order_by(AuditEvent.seq).limit(batch)
+        ).scalars().all()
+        if not rows:
+            return
+        for row in rows:
+            yield _hashable({
+                "seq": row.seq, "at": row.at, "actor_id": row.actor_id,
+                "actor_name": row.actor_name, "actor_agency_id": row.actor_agency_id,
+                "action": row.action, "object_type": row.object_type,
+                "object_id": row.object_id, "outcome": row.outcome, "detail": row.detail,
+                "prev_hash": row.prev_hash, "hash": row.hash,
+            })
+        last = rows[-1].seq
+        db.expunge_all()
+
+
+def verify(db: Session) -> tuple[int, ChainBreak | None]:
+    """Check the whole chain; returns events checked and the first break, if any."""
+    head_row = db.execute(select(AuditHead).where(AuditHead.id == 1)).scalar_one_or_none()
+    head = None if head_row is None else {
+        "seq": head_row.seq, "hash": head_row.hash, "mac": head_row.mac
+    }
+    return verify_chain(_records(db), head, get_keyring().audit_mac)

@@ -1,0 +1,1 @@
+"""The `jsms` command for operators and admins."""

@@ -1,0 +1,53 @@
+"""Settings from environment variables, with safe defaults for a single-machine install."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+from pydantic import field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Everything an operator may change; read once per process."""
+
+    model_config = SettingsConfigDict(env_prefix="JSMS_", env_file=None, extra="ignore")
+
+    env: str = "development"
+    database_url: str = "sqlite:///var/jsms.sqlite3"
+    key_file: Path = Path("var/keys.json")
+    bind_host: str = "127.0.0.1"
+    bind_port: int = 8000
+    session_hours: float = 12.0
+    token_hours: float = 12.0
+    max_failed_logins: int = 5
+    lockout_minutes: int = 15
+    max_body_bytes: int = 1_000_000
+    cookie_secure: bool = False
+
+    @field_validator("env")
+    @classmethod
+    def _known_env(cls, value: str) -> str:
+        if value not in {"development", "test", "production"}:
+            raise ValueError("JSMS_ENV must be development, test or production")
+        return value
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+
+@cache
+def get_settings() -> Settings:
+    """The process-wide settings (tests clear the cache to change them)."""
+    return Settings()
+
+
+def shared_data_dir() -> Path | None:
+    """The read-only real datasets beside the repository, when this machine has them."""
+    import os
+
+    configured = os.environ.get("JSMS_SHARED_DATA")
+    candidate = Path(configured) if configured else Path(__file__).resolve().parents[2] / "shared" / "data"
+    return candidate if candidate.is_dir() else None

@@ -1,0 +1,1 @@
+"""The demo scenario: agencies, CPEC sites, people, units and authorisations."""

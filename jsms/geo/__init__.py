@@ -1,0 +1,1 @@
+"""Geography: gazetteer (names, provinces, districts) and H3 cell helpers."""

@@ -1,0 +1,1 @@
+"""Agencies, users, roles, sessions and the one place where access is decided."""

@@ -1,0 +1,109 @@
+"""Who may do what: the one table every endpoint and service consults.
+
+An action is allowed when one of the actor's roles is listed for it and, where the action is
+restricted to agency sides, the actor's agency is on one of them. Object-level need-to-know
+(which persons a client may see) is expressed as query filters below, applied in the query.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import ColumnElement, false, true
+
+from jsms.identity.roles import Role, Side
+
+R = Role
+STAFF = frozenset(set(Role) - {Role.PROTECTEE})
+EVERYONE = frozenset(Role)
+
+PERMISSIONS: dict[str, frozenset[Role]] = {
+    # Own session and account.
+    "session.self": EVERYONE,
+    # Agencies and users.
+    "agency.read": STAFF,
+    "agency.write": frozenset({R.ADMIN}),
+    "user.read": frozenset({R.ADMIN, R.AUDITOR}),
+    "user.write": frozenset({R.ADMIN}),
+    # Protected persons: the record, and the encrypted PII behind it.
+    "person.read": frozenset({R.REQUESTER, R.OPS_OFFICER, R.APPROVER, R.ADMIN, R.PROTECTEE}),
+    "person.pii.read": frozenset({R.REQUESTER, R.OPS_OFFICER, R.PROTECTEE}),
+    "person.write": frozenset({R.REQUESTER, R.ADMIN}),
+    # Projects and sites.
+    "site.read": STAFF,
+    "site.write": frozenset({R.REQUESTER, R.ADMIN}),
+    # Security units and deployment authorisations (sovereignty: only the host grants).
+    "unit.read": frozenset({R.OPS_OFFICER, R.APPROVER, R.ESCORT_COMMANDER, R.ADMIN, R.ANALYST}),
+    "unit.write": frozenset({R.ADMIN}),
+    "authorisation.read": frozenset(
+        {R.OPS_OFFICER, R.APPROVER, R.ESCORT_COMMANDER, R.ADMIN, R.AUDITOR}
+    ),
+    "authorisation.write": frozenset({R.APPROVER, R.ADMIN}),
+    "authorisation.check": frozenset({R.OPS_OFFICER, R.APPROVER, R.ESCORT_COMMANDER, R.ADMIN}),
+    # Geography.
+    "geo.read": STAFF,
+    "geo.write": frozenset({R.ADMIN}),
+    # Audit trail.
+    "audit.read": frozenset({R.AUDITOR}),
+}
+
+SIDES: dict[str, frozenset[Side]] = {
+    "authorisation.write": frozenset({Side.HOST}),
+}
+
+PUBLIC = "public"
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The authenticated caller, as every service sees it."""
+
+    user_id: str
+    username: str
+    agency_id: str
+    side: Side
+    roles: frozenset[Role]
+    person_id: str | None = None
+    session_id: str | None = None
+    client: str = field(default="", compare=False)
+
+    def has(self, role: Role) -> bool:
+        return role in self.roles
+
+
+def is_allowed(action: str, roles: frozenset[Role], side: Side) -> bool:
+    """True when the policy table lets these roles on this side perform `action`."""
+    if action == PUBLIC:
+        return True
+    allowed_roles = PERMISSIONS[action]
+    if not roles & allowed_roles:
+        return False
+    sides = SIDES.get(action)
+    return sides is None or side in sides
+
+
+def can(actor: Actor, action: str) -> bool:
+    return is_allowed(action, actor.roles, actor.side)
+
+
+
+def person_scope(actor: Actor, person_table: type) -> ColumnElement[bool]:
+    """Persons `actor` may see: clients their own employees, protectees themselves."""
+    staff_roles = actor.roles - {Role.PROTECTEE}
+    if staff_roles and actor.side != Side.CLIENT:
+        return true()
+    if staff_roles and actor.side == Side.CLIENT:
+        clause = person_table.employer_agency_id == actor.agency_id
+        if actor.person_id:
+            clause = clause | (person_table.id == actor.person_id)
+        return clause
+    if actor.person_id:
+        return person_table.id == actor.person_id
+    return false()
+
+
+def company_scope(actor: Actor, table: type, column: str = "client_agency_id") -> ColumnElement[bool]:
+    """Projects and sites: a client company sees its own; the forces see all."""
+    if actor.side == Side.CLIENT:
+        return getattr(table, column) == actor.agency_id
+    return true()

@@ -1,0 +1,291 @@
+"""Agencies, users, logins and sessions."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+import pyotp
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from jsms.audit import service as audit
+from jsms.config import get_settings
+from jsms.db import new_id, utcnow
+from jsms.errors import AccountLocked, Conflict, Invalid, NotFound, Unauthorized
+from jsms.identity.models import Agency, AuthSession, User
+from jsms.identity.policy import Actor
+from jsms.identity.roles import PROVINCES, ROLES_REQUIRING_TOTP, Role, Side
+from jsms.keyring import get_keyring
+
+_hasher = PasswordHasher()
+MIN_PASSWORD_LENGTH = 12
+# Verifying against this keeps unknown usernames as slow as wrong passwords.
+_DUMMY_HASH = _hasher.hash("not-a-real-password-0000")
+
+
+def hash_password(password: str) -> str:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise Invalid(f"password must have at least {MIN_PASSWORD_LENGTH} characters")
+    return _hasher.hash(password)
+
+
+def _password_ok(stored_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(stored_hash, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _totp_context(user_id: str) -> str:
+    return f"user:{user_id}:totp"
+
+
+def requires_totp(roles: list[str] | frozenset[Role]) -> bool:
+    return any(Role(r) in ROLES_REQUIRING_TOTP for r in roles)
+
+
+def actor_of(user: User, session_id: str | None = None) -> Actor:
+    return Actor(
+        user_id=user.id,
+        username=user.username,
+        agency_id=user.agency_id,
+        side=Side(user.agency.side),
+        roles=frozenset(Role(r) for r in user.roles),
+        person_id=user.person_id,
+        session_id=session_id,
+    )
+
+
+# Agencies ---------------------------------------------------------------------------------
+
+
+def _check_jurisdiction(provinces: list[str]) -> None:
+    unknown = sorted(set(provinces) - set(PROVINCES))
+    if unknown:
+        raise Invalid(f"unknown province(s): {', '.join(unknown)}; use {', '.join(PROVINCES)}")
+
+
+def create_agency(
+    db: Session, *, name: str, short_name: str, side: Side, country: str,
+    provinces: list[str] | None = None, districts: list[str] | None = None,
+) -> Agency:
+    _check_jurisdiction(provinces or [])
+    if side == Side.HOST and not provinces:
+        raise Invalid("a host agency needs a jurisdiction (at least one province)")
+    clash = db.scalar(select(Agency).where((Agency.name == name) | (Agency.short_name == short_name)))
+    if clash:
+        raise Conflict(f"an agency named {clash.name!r} ({clash.short_name}) already exists")
+    agency = Agency(name=name, short_name=short_name, side=side.value, country=country.upper(),
+                    provinces=provinces or [], districts=districts or [])
+    db.add(agency)
+    db.flush()
+    return agency
+
+
+def get_agency(db: Session, agency_id: str) -> Agency:
+    agency = db.get(Agency, agency_id)
+    if agency is None:
+        raise NotFound(f"no agency {agency_id}")
+    return agency
+
+
+# Users ------------------------------------------------------------------------------------
+
+
+@dataclass
+class NewUser:
+    user: User
+    totp_uri: str | None
+
+
+def create_user(
+    db: Session, *, username: str, display_name: str, agency_id: str, roles: list[Role],
+    password: str, clearance: int = 1, person_id: str | None = None,
+    totp_secret: str | None = None,
+) -> NewUser:
+    """A user; admins and approvers get a TOTP secret, returned once as a provisioning URI."""
+    agency = get_agency(db, agency_id)
+    if not roles:
+        raise Invalid("a user needs at least one role")
+    if db.scalar(select(User.id).where(User.username == username)):
+        raise Conflict(f"username {username!r} is taken")
+    if Role.PROTECTEE in roles and not person_id:
+        raise Invalid("a protectee account must be linked to a protected person (person_id)")
+    user = User(id=new_id(), username=username, display_name=display_name, agency_id=agency.id,
+                roles=[r.value for r in roles], clearance=clearance,
+                password_hash=hash_password(password), person_id=person_id)
+    uri = None
+    if requires_totp(roles):
+        secret = totp_secret or pyotp.random_base32()
+        user.totp_secret_enc = get_keyring().encrypt(secret, _totp_context(user.id))
+        uri = pyotp.TOTP(secret).provisioning_uri(name=username, issuer_name="JSMS")
+    db.add(user)
+    db.flush()
+    db.refresh(user)
+    return NewUser(user=user, totp_uri=uri)
+
+
+def get_user(db: Session, user_id: str) -> User:
+    user = db.get(User, user_id)
+    if user is None:
+        raise NotFound(f"no user {user_id}")
+    return user
+
+
+def totp_secret(user: User) -> str | None:
+    if not user.totp_secret_enc:
+        return None
+    return get_keyring().decrypt(user.totp_secret_enc, _totp_context(user.id))
+
+
+def reset_totp(db: Session, user: User) -> str:
+    """A fresh TOTP secret (lost phone); returns the provisioning URI."""
+    secret = pyotp.random_base32()
+    user.totp_secret_enc = get_keyring().encrypt(secret, _totp_context(user.id))
+    db.flush()
+    return pyotp.TOTP(secret).provisioning_uri(name=user.username, issuer_name="JSMS")
+
+
+def unlock_user(db: Session, user: User) -> None:
+    user.failed_logins = 0
+    user.locked_until = None
+    db.flush()
+
+
+def set_active(db: Session, user: User, active: bool) -> None:
+    user.active = active
+    if not active:
+        revoke_all_sessions(db, user.id)
+    db.flush()
+
+
+# Login and sessions ----------------------------------------------------------------------
+
+
+@dataclass
+class Login:
+    token: str
+    session: AuthSession
+    user: User
+
+
+def login(
+    db: Session, *, username: str, password: str, totp_code: str | None, kind: str,
+    client: str = "",
+) -> Login:
+    """Check password (and TOTP where the role needs it) and open a session.
+
+    Failures are counted; after `max_failed_logins` the account locks for a while. The caller
+    must commit even when this raises, so the failure count and its audit event are kept.
+    """
+    settings = get_settings()
+    now = utcnow()
+    user = db.scalar(select(User).where(User.username == username))
+    if user is None:
+        _password_ok(_DUMMY_HASH, password)
+        audit.record(db, action="auth.login", object_type="user", outcome="failed",
+                     detail={"username": username[:64], "reason": "unknown user"}, actor=username[:64])
+        raise Unauthorized("wrong username or password")
+    db.info["actor"] = actor_of(user)
+    if user.locked_until and user.locked_until > now:
+        audit.record(db, action="auth.login", object_type="user", object_id=user.id,
+                     outcome="denied", detail={"reason": "locked"})
+        raise AccountLocked(f"account locked until {user.locked_until:%Y-%m-%d %H:%M} UTC "
+                            "after repeated failed logins; an admin can unlock it")
+    reason = None
+    if not user.active:
+        reason = "account disabled"
+    elif not _password_ok(user.password_hash, password):
+        reason = "wrong password"
+    elif requires_totp(user.roles):
+        secret = totp_secret(user)
+        if not totp_code:
+            reason = "second factor required"
+        elif not secret or not pyotp.TOTP(secret).verify(totp_code, valid_window=1):
+            reason = "wrong second factor"
+    if reason:
+        user.failed_logins += 1
+        detail = {"reason": reason, "failed_logins": user.failed_logins}
+        if user.failed_logins >= settings.max_failed_logins:
+            user.locked_until = now + timedelta(minutes=settings.lockout_minutes)
+            detail["locked_until"] = user.locked_until.isoformat()
+        db.flush()
+        audit.record(db, action="auth.login", object_type="user", object_id=user.id,
+                     outcome="failed", detail=detail)
+        if reason == "second factor required":
+            raise Unauthorized("this account needs a TOTP code (second factor)")
+        raise Unauthorized("wrong username, password or second factor")
+    user.failed_logins = 0
+    user.locked_until = None
+    token = secrets.token_urlsafe(32)
+    hours = settings.session_hours if kind == "cookie" else settings.token_hours
+    auth_session = AuthSession(user_id=user.id, token_hash=_token_hash(token), kind=kind,
+                               created_at=now, expires_at=now + timedelta(hours=hours),
+                               client=client[:200])
+    db.add(auth_session)
+    db.flush()
+    audit.record(db, action="auth.login", object_type="user", object_id=user.id,
+                 detail={"session_id": auth_session.id, "kind": kind})
+    return Login(token=token, session=auth_session, user=user)
+
+
+def authenticate(db: Session, token: str) -> Actor:
+    """The actor behind a bearer token or session cookie, or Unauthorized."""
+    now = utcnow()
+    found = db.execute(
+        select(AuthSession, User).join(User, User.id == AuthSession.user_id)
+        .where(AuthSession.token_hash == _token_hash(token))
+    ).first()
+    if found is None:
+        raise Unauthorized("unknown or expired token; log in again")
+    auth_session, user = found
+    if auth_session.revoked_at is not None or auth_session.expires_at <= now:
+        raise Unauthorized("session ended; log in again")
+    if not user.active:
+        raise Unauthorized("account disabled")
+    return actor_of(user, auth_session.id)
+
+
+def logout(db: Session, actor: Actor) -> None:
+    if actor.session_id:
+        db.execute(update(AuthSession).where(AuthSession.id == actor.session_id)
+                   .values(revoked_at=utcnow()))
+        audit.record(db, action="auth.logout", object_type="auth_session",
+                     object_id=actor.session_id, actor=actor)
+
+
+def list_sessions(db: Session, user_id: str) -> list[AuthSession]:
+    return list(db.scalars(
+        select(AuthSession).where(AuthSession.user_id == user_id,
+                                  AuthSession.revoked_at.is_(None),
+                                  AuthSession.expires_at > utcnow())
+        .order_by(AuthSession.created_at.desc())
+    ))
+
+
+def revoke_session(db: Session, *, user_id: str, session_id: str) -> None:
+    auth_session = db.get(AuthSession, session_id)
+    if auth_session is None or auth_session.user_id != user_id:
+        raise NotFound(f"no session {session_id} for this user")
+    auth_session.revoked_at = utcnow()
+    db.flush()
+
+
+def revoke_all_sessions(db: Session, user_id: str) -> int:
+    result = db.execute(
+        update(AuthSession).where(AuthSession.user_id == user_id, AuthSession.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+    count = int(getattr(result, "rowcount", 0) or 0)
+    audit.record(db, action="auth.revoke_all", object_type="user", object_id=user_id,
+                 detail={"sessions": count})
+    return count

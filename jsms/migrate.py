@@ -1,0 +1,32 @@
+"""Run Alembic migrations from code (`jsms db upgrade`, the demo, the tests)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+
+from jsms.config import get_settings
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def alembic_config(url: str | None = None) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("sqlalchemy.url", (url or get_settings().database_url).replace("%", "%%"))
+    return config
+
+
+def upgrade(url: str | None = None, revision: str = "head") -> None:
+    command.upgrade(alembic_config(url), revision)
+
+
+def current(url: str | None = None) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    from jsms.db import make_engine
+
+    with make_engine(url or get_settings().database_url).connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()

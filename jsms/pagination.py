@@ -1,0 +1,25 @@
+"""Paged lists: every list endpoint returns the same envelope."""
+
+from __future__ import annotations
+
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+T = TypeVar("T")
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    total: int
+    page: int
+    per_page: int
+
+
+def paginate(db: Session, stmt: Select[Any], page: int, per_page: int) -> tuple[list[Any], int]:
+    """One page of `stmt`'s rows and the total count, both filtered in the query."""
+    total = db.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+    rows = db.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).all()
+    return list(rows), int(total)

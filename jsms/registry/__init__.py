@@ -1,0 +1,1 @@
+"""Protected persons, projects, sites, security units and deployment authorisations."""
