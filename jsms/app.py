@@ -58,8 +58,13 @@ class BodyLimit:
             await self._refuse(scope, receive, send)
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
-        response = problem(413, "too-large", "Request body too large",
-                           f"the limit is {self.max_bytes} bytes", scope.get("path"))
+        response = problem(
+            413,
+            "too-large",
+            "Request body too large",
+            f"the limit is {self.max_bytes} bytes",
+            scope.get("path"),
+        )
         await response(scope, receive, send)
 
 
@@ -80,8 +85,9 @@ def _permission_of(route: APIRoute) -> str | None:
 def _openapi(app: FastAPI) -> dict[str, Any]:
     if app.openapi_schema:
         return app.openapi_schema
-    schema = get_openapi(title="JSMS API", version=__version__, description=DESCRIPTION,
-                         routes=app.routes)
+    schema = get_openapi(
+        title="JSMS API", version=__version__, description=DESCRIPTION, routes=app.routes
+    )
     schema.setdefault("components", {})["securitySchemes"] = {
         "bearer": {"type": "http", "scheme": "bearer"},
         "cookie": {"type": "apiKey", "in": "cookie", "name": "jsms_session"},
@@ -97,18 +103,26 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
             if permission:
                 operation["x-permission"] = permission
                 operation["security"] = [{"bearer": []}, {"cookie": []}]
-                operation.setdefault("responses", {}).update({
-                    "401": {"description": "not logged in"},
-                    "403": {"description": f"needs permission {permission}"},
-                })
+                operation.setdefault("responses", {}).update(
+                    {
+                        "401": {"description": "not logged in"},
+                        "403": {"description": f"needs permission {permission}"},
+                    }
+                )
     app.openapi_schema = schema
     return schema
 
 
 def create_app(database_url: str | None = None) -> FastAPI:
     settings = get_settings()
-    app = FastAPI(title="JSMS", version=__version__, description=DESCRIPTION,
-                  docs_url="/api/docs", redoc_url=None, openapi_url="/api/openapi.json")
+    app = FastAPI(
+        title="JSMS",
+        version=__version__,
+        description=DESCRIPTION,
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+    )
     app.state.database_url = database_url or settings.database_url
     install_problem_handlers(app)
     for router in (identity_router, registry_router, geo_router, audit_router, web_router):

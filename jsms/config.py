@@ -49,5 +49,7 @@ def shared_data_dir() -> Path | None:
     import os
 
     configured = os.environ.get("JSMS_SHARED_DATA")
-    candidate = Path(configured) if configured else Path(__file__).resolve().parents[2] / "shared" / "data"
+    candidate = (
+        Path(configured) if configured else Path(__file__).resolve().parents[2] / "shared" / "data"
+    )
     return candidate if candidate.is_dir() else None

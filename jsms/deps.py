@@ -59,13 +59,20 @@ class Authorize:
     def __init__(self, action: str) -> None:
         self.action = action
 
-    def __call__(self, request: Request, db: Db, actor: Annotated[Actor, Depends(current_actor)]) -> Actor:
+    def __call__(
+        self, request: Request, db: Db, actor: Annotated[Actor, Depends(current_actor)]
+    ) -> Actor:
         if not can(actor, self.action):
             # Refusals are kept, in their own transaction: the request's one is rolled back.
             with transaction(actor, request.app.state.database_url) as log_db:
-                audit.record(log_db, action="access.denied", object_type="endpoint",
-                             object_id=request.url.path[:64], outcome="denied",
-                             detail={"permission": self.action, "method": request.method})
+                audit.record(
+                    log_db,
+                    action="access.denied",
+                    object_type="endpoint",
+                    object_id=request.url.path[:64],
+                    outcome="denied",
+                    detail={"permission": self.action, "method": request.method},
+                )
             raise Forbidden(f"your role(s) {sorted(actor.roles)} may not {self.action}")
         return actor
 

@@ -100,6 +100,9 @@ def install_problem_handlers(app: FastAPI) -> None:
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unexpected error on %s", request.url.path)
         return problem(
-            500, "internal", "Internal error", "The server failed; the error is logged.",
+            500,
+            "internal",
+            "Internal error",
+            "The server failed; the error is logged.",
             request.url.path,
         )

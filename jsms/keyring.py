@@ -45,8 +45,11 @@ class Keyring:
 
     @classmethod
     def generate(cls) -> Keyring:
-        return cls(pii_current="k1", pii_keys={"k1": AESGCM.generate_key(256)},
-                   audit_key=secrets.token_bytes(32))
+        return cls(
+            pii_current="k1",
+            pii_keys={"k1": AESGCM.generate_key(256)},
+            audit_key=secrets.token_bytes(32),
+        )
 
     def encrypt(self, plaintext: str, context: str) -> str:
         """Ciphertext bound to `context` (object, id and field), so it cannot be moved."""
@@ -67,7 +70,9 @@ class Keyring:
         except KeyError as exc:
             raise KeyringError(f"no key {exc} in the key file") from None
         except (ValueError, InvalidTag) as exc:
-            raise KeyringError(f"cannot decrypt value for {context}: {type(exc).__name__}") from None
+            raise KeyringError(
+                f"cannot decrypt value for {context}: {type(exc).__name__}"
+            ) from None
 
     def key_id_of(self, token: str) -> str:
         return token.split(":", 2)[1]
@@ -84,11 +89,14 @@ class Keyring:
         return hmac.new(self.audit_key, message, hashlib.sha256).hexdigest()
 
     def to_json(self) -> str:
-        return json.dumps({
-            "pii_current": self.pii_current,
-            "pii_keys": {k: _b64(v) for k, v in self.pii_keys.items()},
-            "audit_key": _b64(self.audit_key),
-        }, indent=2)
+        return json.dumps(
+            {
+                "pii_current": self.pii_current,
+                "pii_keys": {k: _b64(v) for k, v in self.pii_keys.items()},
+                "audit_key": _b64(self.audit_key),
+            },
+            indent=2,
+        )
 
     @classmethod
     def from_json(cls, text: str, path: Path | None = None) -> Keyring:

@@ -14,7 +14,17 @@ from jsms.registry.models import (
 )
 
 __all__ = [
-    "AdminArea", "Agency", "AuditEvent", "AuditHead", "AuthSession", "Base",
-    "DeploymentAuthorisation", "Project", "ProtectedPerson", "SecurityUnit", "Site", "User",
+    "AdminArea",
+    "Agency",
+    "AuditEvent",
+    "AuditHead",
+    "AuthSession",
+    "Base",
+    "DeploymentAuthorisation",
+    "Project",
+    "ProtectedPerson",
+    "SecurityUnit",
+    "Site",
+    "User",
     "Vehicle",
 ]

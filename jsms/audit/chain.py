@@ -19,8 +19,16 @@ __all__ = ["GENESIS", "ChainBreak", "event_hash", "head_mac", "verify_chain"]
 Mac = Callable[[bytes], str]
 
 HASHED_FIELDS = (
-    "seq", "at", "actor_id", "actor_name", "actor_agency_id", "action",
-    "object_type", "object_id", "outcome", "detail",
+    "seq",
+    "at",
+    "actor_id",
+    "actor_name",
+    "actor_agency_id",
+    "action",
+    "object_type",
+    "object_id",
+    "outcome",
+    "detail",
 )
 
 
@@ -69,5 +77,7 @@ def verify_chain(
     if head_mac(head["seq"], head["hash"], mac) != head["mac"]:
         return count, ChainBreak(head["seq"], "chain head was altered")
     if head["seq"] != count or head["hash"] != prev:
-        return count, ChainBreak(count + 1, f"events after {count} were removed (head is {head['seq']})")
+        return count, ChainBreak(
+            count + 1, f"events after {count} were removed (head is {head['seq']})"
+        )
     return count, None

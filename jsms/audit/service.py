@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, event, inspect, insert, select, update
+from sqlalchemy import Select, event, insert, inspect, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
@@ -28,7 +28,7 @@ def cli_actor() -> str:
     """How a command-line operator is named in the trail."""
     try:
         return f"cli:{getpass.getuser()}"
-    except Exception:  # noqa: BLE001 - no user name in some containers
+    except Exception:
         return "cli:unknown"
 
 
@@ -45,6 +45,9 @@ def _append(connection: Connection, actor: Any, entries: list[dict[str, Any]]) -
     if not entries:
         return
     mac = get_keyring().audit_mac
+    # Writing first takes the database's write lock (SQLite) or the row lock (PostgreSQL),
+    # so no two transactions can read the same head and fork the chain.
+    connection.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq))
     head = connection.execute(
         select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1).with_for_update()
     ).first()
@@ -95,8 +98,13 @@ def record(
     actor: Any = None,
 ) -> None:
     """Append one event (a sensitive read, a refusal, a login) in `db`'s transaction."""
-    entry = {"action": action, "object_type": object_type, "object_id": object_id,
-             "outcome": outcome, "detail": detail or {}}
+    entry = {
+        "action": action,
+        "object_type": object_type,
+        "object_id": object_id,
+        "outcome": outcome,
+        "detail": detail or {},
+    }
     _append(db.connection(), actor if actor is not None else db.info.get("actor"), [entry])
 
 
@@ -107,7 +115,8 @@ def _object_type(obj: Any) -> str:
 def _changed_fields(obj: Any) -> list[str]:
     state = inspect(obj)
     return sorted(
-        attr.key for attr in state.attrs
+        attr.key
+        for attr in state.attrs
         if attr.history.has_changes() and attr.key not in {"updated_at", "agency"}
     )
 
@@ -115,8 +124,11 @@ def _changed_fields(obj: Any) -> list[str]:
 @event.listens_for(Session, "before_flush")
 def _collect_writes(session: Session, _ctx: Any, _instances: Any) -> None:
     pending: list[tuple[str, Any, list[str]]] = session.info.setdefault("audit_pending", [])
-    for verb, objects in (("create", session.new), ("update", session.dirty),
-                          ("delete", session.deleted)):
+    for verb, objects in (
+        ("create", session.new),
+        ("update", session.dirty),
+        ("delete", session.deleted),
+    ):
         for obj in objects:
             if getattr(obj, "__tablename__", None) in NOT_AUDITED:
                 continue
@@ -135,9 +147,14 @@ def _append_writes(session: Session, _ctx: Any) -> None:
     for verb, obj, fields in pending:
         kind = _object_type(obj)
         detail = {"fields": fields} if fields else {}
-        entries.append({"action": f"{kind}.{verb}", "object_type": kind,
-                        "object_id": str(inspect(obj).identity[0]) if inspect(obj).identity
-                        else None, "detail": detail})
+        entries.append(
+            {
+                "action": f"{kind}.{verb}",
+                "object_type": kind,
+                "object_id": str(inspect(obj).identity[0]) if inspect(obj).identity else None,
+                "detail": detail,
+            }
+        )
     _append(session.connection(), session.info.get("actor"), entries)
 
 
@@ -154,8 +171,10 @@ def event_query(
     """Events matching every given filter, newest first."""
     stmt = select(AuditEvent).order_by(AuditEvent.seq.desc())
     filters = {
-        AuditEvent.actor_id: actor_id, AuditEvent.action: action,
-        AuditEvent.object_type: object_type, AuditEvent.object_id: object_id,
+        AuditEvent.actor_id: actor_id,
+        AuditEvent.action: action,
+        AuditEvent.object_type: object_type,
+        AuditEvent.object_id: object_id,
         AuditEvent.outcome: outcome,
     }
     for column, value in filters.items():
@@ -171,19 +190,35 @@ def event_query(
 def _records(db: Session, batch: int = 5000) -> Iterator[dict[str, Any]]:
     last = 0
     while True:
-        rows = db.execute(
-            select(AuditEvent).where(AuditEvent.seq > last).order_by(AuditEvent.seq).limit(batch)
-        ).scalars().all()
+        rows = (
+            db.execute(
+                select(AuditEvent)
+                .where(AuditEvent.seq > last)
+                .order_by(AuditEvent.seq)
+                .limit(batch)
+            )
+            .scalars()
+            .all()
+        )
         if not rows:
             return
         for row in rows:
-            yield _hashable({
-                "seq": row.seq, "at": row.at, "actor_id": row.actor_id,
-                "actor_name": row.actor_name, "actor_agency_id": row.actor_agency_id,
-                "action": row.action, "object_type": row.object_type,
-                "object_id": row.object_id, "outcome": row.outcome, "detail": row.detail,
-                "prev_hash": row.prev_hash, "hash": row.hash,
-            })
+            yield _hashable(
+                {
+                    "seq": row.seq,
+                    "at": row.at,
+                    "actor_id": row.actor_id,
+                    "actor_name": row.actor_name,
+                    "actor_agency_id": row.actor_agency_id,
+                    "action": row.action,
+                    "object_type": row.object_type,
+                    "object_id": row.object_id,
+                    "outcome": row.outcome,
+                    "detail": row.detail,
+                    "prev_hash": row.prev_hash,
+                    "hash": row.hash,
+                }
+            )
         last = rows[-1].seq
         db.expunge_all()
 
@@ -191,7 +226,9 @@ def _records(db: Session, batch: int = 5000) -> Iterator[dict[str, Any]]:
 def verify(db: Session) -> tuple[int, ChainBreak | None]:
     """Check the whole chain; returns events checked and the first break, if any."""
     head_row = db.execute(select(AuditHead).where(AuditHead.id == 1)).scalar_one_or_none()
-    head = None if head_row is None else {
-        "seq": head_row.seq, "hash": head_row.hash, "mac": head_row.mac
-    }
+    head = (
+        None
+        if head_row is None
+        else {"seq": head_row.seq, "hash": head_row.hash, "mac": head_row.mac}
+    )
     return verify_chain(_records(db), head, get_keyring().audit_mac)

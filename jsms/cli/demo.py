@@ -22,9 +22,11 @@ def _load(quiet: bool = False) -> bool:
             console.print("database already holds data; demo not loaded again")
         return False
     logins = load_scenario(progress=True)
-    console.print("\n[bold]Demo logins[/] (password for all: "
-                  f"[bold]{logins.password}[/]); admins and approvers also need a code from "
-                  "`jsms users totp-code USERNAME`:")
+    console.print(
+        "\n[bold]Demo logins[/] (password for all: "
+        f"[bold]{logins.password}[/]); admins and approvers also need a code from "
+        "`jsms users totp-code USERNAME`:"
+    )
     for row in logins.rows:
         console.print(f"  {row}")
     return True

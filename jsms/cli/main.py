@@ -19,8 +19,11 @@ from jsms.config import get_settings
 from jsms.errors import DomainError
 from jsms.keyring import KeyringError
 
-app = typer.Typer(help="JSMS: Joint Security Management System.", no_args_is_help=True,
-                  pretty_exceptions_enable=False)
+app = typer.Typer(
+    help="JSMS: Joint Security Management System.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 audit_app = typer.Typer(help="Audit trail.", no_args_is_help=True)
 keys_app = typer.Typer(help="Encryption keys.", no_args_is_help=True)
@@ -46,8 +49,10 @@ def friendly_errors() -> Iterator[None]:
         err.print(f"[bold red]error:[/] {getattr(exc, 'detail', exc)}")
         raise typer.Exit(2) from None
     except OperationalError as exc:
-        err.print(f"[bold red]database error:[/] {exc.orig}. Is the database migrated "
-                  "(`jsms db upgrade`) and reachable?")
+        err.print(
+            f"[bold red]database error:[/] {exc.orig}. Is the database migrated "
+            "(`jsms db upgrade`) and reachable?"
+        )
         raise typer.Exit(2) from None
     except SQLAlchemyError as exc:
         err.print(f"[bold red]database error:[/] {type(exc).__name__}: {exc}")
@@ -88,8 +93,12 @@ def serve(
     from jsms.app import create_app
 
     settings = get_settings()
-    uvicorn.run(create_app(), host=host or settings.bind_host, port=port or settings.bind_port,
-                log_level="info")
+    uvicorn.run(
+        create_app(),
+        host=host or settings.bind_host,
+        port=port or settings.bind_port,
+        log_level="info",
+    )
 
 
 @audit_app.command("verify")
@@ -105,8 +114,10 @@ def audit_verify() -> None:
         finally:
             db.close()
     if broken:
-        err.print(f"[bold red]audit chain BROKEN[/] at event {broken.seq}: {broken.reason} "
-                  f"({checked} events intact before it)")
+        err.print(
+            f"[bold red]audit chain BROKEN[/] at event {broken.seq}: {broken.reason} "
+            f"({checked} events intact before it)"
+        )
         raise typer.Exit(1)
     console.print(f"audit chain intact: {checked} events")
 
@@ -129,14 +140,21 @@ def keys_rotate(
         keyring.save()  # the new key is on disk before any value depends on it
         with transaction(cli_actor()) as db:
             count = reencrypt_all(db, keyring)
-            audit.record(db, action="keys.rotate", object_type="keyring", object_id=new_id,
-                         detail={"reencrypted": count})
+            audit.record(
+                db,
+                action="keys.rotate",
+                object_type="keyring",
+                object_id=new_id,
+                detail={"reencrypted": count},
+            )
         if drop_old:
             for key_id in old:
                 del keyring.pii_keys[key_id]
             keyring.save()
-    console.print(f"new key [bold]{new_id}[/] is current; {count} values re-encrypted"
-                  + ("; old keys removed" if drop_old else ""))
+    console.print(
+        f"new key [bold]{new_id}[/] is current; {count} values re-encrypted"
+        + ("; old keys removed" if drop_old else "")
+    )
 
 
 @geo_app.command("import-boundaries")

@@ -31,16 +31,23 @@ def create(
     agency: Annotated[str, typer.Option(help="agency short name")],
     role: Annotated[list[Role], typer.Option(help="repeat for several roles")],
     display_name: Annotated[str, typer.Option()] = "",
-    password: Annotated[str, typer.Option(prompt=True, hide_input=True,
-                                          confirmation_prompt=True)] = "",
+    password: Annotated[
+        str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)
+    ] = "",
 ) -> None:
     """Create a user (the first admin of a new installation, for example)."""
     with friendly_errors(), transaction(cli_actor()) as db:
         found = db.scalar(select(Agency).where(Agency.short_name == agency))
         if found is None:
             raise Invalid(f"no agency with short name {agency!r}")
-        created = identity.create_user(db, username=username, display_name=display_name or username,
-                                       agency_id=found.id, roles=role, password=password)
+        created = identity.create_user(
+            db,
+            username=username,
+            display_name=display_name or username,
+            agency_id=found.id,
+            roles=role,
+            password=password,
+        )
     console.print(f"user [bold]{username}[/] created")
     if created.totp_uri:
         console.print(f"second factor (load into an authenticator app): {created.totp_uri}")

@@ -33,16 +33,93 @@ DEMO_PASSWORD = "jsms-demo-2026!"
 PERSON_COUNT = 200
 LOADER = "demo-loader"
 
-SURNAMES = ["Wang", "Li", "Zhang", "Liu", "Chen", "Yang", "Zhao", "Huang", "Zhou", "Wu", "Xu",
-            "Sun", "Hu", "Zhu", "Gao", "Lin", "He", "Guo", "Ma", "Luo", "Liang", "Song", "Zheng",
-            "Xie", "Han", "Tang", "Feng", "Yu", "Dong", "Xiao", "Cheng", "Cao", "Yuan", "Deng"]
-GIVEN = ["Wei", "Fang", "Jun", "Lei", "Min", "Jing", "Tao", "Yan", "Hao", "Qiang", "Bo", "Hui",
-         "Ping", "Gang", "Xin", "Yu", "Peng", "Lan", "Chao", "Ning", "Rui", "Kai", "Jie", "Dan"]
-OTHER = [("CA", "Daniel", "Okafor-Lee"), ("CA", "Mei", "Tremblay"), ("GB", "Oliver", "Grant"),
-         ("GB", "Aisha", "Rahman"), ("DE", "Jonas", "Keller"), ("DE", "Lena", "Vogt")]
-JOBS = ["civil engineer", "electrical engineer", "site manager", "surveyor", "geologist",
-        "turbine technician", "crane operator", "safety officer", "interpreter", "mechanic",
-        "project accountant", "hydrologist", "welder supervisor", "cook", "doctor"]
+SURNAMES = [
+    "Wang",
+    "Li",
+    "Zhang",
+    "Liu",
+    "Chen",
+    "Yang",
+    "Zhao",
+    "Huang",
+    "Zhou",
+    "Wu",
+    "Xu",
+    "Sun",
+    "Hu",
+    "Zhu",
+    "Gao",
+    "Lin",
+    "He",
+    "Guo",
+    "Ma",
+    "Luo",
+    "Liang",
+    "Song",
+    "Zheng",
+    "Xie",
+    "Han",
+    "Tang",
+    "Feng",
+    "Yu",
+    "Dong",
+    "Xiao",
+    "Cheng",
+    "Cao",
+    "Yuan",
+    "Deng",
+]
+GIVEN = [
+    "Wei",
+    "Fang",
+    "Jun",
+    "Lei",
+    "Min",
+    "Jing",
+    "Tao",
+    "Yan",
+    "Hao",
+    "Qiang",
+    "Bo",
+    "Hui",
+    "Ping",
+    "Gang",
+    "Xin",
+    "Yu",
+    "Peng",
+    "Lan",
+    "Chao",
+    "Ning",
+    "Rui",
+    "Kai",
+    "Jie",
+    "Dan",
+]
+OTHER = [
+    ("CA", "Daniel", "Okafor-Lee"),
+    ("CA", "Mei", "Tremblay"),
+    ("GB", "Oliver", "Grant"),
+    ("GB", "Aisha", "Rahman"),
+    ("DE", "Jonas", "Keller"),
+    ("DE", "Lena", "Vogt"),
+]
+JOBS = [
+    "civil engineer",
+    "electrical engineer",
+    "site manager",
+    "surveyor",
+    "geologist",
+    "turbine technician",
+    "crane operator",
+    "safety officer",
+    "interpreter",
+    "mechanic",
+    "project accountant",
+    "hydrologist",
+    "welder supervisor",
+    "cook",
+    "doctor",
+]
 BLOOD = ["A+", "B+", "O+", "AB+", "A-", "O-", "B-"]
 WEIGHTS = {"RLH": 80, "SHC": 70, "DLE": 50}
 
@@ -75,8 +152,13 @@ def _perimeter(lat: float, lon: float, radius_m: float) -> dict[str, Any]:
 
 
 def _actor_for(agency: Agency) -> Actor:
-    return Actor(user_id="demo-loader", username=LOADER, agency_id=agency.id,
-                 side=Side(agency.side), roles=frozenset({Role.ADMIN}))
+    return Actor(
+        user_id="demo-loader",
+        username=LOADER,
+        agency_id=agency.id,
+        side=Side(agency.side),
+        roles=frozenset({Role.ADMIN}),
+    )
 
 
 def _import_boundaries(db: Session) -> str:
@@ -120,8 +202,13 @@ def load_scenario(url: str | None = None, progress: bool = False) -> DemoLogins:
         agencies: dict[str, Agency] = {}
         for row in scenario["agencies"]:
             agencies[row["short_name"]] = identity.create_agency(
-                db, name=row["name"], short_name=row["short_name"], side=Side(row["side"]),
-                country=row["country"], provinces=row["provinces"])
+                db,
+                name=row["name"],
+                short_name=row["short_name"],
+                side=Side(row["side"]),
+                country=row["country"],
+                provinces=row["provinces"],
+            )
         bar.advance(task, 10)
 
         sites_by_name: dict[str, Site] = {}
@@ -129,16 +216,27 @@ def load_scenario(url: str | None = None, progress: bool = False) -> DemoLogins:
         for row in scenario["projects"]:
             client = agencies[row["client"]]
             actor = _actor_for(client)
-            project = registry.create_project(db, actor, name=row["name"],
-                                              description=f"CPEC project ({row['province']})",
-                                              province=row["province"])
+            project = registry.create_project(
+                db,
+                actor,
+                name=row["name"],
+                description=f"CPEC project ({row['province']})",
+                province=row["province"],
+            )
             sites = []
             for place_name, kind in row["sites"]:
                 place = gazetteer.lookup(place_name)[0]
                 site = registry.create_site(
-                    db, actor, name=place.name, project_id=project.id, kind=kind, lat=place.lat,
-                    lon=place.lon, perimeter=_perimeter(place.lat, place.lon, 600),
-                    source=place.source)
+                    db,
+                    actor,
+                    name=place.name,
+                    project_id=project.id,
+                    kind=kind,
+                    lat=place.lat,
+                    lon=place.lon,
+                    perimeter=_perimeter(place.lat, place.lon, 600),
+                    source=place.source,
+                )
                 sites.append(site)
                 sites_by_name[place.name] = site
             projects_by_client.setdefault(row["client"], []).append((project.id, sites))
@@ -147,17 +245,26 @@ def load_scenario(url: str | None = None, progress: bool = False) -> DemoLogins:
         persons = []
         for number, (nationality, name, company) in enumerate(_person_rows(rng)):
             project_id, sites = rng.choice(projects_by_client[company])
-            passport = (f"E{rng.choice('ABCDEFGHJK')}{rng.randrange(10**6, 10**7)}"
-                        if nationality == "CN" else f"{nationality}{rng.randrange(10**6, 10**7)}")
+            passport = (
+                f"E{rng.choice('ABCDEFGHJK')}{rng.randrange(10**6, 10**7)}"
+                if nationality == "CN"
+                else f"{nationality}{rng.randrange(10**6, 10**7)}"
+            )
             person = registry.create_person(
-                db, _actor_for(agencies[company]), full_name=name, nationality=nationality,
-                project_id=project_id, site_id=rng.choice(sites).id, job_title=rng.choice(JOBS),
+                db,
+                _actor_for(agencies[company]),
+                full_name=name,
+                nationality=nationality,
+                project_id=project_id,
+                site_id=rng.choice(sites).id,
+                job_title=rng.choice(JOBS),
                 passport_number=passport,
                 phone=f"+86 13{rng.randrange(0, 10)} {rng.randrange(1000, 9999)} "
-                      f"{rng.randrange(1000, 9999)}",
+                f"{rng.randrange(1000, 9999)}",
                 blood_group=rng.choice(BLOOD),
                 emergency_contact=f"family contact {number + 1:03d}, +86 139 "
-                                  f"{rng.randrange(1000, 9999)} {rng.randrange(1000, 9999)}")
+                f"{rng.randrange(1000, 9999)} {rng.randrange(1000, 9999)}",
+            )
             persons.append(person)
             bar.advance(task)
 
@@ -165,23 +272,38 @@ def load_scenario(url: str | None = None, progress: bool = False) -> DemoLogins:
         for row in scenario["units"]:
             base = gazetteer.lookup(row["base"])[0]
             units[row["call_sign"]] = registry.create_unit(
-                db, agency_id=agencies[row["agency"]].id, name=row["name"],
-                call_sign=row["call_sign"], unit_type=row["unit_type"], strength=row["strength"],
-                base_name=base.name, base_lat=base.lat, base_lon=base.lon,
-                vehicles=[{"registration": r, "kind": k, "armoured": a, "seats": s}
-                          for r, k, a, s in row["vehicles"]])
+                db,
+                agency_id=agencies[row["agency"]].id,
+                name=row["name"],
+                call_sign=row["call_sign"],
+                unit_type=row["unit_type"],
+                strength=row["strength"],
+                base_name=base.name,
+                base_lat=base.lat,
+                base_lon=base.lon,
+                vehicles=[
+                    {"registration": r, "kind": k, "armoured": a, "seats": s}
+                    for r, k, a, s in row["vehicles"]
+                ],
+            )
         bar.advance(task, 10)
 
         for row in scenario["authorisations"]:
             host = agencies[row["host"]]
             grant = registry.grant_authorisation(
-                db, _actor_for(host), guest_agency_id=agencies["GSD"].id,
+                db,
+                _actor_for(host),
+                guest_agency_id=agencies["GSD"].id,
                 unit_id=units[row["unit"]].id if row["unit"] else None,
-                provinces=row["provinces"], districts=row["districts"],
+                provinces=row["provinces"],
+                districts=row["districts"],
                 site_ids=[sites_by_name[s].id for s in row["sites"]],
                 starts_at=now - timedelta(days=row["days_before"]),
                 ends_at=now + timedelta(days=row["days_after"]),
-                headcount_cap=row["cap"], arms=row["arms"], conditions=row["conditions"])
+                headcount_cap=row["cap"],
+                arms=row["arms"],
+                conditions=row["conditions"],
+            )
             if row.get("revoked"):
                 registry.revoke_authorisation(db, _actor_for(host), grant.id, row["revoked"])
         bar.advance(task, 5)
@@ -192,11 +314,17 @@ def load_scenario(url: str | None = None, progress: bool = False) -> DemoLogins:
             if person_id:
                 persons[row["person"]].employer_agency_id = agencies[row["agency"]].id
             created = identity.create_user(
-                db, username=row["username"], display_name=row["display_name"],
-                agency_id=agencies[row["agency"]].id, roles=roles, password=DEMO_PASSWORD,
-                person_id=person_id)
+                db,
+                username=row["username"],
+                display_name=row["display_name"],
+                agency_id=agencies[row["agency"]].id,
+                roles=roles,
+                password=DEMO_PASSWORD,
+                person_id=person_id,
+            )
             flag = "  (+ authenticator code)" if created.totp_uri else ""
-            logins.rows.append(f"{row['username']:<16} {', '.join(row['roles']):<18} "
-                               f"{row['agency']}{flag}")
+            logins.rows.append(
+                f"{row['username']:<16} {', '.join(row['roles']):<18} {row['agency']}{flag}"
+            )
         bar.advance(task, 5)
     return logins

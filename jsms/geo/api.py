@@ -29,19 +29,27 @@ def search_places(
 
 @router.get("/locate", response_model=LocationOut)
 def locate_point(
-    db: Db, _: Annotated[Actor, require("geo.read")],
+    db: Db,
+    _: Annotated[Actor, require("geo.read")],
     lat: Annotated[float, Query(ge=-90, le=90)],
     lon: Annotated[float, Query(ge=-180, le=180)],
 ) -> LocationOut:
     """Province and district of a point, and how that was decided."""
     where = locate(db, lat, lon)
-    return LocationOut(lat=lat, lon=lon, province=where.province, district=where.district,
-                       how=where.how, h3_cell=h3cells.cell_of(lat, lon))
+    return LocationOut(
+        lat=lat,
+        lon=lon,
+        province=where.province,
+        district=where.district,
+        how=where.how,
+        h3_cell=h3cells.cell_of(lat, lon),
+    )
 
 
 @router.get("/areas", response_model=list[AdminAreaOut])
 def list_areas(
-    db: Db, _: Annotated[Actor, require("geo.read")],
+    db: Db,
+    _: Annotated[Actor, require("geo.read")],
     level: Annotated[int, Query(ge=1, le=2)] = 1,
 ) -> list[AdminAreaOut]:
     rows = db.scalars(select(AdminArea).where(AdminArea.level == level).order_by(AdminArea.name))

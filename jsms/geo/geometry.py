@@ -47,14 +47,16 @@ def polygon_from_geojson(geometry: Any, *, what: str = "geometry") -> BaseGeomet
         raise Invalid(f"{what} must be a GeoJSON Polygon or MultiPolygon object")
     try:
         geom = shape(geometry)
-    except Exception as exc:  # noqa: BLE001 - shapely raises many kinds for bad input
+    except Exception as exc:
         raise Invalid(f"{what} is not valid GeoJSON: {exc}") from None
     if geom.is_empty:
         raise Invalid(f"{what} is empty")
     min_lon, min_lat, max_lon, max_lat = geom.bounds
     if not (-180 <= min_lon <= max_lon <= 180 and -90 <= min_lat <= max_lat <= 90):
-        raise Invalid(f"{what} has coordinates outside longitude/latitude range "
-                      "(GeoJSON order is [longitude, latitude])")
+        raise Invalid(
+            f"{what} has coordinates outside longitude/latitude range "
+            "(GeoJSON order is [longitude, latitude])"
+        )
     if not geom.is_valid:
         raise Invalid(f"{what} is not a valid polygon: {explain_validity(geom)}")
     return geom

@@ -50,7 +50,9 @@ def read_feature_collection(path: Path) -> dict[str, Any]:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise Invalid(f"{path}: not JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+        raise Invalid(
+            f"{path}: not JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
+        ) from None
     if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
         raise Invalid(f"{path}: expected a GeoJSON FeatureCollection")
     return data
@@ -74,22 +76,29 @@ def import_boundaries(
         props = feature.get("properties") or {}
         name = _field(props, NAME_FIELDS[level])
         if not name:
-            raise Invalid(f"feature {number}: no name property (looked for "
-                          f"{', '.join(NAME_FIELDS[level])})")
+            raise Invalid(
+                f"feature {number}: no name property (looked for {', '.join(NAME_FIELDS[level])})"
+            )
         parent = normalise_province(_field(props, PARENT_FIELDS) or "") if level == 2 else ""
         if level == 1:
             name = normalise_province(name)
         try:
             geom = shape(feature.get("geometry"))
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             raise Invalid(f"feature {number} ({name}): bad geometry: {exc}") from None
         if geom.geom_type not in {"Polygon", "MultiPolygon"}:
             raise Invalid(f"feature {number} ({name}): expected a polygon, got {geom.geom_type}")
         if not geom.is_valid:
             geom = make_valid(geom)
         min_lon, min_lat, max_lon, max_lat = geom.bounds
-        values = {"geometry": mapping(geom), "min_lon": min_lon, "min_lat": min_lat,
-                  "max_lon": max_lon, "max_lat": max_lat, "source": source[:300]}
+        values = {
+            "geometry": mapping(geom),
+            "min_lon": min_lon,
+            "min_lat": min_lat,
+            "max_lon": max_lon,
+            "max_lat": max_lat,
+            "source": source[:300],
+        }
         area = existing.get((name, parent))
         if area is None:
             area = AdminArea(level=level, name=name, parent_name=parent, **values)
@@ -119,8 +128,10 @@ def _containing(db: Session, level: int, lat: float, lon: float) -> AdminArea | 
     candidates = db.scalars(
         select(AdminArea).where(
             AdminArea.level == level,
-            AdminArea.min_lon <= lon, AdminArea.max_lon >= lon,
-            AdminArea.min_lat <= lat, AdminArea.max_lat >= lat,
+            AdminArea.min_lon <= lon,
+            AdminArea.max_lon >= lon,
+            AdminArea.min_lat <= lat,
+            AdminArea.max_lat >= lat,
         )
     )
     point = Point(lon, lat)

@@ -32,19 +32,31 @@ PUBLIC = {"x-permission": "public"}
 
 
 def user_out(user: User) -> UserOut:
-    return UserOut(id=user.id, username=user.username, display_name=user.display_name,
-                   agency_id=user.agency_id, roles=user.roles, clearance=user.clearance,
-                   active=user.active, locked_until=user.locked_until,
-                   second_factor=bool(user.totp_secret_enc))
+    return UserOut(
+        id=user.id,
+        username=user.username,
+        display_name=user.display_name,
+        agency_id=user.agency_id,
+        roles=user.roles,
+        clearance=user.clearance,
+        active=user.active,
+        locked_until=user.locked_until,
+        second_factor=bool(user.totp_secret_enc),
+    )
 
 
 @router.post("/auth/token", response_model=TokenOut, tags=["auth"], openapi_extra=PUBLIC)
 def issue_token(body: TokenRequest, request: Request, db: Db) -> TokenOut:
     """Log in for an API bearer token (admins and approvers also give a TOTP code)."""
     try:
-        result = service.login(db, username=body.username, password=body.password,
-                               totp_code=body.totp_code, kind="bearer",
-                               client=request.headers.get("user-agent", ""))
+        result = service.login(
+            db,
+            username=body.username,
+            password=body.password,
+            totp_code=body.totp_code,
+            kind="bearer",
+            client=request.headers.get("user-agent", ""),
+        )
     except DomainError:
         db.commit()  # keep the failure count and its audit event
         raise
@@ -62,9 +74,14 @@ def logout(db: Db, actor: Annotated[Actor, require("session.self")]) -> Response
 
 @router.get("/auth/me", response_model=MeOut, tags=["auth"])
 def me(actor: Annotated[Actor, require("session.self")]) -> MeOut:
-    return MeOut(user_id=actor.user_id, username=actor.username, agency_id=actor.agency_id,
-                 side=actor.side, roles=sorted(actor.roles),
-                 permissions=sorted(a for a in PERMISSIONS if can(actor, a)))
+    return MeOut(
+        user_id=actor.user_id,
+        username=actor.username,
+        agency_id=actor.agency_id,
+        side=actor.side,
+        roles=sorted(actor.roles),
+        permissions=sorted(a for a in PERMISSIONS if can(actor, a)),
+    )
 
 
 @router.get("/auth/sessions", response_model=list[SessionOut], tags=["auth"])
@@ -83,19 +100,27 @@ def revoke_my_session(
 
 @router.get("/agencies", response_model=Page[AgencyOut], tags=["agencies"])
 def list_agencies(
-    db: Db, paging: Paging, _: Annotated[Actor, require("agency.read")],
+    db: Db,
+    paging: Paging,
+    _: Annotated[Actor, require("agency.read")],
     side: Side | None = None,
 ) -> Page[AgencyOut]:
     stmt = select(Agency).order_by(Agency.name)
     if side:
         stmt = stmt.where(Agency.side == side.value)
     rows, total = paginate(db, stmt, paging.page, paging.per_page)
-    return Page(items=[AgencyOut.model_validate(a) for a in rows], total=total,
-                page=paging.page, per_page=paging.per_page)
+    return Page(
+        items=[AgencyOut.model_validate(a) for a in rows],
+        total=total,
+        page=paging.page,
+        per_page=paging.per_page,
+    )
 
 
 @router.post("/agencies", response_model=AgencyOut, status_code=201, tags=["agencies"])
-def create_agency(body: AgencyIn, db: Db, _: Annotated[Actor, require("agency.write")]) -> AgencyOut:
+def create_agency(
+    body: AgencyIn, db: Db, _: Annotated[Actor, require("agency.write")]
+) -> AgencyOut:
     agency = service.create_agency(db, **body.model_dump())
     return AgencyOut.model_validate(agency)
 
@@ -107,15 +132,18 @@ def get_agency(agency_id: str, db: Db, _: Annotated[Actor, require("agency.read"
 
 @router.get("/users", response_model=Page[UserOut], tags=["users"])
 def list_users(
-    db: Db, paging: Paging, _: Annotated[Actor, require("user.read")],
+    db: Db,
+    paging: Paging,
+    _: Annotated[Actor, require("user.read")],
     agency_id: str | None = None,
 ) -> Page[UserOut]:
     stmt = select(User).order_by(User.username)
     if agency_id:
         stmt = stmt.where(User.agency_id == agency_id)
     rows, total = paginate(db, stmt, paging.page, paging.per_page)
-    return Page(items=[user_out(u) for u in rows], total=total, page=paging.page,
-                per_page=paging.per_page)
+    return Page(
+        items=[user_out(u) for u in rows], total=total, page=paging.page, per_page=paging.per_page
+    )
 
 
 @router.post("/users", response_model=NewUserOut, status_code=201, tags=["users"])

@@ -86,7 +86,6 @@ def can(actor: Actor, action: str) -> bool:
     return is_allowed(action, actor.roles, actor.side)
 
 
-
 def person_scope(actor: Actor, person_table: type) -> ColumnElement[bool]:
     """Persons `actor` may see: clients their own employees, protectees themselves."""
     staff_roles = actor.roles - {Role.PROTECTEE}
@@ -102,7 +101,9 @@ def person_scope(actor: Actor, person_table: type) -> ColumnElement[bool]:
     return false()
 
 
-def company_scope(actor: Actor, table: type, column: str = "client_agency_id") -> ColumnElement[bool]:
+def company_scope(
+    actor: Actor, table: type, column: str = "client_agency_id"
+) -> ColumnElement[bool]:
     """Projects and sites: a client company sees its own; the forces see all."""
     if actor.side == Side.CLIENT:
         return getattr(table, column) == actor.agency_id

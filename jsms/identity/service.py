@@ -75,17 +75,31 @@ def _check_jurisdiction(provinces: list[str]) -> None:
 
 
 def create_agency(
-    db: Session, *, name: str, short_name: str, side: Side, country: str,
-    provinces: list[str] | None = None, districts: list[str] | None = None,
+    db: Session,
+    *,
+    name: str,
+    short_name: str,
+    side: Side,
+    country: str,
+    provinces: list[str] | None = None,
+    districts: list[str] | None = None,
 ) -> Agency:
     _check_jurisdiction(provinces or [])
     if side == Side.HOST and not provinces:
         raise Invalid("a host agency needs a jurisdiction (at least one province)")
-    clash = db.scalar(select(Agency).where((Agency.name == name) | (Agency.short_name == short_name)))
+    clash = db.scalar(
+        select(Agency).where((Agency.name == name) | (Agency.short_name == short_name))
+    )
     if clash:
         raise Conflict(f"an agency named {clash.name!r} ({clash.short_name}) already exists")
-    agency = Agency(name=name, short_name=short_name, side=side.value, country=country.upper(),
-                    provinces=provinces or [], districts=districts or [])
+    agency = Agency(
+        name=name,
+        short_name=short_name,
+        side=side.value,
+        country=country.upper(),
+        provinces=provinces or [],
+        districts=districts or [],
+    )
     db.add(agency)
     db.flush()
     return agency
@@ -108,8 +122,15 @@ class NewUser:
 
 
 def create_user(
-    db: Session, *, username: str, display_name: str, agency_id: str, roles: list[Role],
-    password: str, clearance: int = 1, person_id: str | None = None,
+    db: Session,
+    *,
+    username: str,
+    display_name: str,
+    agency_id: str,
+    roles: list[Role],
+    password: str,
+    clearance: int = 1,
+    person_id: str | None = None,
     totp_secret: str | None = None,
 ) -> NewUser:
     """A user; admins and approvers get a TOTP secret, returned once as a provisioning URI."""
@@ -120,9 +141,16 @@ def create_user(
         raise Conflict(f"username {username!r} is taken")
     if Role.PROTECTEE in roles and not person_id:
         raise Invalid("a protectee account must be linked to a protected person (person_id)")
-    user = User(id=new_id(), username=username, display_name=display_name, agency_id=agency.id,
-                roles=[r.value for r in roles], clearance=clearance,
-                password_hash=hash_password(password), person_id=person_id)
+    user = User(
+        id=new_id(),
+        username=username,
+        display_name=display_name,
+        agency_id=agency.id,
+        roles=[r.value for r in roles],
+        clearance=clearance,
+        password_hash=hash_password(password),
+        person_id=person_id,
+    )
     uri = None
     if requires_totp(roles):
         secret = totp_secret or pyotp.random_base32()
@@ -179,7 +207,12 @@ class Login:
 
 
 def login(
-    db: Session, *, username: str, password: str, totp_code: str | None, kind: str,
+    db: Session,
+    *,
+    username: str,
+    password: str,
+    totp_code: str | None,
+    kind: str,
     client: str = "",
 ) -> Login:
     """Check password (and TOTP where the role needs it) and open a session.
@@ -192,15 +225,29 @@ def login(
     user = db.scalar(select(User).where(User.username == username))
     if user is None:
         _password_ok(_DUMMY_HASH, password)
-        audit.record(db, action="auth.login", object_type="user", outcome="failed",
-                     detail={"username": username[:64], "reason": "unknown user"}, actor=username[:64])
+        audit.record(
+            db,
+            action="auth.login",
+            object_type="user",
+            outcome="failed",
+            detail={"username": username[:64], "reason": "unknown user"},
+            actor=username[:64],
+        )
         raise Unauthorized("wrong username or password")
     db.info["actor"] = actor_of(user)
     if user.locked_until and user.locked_until > now:
-        audit.record(db, action="auth.login", object_type="user", object_id=user.id,
-                     outcome="denied", detail={"reason": "locked"})
-        raise AccountLocked(f"account locked until {user.locked_until:%Y-%m-%d %H:%M} UTC "
-                            "after repeated failed logins; an admin can unlock it")
+        audit.record(
+            db,
+            action="auth.login",
+            object_type="user",
+            object_id=user.id,
+            outcome="denied",
+            detail={"reason": "locked"},
+        )
+        raise AccountLocked(
+            f"account locked until {user.locked_until:%Y-%m-%d %H:%M} UTC "
+            "after repeated failed logins; an admin can unlock it"
+        )
     reason = None
     if not user.active:
         reason = "account disabled"
@@ -219,8 +266,14 @@ def login(
             user.locked_until = now + timedelta(minutes=settings.lockout_minutes)
             detail["locked_until"] = user.locked_until.isoformat()
         db.flush()
-        audit.record(db, action="auth.login", object_type="user", object_id=user.id,
-                     outcome="failed", detail=detail)
+        audit.record(
+            db,
+            action="auth.login",
+            object_type="user",
+            object_id=user.id,
+            outcome="failed",
+            detail=detail,
+        )
         if reason == "second factor required":
             raise Unauthorized("this account needs a TOTP code (second factor)")
         raise Unauthorized("wrong username, password or second factor")
@@ -228,13 +281,23 @@ def login(
     user.locked_until = None
     token = secrets.token_urlsafe(32)
     hours = settings.session_hours if kind == "cookie" else settings.token_hours
-    auth_session = AuthSession(user_id=user.id, token_hash=_token_hash(token), kind=kind,
-                               created_at=now, expires_at=now + timedelta(hours=hours),
-                               client=client[:200])
+    auth_session = AuthSession(
+        user_id=user.id,
+        token_hash=_token_hash(token),
+        kind=kind,
+        created_at=now,
+        expires_at=now + timedelta(hours=hours),
+        client=client[:200],
+    )
     db.add(auth_session)
     db.flush()
-    audit.record(db, action="auth.login", object_type="user", object_id=user.id,
-                 detail={"session_id": auth_session.id, "kind": kind})
+    audit.record(
+        db,
+        action="auth.login",
+        object_type="user",
+        object_id=user.id,
+        detail={"session_id": auth_session.id, "kind": kind},
+    )
     return Login(token=token, session=auth_session, user=user)
 
 
@@ -242,7 +305,8 @@ def authenticate(db: Session, token: str) -> Actor:
     """The actor behind a bearer token or session cookie, or Unauthorized."""
     now = utcnow()
     found = db.execute(
-        select(AuthSession, User).join(User, User.id == AuthSession.user_id)
+        select(AuthSession, User)
+        .join(User, User.id == AuthSession.user_id)
         .where(AuthSession.token_hash == _token_hash(token))
     ).first()
     if found is None:
@@ -257,19 +321,32 @@ def authenticate(db: Session, token: str) -> Actor:
 
 def logout(db: Session, actor: Actor) -> None:
     if actor.session_id:
-        db.execute(update(AuthSession).where(AuthSession.id == actor.session_id)
-                   .values(revoked_at=utcnow()))
-        audit.record(db, action="auth.logout", object_type="auth_session",
-                     object_id=actor.session_id, actor=actor)
+        db.execute(
+            update(AuthSession)
+            .where(AuthSession.id == actor.session_id)
+            .values(revoked_at=utcnow())
+        )
+        audit.record(
+            db,
+            action="auth.logout",
+            object_type="auth_session",
+            object_id=actor.session_id,
+            actor=actor,
+        )
 
 
 def list_sessions(db: Session, user_id: str) -> list[AuthSession]:
-    return list(db.scalars(
-        select(AuthSession).where(AuthSession.user_id == user_id,
-                                  AuthSession.revoked_at.is_(None),
-                                  AuthSession.expires_at > utcnow())
-        .order_by(AuthSession.created_at.desc())
-    ))
+    return list(
+        db.scalars(
+            select(AuthSession)
+            .where(
+                AuthSession.user_id == user_id,
+                AuthSession.revoked_at.is_(None),
+                AuthSession.expires_at > utcnow(),
+            )
+            .order_by(AuthSession.created_at.desc())
+        )
+    )
 
 
 def revoke_session(db: Session, *, user_id: str, session_id: str) -> None:
@@ -282,10 +359,16 @@ def revoke_session(db: Session, *, user_id: str, session_id: str) -> None:
 
 def revoke_all_sessions(db: Session, user_id: str) -> int:
     result = db.execute(
-        update(AuthSession).where(AuthSession.user_id == user_id, AuthSession.revoked_at.is_(None))
+        update(AuthSession)
+        .where(AuthSession.user_id == user_id, AuthSession.revoked_at.is_(None))
         .values(revoked_at=utcnow())
     )
     count = int(getattr(result, "rowcount", 0) or 0)
-    audit.record(db, action="auth.revoke_all", object_type="user", object_id=user_id,
-                 detail={"sessions": count})
+    audit.record(
+        db,
+        action="auth.revoke_all",
+        object_type="user",
+        object_id=user_id,
+        detail={"sessions": count},
+    )
     return count

@@ -35,54 +35,89 @@ router = APIRouter(prefix="/api/v1")
 
 def person_out(person: ProtectedPerson) -> PersonOut:
     return PersonOut(
-        id=person.id, full_name=person.full_name, nationality=person.nationality,
-        employer_agency_id=person.employer_agency_id, project_id=person.project_id,
-        site_id=person.site_id, job_title=person.job_title, status=person.status,
-        has_passport=person.passport_enc is not None, has_phone=person.phone_enc is not None,
+        id=person.id,
+        full_name=person.full_name,
+        nationality=person.nationality,
+        employer_agency_id=person.employer_agency_id,
+        project_id=person.project_id,
+        site_id=person.site_id,
+        job_title=person.job_title,
+        status=person.status,
+        has_passport=person.passport_enc is not None,
+        has_phone=person.phone_enc is not None,
     )
 
 
 def unit_out(unit: SecurityUnit) -> UnitOut:
-    return UnitOut.model_validate({
-        **{c: getattr(unit, c) for c in ("id", "name", "call_sign", "agency_id", "unit_type",
-                                          "strength", "base_name", "base_lat", "base_lon")},
-        "vehicles": unit.vehicles,
-        "armoured_vehicles": sum(v.armoured for v in unit.vehicles),
-    })
+    return UnitOut.model_validate(
+        {
+            **{
+                c: getattr(unit, c)
+                for c in (
+                    "id",
+                    "name",
+                    "call_sign",
+                    "agency_id",
+                    "unit_type",
+                    "strength",
+                    "base_name",
+                    "base_lat",
+                    "base_lon",
+                )
+            },
+            "vehicles": unit.vehicles,
+            "armoured_vehicles": sum(v.armoured for v in unit.vehicles),
+        }
+    )
 
 
 # Projects and sites -------------------------------------------------------------------------
 
 
 @router.get("/projects", response_model=Page[ProjectOut], tags=["registry"])
-def list_projects(db: Db, paging: Paging,
-                  actor: Annotated[Actor, require("site.read")]) -> Page[ProjectOut]:
+def list_projects(
+    db: Db, paging: Paging, actor: Annotated[Actor, require("site.read")]
+) -> Page[ProjectOut]:
     rows, total = paginate(db, service.project_query(actor), paging.page, paging.per_page)
-    return Page(items=[ProjectOut.model_validate(p) for p in rows], total=total,
-                page=paging.page, per_page=paging.per_page)
+    return Page(
+        items=[ProjectOut.model_validate(p) for p in rows],
+        total=total,
+        page=paging.page,
+        per_page=paging.per_page,
+    )
 
 
 @router.post("/projects", response_model=ProjectOut, status_code=201, tags=["registry"])
-def create_project(body: ProjectIn, db: Db,
-                   actor: Annotated[Actor, require("site.write")]) -> ProjectOut:
+def create_project(
+    body: ProjectIn, db: Db, actor: Annotated[Actor, require("site.write")]
+) -> ProjectOut:
     return ProjectOut.model_validate(service.create_project(db, actor, **body.model_dump()))
 
 
 @router.get("/projects/{project_id}", response_model=ProjectOut, tags=["registry"])
-def get_project(project_id: str, db: Db,
-                actor: Annotated[Actor, require("site.read")]) -> ProjectOut:
+def get_project(
+    project_id: str, db: Db, actor: Annotated[Actor, require("site.read")]
+) -> ProjectOut:
     return ProjectOut.model_validate(service.get_project(db, actor, project_id))
 
 
 @router.get("/sites", response_model=Page[SiteOut], tags=["registry"])
-def list_sites(db: Db, paging: Paging, actor: Annotated[Actor, require("site.read")],
-               province: str | None = None) -> Page[SiteOut]:
+def list_sites(
+    db: Db,
+    paging: Paging,
+    actor: Annotated[Actor, require("site.read")],
+    province: str | None = None,
+) -> Page[SiteOut]:
     stmt = service.site_query(actor)
     if province:
         stmt = stmt.where(Site.province == province)
     rows, total = paginate(db, stmt, paging.page, paging.per_page)
-    return Page(items=[SiteOut.model_validate(s) for s in rows], total=total,
-                page=paging.page, per_page=paging.per_page)
+    return Page(
+        items=[SiteOut.model_validate(s) for s in rows],
+        total=total,
+        page=paging.page,
+        per_page=paging.per_page,
+    )
 
 
 @router.post("/sites", response_model=SiteOut, status_code=201, tags=["registry"])
@@ -100,7 +135,9 @@ def get_site(site_id: str, db: Db, actor: Annotated[Actor, require("site.read")]
 
 @router.get("/persons", response_model=Page[PersonOut], tags=["persons"])
 def list_persons(
-    db: Db, paging: Paging, actor: Annotated[Actor, require("person.read")],
+    db: Db,
+    paging: Paging,
+    actor: Annotated[Actor, require("person.read")],
     site_id: str | None = None,
     name: Annotated[str | None, Query(max_length=100, description="part of the name")] = None,
 ) -> Page[PersonOut]:
@@ -111,54 +148,68 @@ def list_persons(
     if name:
         stmt = stmt.where(ProtectedPerson.full_name.ilike(f"%{name}%"))
     rows, total = paginate(db, stmt, paging.page, paging.per_page)
-    return Page(items=[person_out(p) for p in rows], total=total, page=paging.page,
-                per_page=paging.per_page)
+    return Page(
+        items=[person_out(p) for p in rows], total=total, page=paging.page, per_page=paging.per_page
+    )
 
 
 @router.post("/persons", response_model=PersonOut, status_code=201, tags=["persons"])
-def create_person(body: PersonIn, db: Db,
-                  actor: Annotated[Actor, require("person.write")]) -> PersonOut:
+def create_person(
+    body: PersonIn, db: Db, actor: Annotated[Actor, require("person.write")]
+) -> PersonOut:
     return person_out(service.create_person(db, actor, **body.model_dump()))
 
 
 @router.get("/persons/{person_id}", response_model=PersonOut, tags=["persons"])
-def get_person(person_id: str, db: Db,
-               actor: Annotated[Actor, require("person.read")]) -> PersonOut:
+def get_person(
+    person_id: str, db: Db, actor: Annotated[Actor, require("person.read")]
+) -> PersonOut:
     return person_out(service.get_person(db, actor, person_id))
 
 
 @router.patch("/persons/{person_id}", response_model=PersonOut, tags=["persons"])
-def update_person(person_id: str, body: PersonPatch, db: Db,
-                  actor: Annotated[Actor, require("person.write")]) -> PersonOut:
+def update_person(
+    person_id: str, body: PersonPatch, db: Db, actor: Annotated[Actor, require("person.write")]
+) -> PersonOut:
     changes = body.model_dump(exclude_unset=True)
     return person_out(service.update_person(db, actor, person_id, **changes))
 
 
 @router.get("/persons/{person_id}/pii", response_model=PiiOut, tags=["persons"])
 def read_pii(
-    person_id: str, db: Db, actor: Annotated[Actor, require("person.pii.read")],
-    reason: Annotated[str, Query(min_length=3, max_length=300,
-                                 description="why you need it; kept in the audit trail")],
+    person_id: str,
+    db: Db,
+    actor: Annotated[Actor, require("person.pii.read")],
+    reason: Annotated[
+        str,
+        Query(min_length=3, max_length=300, description="why you need it; kept in the audit trail"),
+    ],
 ) -> PiiOut:
     """Passport, phone, blood group and emergency contact: need-to-know, audited."""
     values = service.read_pii(db, actor, person_id, reason)
-    return PiiOut(person_id=person_id, passport_number=values["passport"],
-                  phone=values["phone"], blood_group=values["blood_group"],
-                  emergency_contact=values["emergency_contact"])
+    return PiiOut(
+        person_id=person_id,
+        passport_number=values["passport"],
+        phone=values["phone"],
+        blood_group=values["blood_group"],
+        emergency_contact=values["emergency_contact"],
+    )
 
 
 # Security units and deployment authorisations ----------------------------------------------
 
 
 @router.get("/units", response_model=Page[UnitOut], tags=["units"])
-def list_units(db: Db, paging: Paging, _: Annotated[Actor, require("unit.read")],
-               agency_id: str | None = None) -> Page[UnitOut]:
+def list_units(
+    db: Db, paging: Paging, _: Annotated[Actor, require("unit.read")], agency_id: str | None = None
+) -> Page[UnitOut]:
     stmt = select(SecurityUnit).order_by(SecurityUnit.call_sign)
     if agency_id:
         stmt = stmt.where(SecurityUnit.agency_id == agency_id)
     rows, total = paginate(db, stmt, paging.page, paging.per_page)
-    return Page(items=[unit_out(u) for u in rows], total=total, page=paging.page,
-                per_page=paging.per_page)
+    return Page(
+        items=[unit_out(u) for u in rows], total=total, page=paging.page, per_page=paging.per_page
+    )
 
 
 @router.post("/units", response_model=UnitOut, status_code=201, tags=["units"])
@@ -174,8 +225,11 @@ def get_unit(unit_id: str, db: Db, _: Annotated[Actor, require("unit.read")]) ->
 
 @router.get("/authorisations", response_model=Page[AuthorisationOut], tags=["authorisations"])
 def list_authorisations(
-    db: Db, paging: Paging, _: Annotated[Actor, require("authorisation.read")],
-    guest_agency_id: str | None = None, include_revoked: bool = True,
+    db: Db,
+    paging: Paging,
+    _: Annotated[Actor, require("authorisation.read")],
+    guest_agency_id: str | None = None,
+    include_revoked: bool = True,
 ) -> Page[AuthorisationOut]:
     stmt = service.authorisation_query()
     if guest_agency_id:
@@ -183,12 +237,17 @@ def list_authorisations(
     if not include_revoked:
         stmt = stmt.where(DeploymentAuthorisation.revoked_at.is_(None))
     rows, total = paginate(db, stmt, paging.page, paging.per_page)
-    return Page(items=[AuthorisationOut.model_validate(a) for a in rows], total=total,
-                page=paging.page, per_page=paging.per_page)
+    return Page(
+        items=[AuthorisationOut.model_validate(a) for a in rows],
+        total=total,
+        page=paging.page,
+        per_page=paging.per_page,
+    )
 
 
-@router.post("/authorisations", response_model=AuthorisationOut, status_code=201,
-             tags=["authorisations"])
+@router.post(
+    "/authorisations", response_model=AuthorisationOut, status_code=201, tags=["authorisations"]
+)
 def grant_authorisation(
     body: AuthorisationIn, db: Db, actor: Annotated[Actor, require("authorisation.write")]
 ) -> AuthorisationOut:
@@ -203,25 +262,42 @@ def check_authorisation(
     body: CheckIn, db: Db, _: Annotated[Actor, require("authorisation.check")]
 ) -> CheckOut:
     """May this unit act at this place at this time? Answers with the reason."""
-    result = service.may_act(db, unit_id=body.unit_id, at=body.at, lat=body.lat, lon=body.lon,
-                             site_id=body.site_id, headcount=body.headcount)
-    return CheckOut(allowed=result.verdict.allowed, reason=result.verdict.reason,
-                    authorisation_id=result.verdict.authorisation_id,
-                    province=result.province, district=result.district)
+    result = service.may_act(
+        db,
+        unit_id=body.unit_id,
+        at=body.at,
+        lat=body.lat,
+        lon=body.lon,
+        site_id=body.site_id,
+        headcount=body.headcount,
+    )
+    return CheckOut(
+        allowed=result.verdict.allowed,
+        reason=result.verdict.reason,
+        authorisation_id=result.verdict.authorisation_id,
+        province=result.province,
+        district=result.district,
+    )
 
 
-@router.get("/authorisations/{authorisation_id}", response_model=AuthorisationOut,
-            tags=["authorisations"])
+@router.get(
+    "/authorisations/{authorisation_id}", response_model=AuthorisationOut, tags=["authorisations"]
+)
 def get_authorisation(
     authorisation_id: str, db: Db, _: Annotated[Actor, require("authorisation.read")]
 ) -> AuthorisationOut:
     return AuthorisationOut.model_validate(service.get_authorisation(db, authorisation_id))
 
 
-@router.post("/authorisations/{authorisation_id}/revoke", response_model=AuthorisationOut,
-             tags=["authorisations"])
+@router.post(
+    "/authorisations/{authorisation_id}/revoke",
+    response_model=AuthorisationOut,
+    tags=["authorisations"],
+)
 def revoke_authorisation(
-    authorisation_id: str, body: RevokeIn, db: Db,
+    authorisation_id: str,
+    body: RevokeIn,
+    db: Db,
     actor: Annotated[Actor, require("authorisation.write")],
 ) -> AuthorisationOut:
     return AuthorisationOut.model_validate(

@@ -74,8 +74,11 @@ def decide(
     if unit_side == "host":
         if place.province in unit_agency_provinces:
             return Verdict(True, f"host force acting in its own jurisdiction ({where})")
-        return Verdict(False, f"{where} is outside this host force's jurisdiction "
-                              f"({', '.join(unit_agency_provinces) or 'none'})")
+        return Verdict(
+            False,
+            f"{where} is outside this host force's jurisdiction "
+            f"({', '.join(unit_agency_provinces) or 'none'})",
+        )
     if unit_side != "guest":
         return Verdict(False, "only security units of host or guest agencies may act")
     if place.province is None:
@@ -87,26 +90,42 @@ def decide(
         return Verdict(False, f"no deployment authorisation covers {where}")
     sovereign = [g for g in covering if place.province in g.host_provinces]
     if not sovereign:
-        return Verdict(False, f"authorisations covering {where} were granted by agencies "
-                              "without jurisdiction there")
+        return Verdict(
+            False,
+            f"authorisations covering {where} were granted by agencies without jurisdiction there",
+        )
     live = [g for g in sovereign if g.revoked_at is None or g.revoked_at > at]
     if not live:
         g = sovereign[0]
-        return Verdict(False, f"authorisation {g.reference} for {where} was revoked on "
-                              f"{g.revoked_at:%Y-%m-%d %H:%M} UTC", g.id)
+        return Verdict(
+            False,
+            f"authorisation {g.reference} for {where} was revoked on "
+            f"{g.revoked_at:%Y-%m-%d %H:%M} UTC",
+            g.id,
+        )
     current = [g for g in live if g.starts_at <= at < g.ends_at]
     if not current:
         g = min(live, key=lambda x: abs((x.starts_at - at).total_seconds()))
-        return Verdict(False, f"authorisation {g.reference} for {where} is valid only from "
-                              f"{g.starts_at:%Y-%m-%d %H:%M} to {g.ends_at:%Y-%m-%d %H:%M} UTC",
-                       g.id)
+        return Verdict(
+            False,
+            f"authorisation {g.reference} for {where} is valid only from "
+            f"{g.starts_at:%Y-%m-%d %H:%M} to {g.ends_at:%Y-%m-%d %H:%M} UTC",
+            g.id,
+        )
     within_cap = [g for g in current if headcount <= g.headcount_cap]
     if not within_cap:
         g = max(current, key=lambda x: x.headcount_cap)
-        return Verdict(False, f"headcount {headcount} exceeds the cap of {g.headcount_cap} "
-                              f"in authorisation {g.reference}", g.id)
+        return Verdict(
+            False,
+            f"headcount {headcount} exceeds the cap of {g.headcount_cap} "
+            f"in authorisation {g.reference}",
+            g.id,
+        )
     g = within_cap[0]
     conditions = f"; conditions: {g.conditions}" if g.conditions else ""
-    return Verdict(True, f"authorised by {g.reference} ({g.host_name}) for {where} until "
-                         f"{g.ends_at:%Y-%m-%d %H:%M} UTC, cap {g.headcount_cap}{conditions}",
-                   g.id)
+    return Verdict(
+        True,
+        f"authorised by {g.reference} ({g.host_name}) for {where} until "
+        f"{g.ends_at:%Y-%m-%d %H:%M} UTC, cap {g.headcount_cap}{conditions}",
+        g.id,
+    )

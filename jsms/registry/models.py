@@ -71,7 +71,9 @@ class SecurityUnit(IdMixin, TimestampMixin, Base):
     base_lon: Mapped[float | None] = mapped_column(Float, nullable=True)
 
     vehicles: Mapped[list[Vehicle]] = relationship(
-        back_populates="unit", cascade="all, delete-orphan", lazy="selectin",
+        back_populates="unit",
+        cascade="all, delete-orphan",
+        lazy="selectin",
         order_by="Vehicle.registration",
     )
 

@@ -30,7 +30,6 @@ class UnitType(StrEnum):
     STATIC_GUARD = "static_guard"
 
 
-
 LatField = Field(ge=-90, le=90)
 LonField = Field(ge=-180, le=180)
 

@@ -82,8 +82,12 @@ def create_site(db: Session, actor: Actor, **fields: Any) -> Site:
         if project.client_agency_id != fields["client_agency_id"]:
             raise Invalid("the project belongs to another company")
     where = locate(db, fields["lat"], fields["lon"])
-    site = Site(**fields, province=where.province, district=where.district,
-                h3_cell=h3cells.cell_of(fields["lat"], fields["lon"]))
+    site = Site(
+        **fields,
+        province=where.province,
+        district=where.district,
+        h3_cell=h3cells.cell_of(fields["lat"], fields["lon"]),
+    )
     db.add(site)
     db.flush()
     return site
@@ -101,8 +105,11 @@ def get_site(db: Session, actor: Actor, site_id: str) -> Site:
 
 def person_query(actor: Actor) -> Select[tuple[ProtectedPerson]]:
     """Only the persons `actor` may know about, filtered in the query."""
-    return (select(ProtectedPerson).where(person_scope(actor, ProtectedPerson))
-            .order_by(ProtectedPerson.full_name))
+    return (
+        select(ProtectedPerson)
+        .where(person_scope(actor, ProtectedPerson))
+        .order_by(ProtectedPerson.full_name)
+    )
 
 
 def get_person(db: Session, actor: Actor, person_id: str) -> ProtectedPerson:
@@ -118,8 +125,14 @@ def _set_pii(person: ProtectedPerson, field: str, value: str | None, keyring: Ke
 
 
 def create_person(
-    db: Session, actor: Actor, *, passport_number: str | None = None, phone: str | None = None,
-    blood_group: str | None = None, emergency_contact: str | None = None, **fields: Any,
+    db: Session,
+    actor: Actor,
+    *,
+    passport_number: str | None = None,
+    phone: str | None = None,
+    blood_group: str | None = None,
+    emergency_contact: str | None = None,
+    **fields: Any,
 ) -> ProtectedPerson:
     fields["employer_agency_id"] = _own_company(
         db, actor, fields.get("employer_agency_id"), "persons"
@@ -130,8 +143,12 @@ def create_person(
         get_site(db, actor, fields["site_id"])
     person = ProtectedPerson(id=new_id(), **fields)
     keyring = get_keyring()
-    for field, value in (("passport", passport_number), ("phone", phone),
-                         ("blood_group", blood_group), ("emergency_contact", emergency_contact)):
+    for field, value in (
+        ("passport", passport_number),
+        ("phone", phone),
+        ("blood_group", blood_group),
+        ("emergency_contact", emergency_contact),
+    ):
         _set_pii(person, field, value, keyring)
     db.add(person)
     db.flush()
@@ -161,12 +178,18 @@ def read_pii(db: Session, actor: Actor, person_id: str, reason: str) -> dict[str
     person = get_person(db, actor, person_id)
     keyring = get_keyring()
     values = {
-        field: None if getattr(person, f"{field}_enc") is None
+        field: None
+        if getattr(person, f"{field}_enc") is None
         else keyring.decrypt(getattr(person, f"{field}_enc"), _pii_context(person.id, field))
         for field in PII_FIELDS
     }
-    audit.record(db, action="person.pii.read", object_type="person", object_id=person.id,
-                 detail={"reason": reason, "fields": [f for f, v in values.items() if v]})
+    audit.record(
+        db,
+        action="person.pii.read",
+        object_type="person",
+        object_id=person.id,
+        detail={"reason": reason, "fields": [f for f, v in values.items() if v]},
+    )
     return values
 
 
@@ -178,8 +201,11 @@ def reencrypt_all(db: Session, keyring: Keyring) -> int:
             token = getattr(person, f"{field}_enc")
             if token and keyring.key_id_of(token) != keyring.pii_current:
                 context = _pii_context(person.id, field)
-                setattr(person, f"{field}_enc",
-                        keyring.encrypt(keyring.decrypt(token, context), context))
+                setattr(
+                    person,
+                    f"{field}_enc",
+                    keyring.encrypt(keyring.decrypt(token, context), context),
+                )
                 count += 1
     for user in db.scalars(select(User).where(User.totp_secret_enc.is_not(None))):
         token = user.totp_secret_enc or ""
@@ -217,8 +243,13 @@ def get_unit(db: Session, unit_id: str) -> SecurityUnit:
 
 
 def _next_reference(db: Session, host: Agency) -> str:
-    count = len(db.scalars(select(DeploymentAuthorisation.id).where(
-        DeploymentAuthorisation.host_agency_id == host.id)).all())
+    count = len(
+        db.scalars(
+            select(DeploymentAuthorisation.id).where(
+                DeploymentAuthorisation.host_agency_id == host.id
+            )
+        ).all()
+    )
     return f"DA-{host.short_name}-{count + 1:04d}"
 
 
@@ -243,8 +274,9 @@ def grant_authorisation(db: Session, actor: Actor, **fields: Any) -> DeploymentA
             raise Invalid(f"no site {site_id}")
         if site.province not in host.provinces:
             raise Forbidden(f"site {site.name} lies outside {host.short_name}'s jurisdiction")
-    grant = DeploymentAuthorisation(reference=_next_reference(db, host), host_agency_id=host.id,
-                                    **fields)
+    grant = DeploymentAuthorisation(
+        reference=_next_reference(db, host), host_agency_id=host.id, **fields
+    )
     db.add(grant)
     db.flush()
     return grant
@@ -283,8 +315,14 @@ class ActCheck:
 
 
 def may_act(
-    db: Session, *, unit_id: str, at: datetime | None = None, lat: float | None = None,
-    lon: float | None = None, site_id: str | None = None, headcount: int | None = None,
+    db: Session,
+    *,
+    unit_id: str,
+    at: datetime | None = None,
+    lat: float | None = None,
+    lon: float | None = None,
+    site_id: str | None = None,
+    headcount: int | None = None,
 ) -> ActCheck:
     """May unit U act at place P at time T? The answer carries its reason."""
     unit = get_unit(db, unit_id)
@@ -301,19 +339,34 @@ def may_act(
     hosts = {a.id: a for a in db.scalars(select(Agency).where(Agency.side == Side.HOST.value))}
     grants = [
         authorisation.Grant(
-            id=g.id, reference=g.reference, host_name=hosts[g.host_agency_id].name,
-            host_provinces=tuple(hosts[g.host_agency_id].provinces), unit_id=g.unit_id,
-            provinces=tuple(g.provinces), districts=tuple(g.districts),
-            site_ids=tuple(g.site_ids), starts_at=g.starts_at, ends_at=g.ends_at,
-            headcount_cap=g.headcount_cap, revoked_at=g.revoked_at, conditions=g.conditions,
+            id=g.id,
+            reference=g.reference,
+            host_name=hosts[g.host_agency_id].name,
+            host_provinces=tuple(hosts[g.host_agency_id].provinces),
+            unit_id=g.unit_id,
+            provinces=tuple(g.provinces),
+            districts=tuple(g.districts),
+            site_ids=tuple(g.site_ids),
+            starts_at=g.starts_at,
+            ends_at=g.ends_at,
+            headcount_cap=g.headcount_cap,
+            revoked_at=g.revoked_at,
+            conditions=g.conditions,
         )
-        for g in db.scalars(select(DeploymentAuthorisation).where(
-            DeploymentAuthorisation.guest_agency_id == agency.id))
+        for g in db.scalars(
+            select(DeploymentAuthorisation).where(
+                DeploymentAuthorisation.guest_agency_id == agency.id
+            )
+        )
         if g.host_agency_id in hosts
     ]
     verdict = authorisation.decide(
-        unit_id=unit.id, unit_side=agency.side, unit_agency_provinces=tuple(agency.provinces),
+        unit_id=unit.id,
+        unit_side=agency.side,
+        unit_agency_provinces=tuple(agency.provinces),
         place=authorisation.Place(where.province, where.district, site_id, label),
-        at=at or utcnow(), headcount=headcount or unit.strength, grants=grants,
+        at=at or utcnow(),
+        headcount=headcount or unit.strength,
+        grants=grants,
     )
     return ActCheck(verdict, where.province, where.district)

@@ -46,24 +46,36 @@ def login_page(request: Request) -> Response:
 
 @router.post("/login", response_class=HTMLResponse)
 def login_submit(
-    request: Request, db: Db,
+    request: Request,
+    db: Db,
     username: Annotated[str, Form(max_length=64)],
     password: Annotated[str, Form(max_length=200)],
     totp_code: Annotated[str, Form(max_length=6)] = "",
 ) -> Response:
     try:
-        result = identity.login(db, username=username, password=password,
-                                totp_code=totp_code or None, kind="cookie",
-                                client=request.headers.get("user-agent", ""))
+        result = identity.login(
+            db,
+            username=username,
+            password=password,
+            totp_code=totp_code or None,
+            kind="cookie",
+            client=request.headers.get("user-agent", ""),
+        )
     except DomainError as exc:
         db.commit()  # keep the failure count and its audit event
-        return templates.TemplateResponse(request, "login.html", {"error": exc.detail},
-                                          status_code=exc.status)
+        return templates.TemplateResponse(
+            request, "login.html", {"error": exc.detail}, status_code=exc.status
+        )
     response = RedirectResponse("/", status_code=303)
     settings = get_settings()
-    response.set_cookie(SESSION_COOKIE, result.token, httponly=True, samesite="strict",
-                        secure=settings.cookie_secure,
-                        max_age=int(settings.session_hours * 3600))
+    response.set_cookie(
+        SESSION_COOKIE,
+        result.token,
+        httponly=True,
+        samesite="strict",
+        secure=settings.cookie_secure,
+        max_age=int(settings.session_hours * 3600),
+    )
     return response
 
 
@@ -91,12 +103,23 @@ def home(request: Request, db: Db) -> Response:
     if can(actor, "unit.read"):
         counts["Security units"] = db.scalar(select(func.count(SecurityUnit.id))) or 0
     if can(actor, "authorisation.read"):
-        counts["Live deployment authorisations"] = db.scalar(
-            select(func.count(DeploymentAuthorisation.id))
-            .where(DeploymentAuthorisation.revoked_at.is_(None))) or 0
-    return templates.TemplateResponse(request, "home.html", {
-        "actor": actor, "agency": agency, "counts": counts,
-    })
+        counts["Live deployment authorisations"] = (
+            db.scalar(
+                select(func.count(DeploymentAuthorisation.id)).where(
+                    DeploymentAuthorisation.revoked_at.is_(None)
+                )
+            )
+            or 0
+        )
+    return templates.TemplateResponse(
+        request,
+        "home.html",
+        {
+            "actor": actor,
+            "agency": agency,
+            "counts": counts,
+        },
+    )
 
 
 def _count(db: Db, stmt: object) -> int:
