@@ -2,26 +2,30 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint install clean
+.PHONY: demo test lint clean
 
-$(STAMP): pyproject.toml
+$(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
+
+# Runtime only for the demo; the test tools on top for the suite.
+$(VENV)/.runtime: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.dev: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev]'
-	touch $(STAMP)
+	touch $@ $(VENV)/.runtime
 
-install: $(STAMP)
-
-demo: $(STAMP)
+demo: $(VENV)/.runtime
 	$(BIN)/jsms demo
 
-test: $(STAMP)
+test: $(VENV)/.dev
 	$(BIN)/ruff check jsms tests benchmarks
 	$(BIN)/python -m pytest
 
-lint: $(STAMP)
+lint: $(VENV)/.dev
 	$(BIN)/ruff check jsms tests benchmarks
 	$(BIN)/ruff format --check jsms tests benchmarks
 

@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
+from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from jsms import __version__
@@ -72,6 +73,23 @@ class BodyTooLarge(Exception):
     pass
 
 
+def _api_routes(routes: list[BaseRoute]) -> list[Any]:
+    """Every path operation, including those of included routers.
+
+    FastAPI 0.137+ keeps included routers as nodes of `app.routes` instead of copying their
+    routes in; `iter_route_contexts` flattens that tree (older releases are flat already).
+    """
+    try:
+        from fastapi.routing import iter_route_contexts
+    except ImportError:  # FastAPI < 0.137: app.routes is a flat list
+        return [route for route in routes if isinstance(route, APIRoute)]
+    return [
+        context
+        for context in iter_route_contexts(routes)
+        if isinstance(context.original_route, APIRoute)
+    ]
+
+
 def _permission_of(route: APIRoute) -> str | None:
     stack = list(route.dependant.dependencies)
     while stack:
@@ -92,8 +110,8 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
         "bearer": {"type": "http", "scheme": "bearer"},
         "cookie": {"type": "apiKey", "in": "cookie", "name": "jsms_session"},
     }
-    for route in app.routes:
-        if not isinstance(route, APIRoute) or not route.include_in_schema:
+    for route in _api_routes(app.routes):
+        if not route.include_in_schema:
             continue
         permission = _permission_of(route)
         for method in route.methods:
