@@ -14,10 +14,11 @@ from jsms import __version__
 from jsms.audit.api import router as audit_router
 from jsms.config import get_settings
 from jsms.deps import Authorize
-from jsms.errors import install_problem_handlers, problem
+from jsms.errors import PROBLEM_JSON, install_problem_handlers, problem
 from jsms.geo.api import router as geo_router
 from jsms.identity.api import router as identity_router
 from jsms.registry.api import router as registry_router
+from jsms.threat.api import router as threat_router
 from jsms.web.api import router as web_router
 from jsms.web.api import static_files
 
@@ -100,16 +101,49 @@ def _permission_of(route: APIRoute) -> str | None:
     return None
 
 
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "title": "Problem",
+    "description": "RFC 9457 problem details",
+    "type": "object",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "instance": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"field": {"type": "string"}, "reason": {"type": "string"}},
+            },
+        },
+    },
+}
+
+
+def _problem_response(description: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {
+            PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}},
+        },
+    }
+
+
 def _openapi(app: FastAPI) -> dict[str, Any]:
     if app.openapi_schema:
         return app.openapi_schema
     schema = get_openapi(
         title="JSMS API", version=__version__, description=DESCRIPTION, routes=app.routes
     )
-    schema.setdefault("components", {})["securitySchemes"] = {
+    components = schema.setdefault("components", {})
+    components["securitySchemes"] = {
         "bearer": {"type": "http", "scheme": "bearer"},
         "cookie": {"type": "apiKey", "in": "cookie", "name": "jsms_session"},
     }
+    components.setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
     for route in _api_routes(app.routes):
         if not route.include_in_schema:
             continue
@@ -118,15 +152,15 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
             operation = schema["paths"][route.path_format].get(method.lower())
             if operation is None:
                 continue
+            responses = operation.setdefault("responses", {})
+            # Errors leave as problem+json (jsms.errors), not FastAPI's default 422 shape.
+            responses["422"] = _problem_response("invalid input")
+            responses["4XX"] = _problem_response("refused; the detail says why")
             if permission:
                 operation["x-permission"] = permission
                 operation["security"] = [{"bearer": []}, {"cookie": []}]
-                operation.setdefault("responses", {}).update(
-                    {
-                        "401": {"description": "not logged in"},
-                        "403": {"description": f"needs permission {permission}"},
-                    }
-                )
+                responses["401"] = _problem_response("not logged in")
+                responses["403"] = _problem_response(f"needs permission {permission}")
     app.openapi_schema = schema
     return schema
 
@@ -143,7 +177,9 @@ def create_app(database_url: str | None = None) -> FastAPI:
     )
     app.state.database_url = database_url or settings.database_url
     install_problem_handlers(app)
-    for router in (identity_router, registry_router, geo_router, audit_router, web_router):
+    for router in (
+        identity_router, registry_router, geo_router, threat_router, audit_router, web_router
+    ):
         app.include_router(router)
     app.mount("/static", static_files(), name="static")
 

@@ -1,6 +1,7 @@
 """Every table, imported in one place so migrations and tests see the whole schema."""
 
 from jsms.audit.models import AuditEvent, AuditHead
+from jsms.threat.models import Incident, IncidentSource, ThreatOverride
 from jsms.db import Base
 from jsms.geo.models import AdminArea
 from jsms.identity.models import Agency, AuthSession, User
@@ -21,10 +22,13 @@ __all__ = [
     "AuthSession",
     "Base",
     "DeploymentAuthorisation",
+    "Incident",
+    "IncidentSource",
     "Project",
     "ProtectedPerson",
     "SecurityUnit",
     "Site",
+    "ThreatOverride",
     "User",
     "Vehicle",
 ]

@@ -45,6 +45,13 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "geo.write": frozenset({R.ADMIN}),
     # Audit trail.
     "audit.read": frozenset({R.AUDITOR}),
+    # Threat picture: incidents, the OSINT review queue, risk surface and overrides.
+    "incident.read": STAFF,
+    "incident.write": frozenset({R.ANALYST, R.OPS_OFFICER}),
+    "incident.review": frozenset({R.ANALYST}),
+    "risk.read": STAFF,
+    "risk.override": frozenset({R.ANALYST}),
+    "risk.rebuild": frozenset({R.ANALYST, R.ADMIN}),
 }
 
 SIDES: dict[str, frozenset[Side]] = {

@@ -1,0 +1,1 @@
+"""Threat picture: incidents, importers, OSINT extraction, risk surface and threat levels."""

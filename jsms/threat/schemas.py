@@ -1,0 +1,158 @@
+"""Incidents, review decisions and overrides as the API shows them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import Field, model_validator
+
+from jsms.schemas import Id, Name, OutModel, StrictModel
+
+
+class AttackType(StrEnum):
+    IED = "ied"
+    VBIED = "vbied"
+    SUICIDE_ATTACK = "suicide_attack"
+    ARMED_ASSAULT = "armed_assault"
+    KIDNAPPING = "kidnapping"
+    ROCKET_GRENADE = "rocket_grenade"
+    THREAT = "threat"
+    PROTEST = "protest"
+    ROADBLOCK = "roadblock"
+    OTHER = "other"
+
+
+class Verification(StrEnum):
+    UNVERIFIED = "unverified"
+    PROBABLE = "probable"
+    CONFIRMED = "confirmed"
+
+
+class Tlp(StrEnum):
+    CLEAR = "clear"
+    GREEN = "green"
+    AMBER = "amber"
+    AMBER_STRICT = "amber+strict"
+    RED = "red"
+
+
+class Casualties(StrictModel):
+    killed: int | None = Field(default=None, ge=0, le=100_000)
+    injured: int | None = Field(default=None, ge=0, le=100_000)
+
+
+class SourceIn(StrictModel):
+    url: str | None = Field(default=None, max_length=500, pattern=r"^https?://")
+    outlet: str = Field(default="", max_length=200)
+    published_at: datetime | None = None
+    killed: int | None = Field(default=None, ge=0, le=100_000)
+    injured: int | None = Field(default=None, ge=0, le=100_000)
+    nationals: dict[str, Casualties] = Field(default_factory=dict)
+    evidence: dict[str, str] = Field(default_factory=dict)
+
+
+class SourceOut(OutModel):
+    id: str
+    url: str | None
+    outlet: str
+    published_at: datetime | None
+    killed: int | None
+    injured: int | None
+    nationals: dict[str, Any]
+    evidence: dict[str, Any]
+    role: str
+
+
+class IncidentIn(StrictModel):
+    title: Name
+    occurred_at: datetime
+    time_precision: str = Field(default="day", pattern="^(exact|day|month|year)$")
+    place_name: str | None = Field(default=None, max_length=200)
+    lat: float | None = Field(default=None, ge=-90, le=90)
+    lon: float | None = Field(default=None, ge=-180, le=180)
+    province: str | None = Field(default=None, max_length=40)
+    district: str | None = Field(default=None, max_length=80)
+    attack_type: AttackType
+    target_type: str | None = Field(default=None, max_length=120)
+    killed: int | None = Field(default=None, ge=0, le=100_000)
+    injured: int | None = Field(default=None, ge=0, le=100_000)
+    nationals: dict[str, Casualties] = Field(default_factory=dict)
+    attackers_killed: int | None = Field(default=None, ge=0, le=10_000)
+    perpetrator_claimed: str | None = Field(default=None, max_length=200)
+    perpetrator_attributed: str | None = Field(default=None, max_length=200)
+    verification: Verification = Verification.UNVERIFIED
+    tlp: Tlp = Tlp.GREEN
+    sources: list[SourceIn] = Field(default_factory=list, max_length=50)
+
+    @model_validator(mode="after")
+    def _sane(self) -> IncidentIn:
+        if self.occurred_at.tzinfo is None:
+            raise ValueError("occurred_at needs a timezone")
+        if (self.lat is None) != (self.lon is None):
+            raise ValueError("give both lat and lon, or neither")
+        return self
+
+
+class IncidentOut(OutModel):
+    id: str
+    title: str
+    occurred_at: datetime
+    time_precision: str
+    place_name: str | None
+    lat: float | None
+    lon: float | None
+    province: str | None
+    district: str | None
+    attack_type: str
+    target_type: str | None
+    killed: int | None
+    injured: int | None
+    killed_range: tuple[int | None, int | None]
+    injured_range: tuple[int | None, int | None]
+    nationals: dict[str, Any]
+    attackers_killed: int | None
+    perpetrator_claimed: str | None
+    perpetrator_attributed: str | None
+    verification: str
+    tlp: str
+    origin: str
+    review_status: str
+    duplicate_of_id: str | None
+    supersedes_id: str | None
+    severity: float
+    sources: list[SourceOut]
+
+
+class ReviewIn(StrictModel):
+    decision: str = Field(pattern="^(accept|reject|merge)$")
+    merge_into: Id | None = None
+    note: str = Field(default="", max_length=2000)
+
+
+class OverrideIn(StrictModel):
+    area_kind: str = Field(pattern="^(cell|district|province)$")
+    area: str = Field(min_length=1, max_length=120)
+    level: int = Field(ge=1, le=6)
+    reason: str = Field(min_length=3, max_length=2000)
+    expires_at: datetime
+    starts_at: datetime | None = None
+
+    @model_validator(mode="after")
+    def _tz(self) -> OverrideIn:
+        for value in (self.expires_at, self.starts_at):
+            if value is not None and value.tzinfo is None:
+                raise ValueError("times need a timezone")
+        return self
+
+
+class OverrideOut(OutModel):
+    id: str
+    area_kind: str
+    area: str
+    level: int
+    reason: str
+    starts_at: datetime
+    expires_at: datetime
+    created_by: str
