@@ -28,12 +28,17 @@ def _import(origin: str, file: Path) -> None:
         with Progress(console=console) as bar, transaction(cli_actor()) as db:
             task = bar.add_task(f"{origin.upper()} {file.name}", total=len(records))
             added, present = import_records(
-                db, records, origin=origin, source_name=file.name,
+                db,
+                records,
+                origin=origin,
+                source_name=file.name,
                 on_batch=lambda n: bar.advance(task, n),
             )
             bar.update(task, completed=len(records))
-    console.print(f"{origin.upper()}: {len(records)} rows read, [bold]{added}[/] incidents "
-                  f"added, {present} already present")
+    console.print(
+        f"{origin.upper()}: {len(records)} rows read, [bold]{added}[/] incidents "
+        f"added, {present} already present"
+    )
 
 
 @import_app.command("gtd")

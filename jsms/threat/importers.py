@@ -22,8 +22,16 @@ from jsms.geo.geometry import normalise_province
 __all__ = ["IncidentRecord", "parse_acled", "parse_gtd", "read_csv"]
 
 ATTACK_TYPES = (
-    "ied", "vbied", "suicide_attack", "armed_assault", "kidnapping", "rocket_grenade",
-    "threat", "protest", "roadblock", "other",
+    "ied",
+    "vbied",
+    "suicide_attack",
+    "armed_assault",
+    "kidnapping",
+    "rocket_grenade",
+    "threat",
+    "protest",
+    "roadblock",
+    "other",
 )
 
 
@@ -65,8 +73,9 @@ def _decode(path: Path) -> str:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
-        raise FileProblem(f"{path}, line {line}: not UTF-8 text (byte 0x{raw[exc.start]:02x})"
-                          ) from None
+        raise FileProblem(
+            f"{path}, line {line}: not UTF-8 text (byte 0x{raw[exc.start]:02x})"
+        ) from None
     head = text.lstrip()[:200].lower()
     if head.startswith(("<!doctype", "<html", "<?xml", "<")):
         raise FileProblem(f"{path}, line 1: this is HTML/XML, not a CSV file")
@@ -86,8 +95,10 @@ def read_csv(path: Path, required: set[str]) -> Iterator[tuple[int, dict[str, st
     header = [h.strip() for h in header]
     missing = sorted(required - set(header))
     if missing:
-        raise FileProblem(f"{path}, line 1: missing column(s) {', '.join(missing)}; "
-                          f"found {', '.join(h for h in header[:12] if h)}")
+        raise FileProblem(
+            f"{path}, line 1: missing column(s) {', '.join(missing)}; "
+            f"found {', '.join(h for h in header[:12] if h)}"
+        )
     line = 1
     try:
         for row in reader:
@@ -95,12 +106,15 @@ def read_csv(path: Path, required: set[str]) -> Iterator[tuple[int, dict[str, st
             if not row or all(not cell.strip() for cell in row):
                 continue
             if len(row) != len(header):
-                raise FileProblem(f"{path}, line {line}: expected {len(header)} fields, found "
-                                  f"{len(row)} (truncated or broken row)")
+                raise FileProblem(
+                    f"{path}, line {line}: expected {len(header)} fields, found "
+                    f"{len(row)} (truncated or broken row)"
+                )
             yield line, dict(zip(header, row, strict=True)), ",".join(row)
     except csv.Error as exc:
-        raise FileProblem(f"{path}, line {reader.line_num or line}: {exc} (truncated file?)"
-                          ) from None
+        raise FileProblem(
+            f"{path}, line {reader.line_num or line}: {exc} (truncated file?)"
+        ) from None
 
 
 def _int(value: str, path: Path, line: int, column: str) -> int | None:
@@ -142,8 +156,16 @@ class _Keys:
         return f"fp-{digest}-{self.seen[digest]}"
 
 
-GTD_REQUIRED = {"iyear", "imonth", "iday", "latitude", "longitude", "attacktype1_txt", "nkill",
-                "nwound"}
+GTD_REQUIRED = {
+    "iyear",
+    "imonth",
+    "iday",
+    "latitude",
+    "longitude",
+    "attacktype1_txt",
+    "nkill",
+    "nwound",
+}
 
 
 def _gtd_attack(row: dict[str, str]) -> str:
@@ -171,40 +193,54 @@ def parse_gtd(path: Path) -> list[IncidentRecord]:
         month = _int(row["imonth"], path, line, "imonth") or 0
         day = _int(row["iday"], path, line, "iday") or 0
         if year is None or not 1970 <= year <= 2100 or not 0 <= month <= 12 or not 0 <= day <= 31:
-            raise FileProblem(f"{path}, line {line}: impossible date {row['iyear']}-"
-                              f"{row['imonth']}-{row['iday']}")
+            raise FileProblem(
+                f"{path}, line {line}: impossible date {row['iyear']}-{row['imonth']}-{row['iday']}"
+            )
         precision = "day" if day and month else ("month" if month else "year")
         try:
             occurred = datetime(year, month or 1, day or 1, tzinfo=UTC)
         except ValueError:
-            raise FileProblem(f"{path}, line {line}: impossible date {year}-{month}-{day}") from None
+            raise FileProblem(
+                f"{path}, line {line}: impossible date {year}-{month}-{day}"
+            ) from None
         group = row.get("gname", "").strip()
         group = None if group in {"", "Unknown"} else group
         attack = _gtd_attack(row)
         city = row.get("city", "").strip() or None
         target = row.get("targtype1_txt", "").strip() or None
-        records.append(IncidentRecord(
-            origin="gtd",
-            external_key=row.get("eventid", "").strip() or keys.key(raw),
-            title=f"{attack.replace('_', ' ')} at {city or 'unknown place'}"
-                  + (f" against {target.lower()}" if target else ""),
-            occurred_at=occurred, time_precision=precision, attack_type=attack,
-            lat=_coord(row["latitude"], path, line, "latitude", 90),
-            lon=_coord(row["longitude"], path, line, "longitude", 180),
-            place_name=city,
-            province=normalise_province(row["provstate"]) if row.get("provstate") else None,
-            target_type=target,
-            killed=_int(row["nkill"], path, line, "nkill"),
-            injured=_int(row["nwound"], path, line, "nwound"),
-            attackers_killed=_int(row.get("nkillter", ""), path, line, "nkillter"),
-            perpetrator_attributed=group,
-            notes=(row.get("corp1") or "").strip(),
-        ))
+        records.append(
+            IncidentRecord(
+                origin="gtd",
+                external_key=row.get("eventid", "").strip() or keys.key(raw),
+                title=f"{attack.replace('_', ' ')} at {city or 'unknown place'}"
+                + (f" against {target.lower()}" if target else ""),
+                occurred_at=occurred,
+                time_precision=precision,
+                attack_type=attack,
+                lat=_coord(row["latitude"], path, line, "latitude", 90),
+                lon=_coord(row["longitude"], path, line, "longitude", 180),
+                place_name=city,
+                province=normalise_province(row["provstate"]) if row.get("provstate") else None,
+                target_type=target,
+                killed=_int(row["nkill"], path, line, "nkill"),
+                injured=_int(row["nwound"], path, line, "nwound"),
+                attackers_killed=_int(row.get("nkillter", ""), path, line, "nkillter"),
+                perpetrator_attributed=group,
+                notes=(row.get("corp1") or "").strip(),
+            )
+        )
     return records
 
 
-ACLED_REQUIRED = {"event_date", "event_type", "sub_event_type", "actor1", "latitude",
-                  "longitude", "fatalities"}
+ACLED_REQUIRED = {
+    "event_date",
+    "event_type",
+    "sub_event_type",
+    "actor1",
+    "latitude",
+    "longitude",
+    "fatalities",
+}
 ACLED_SUBTYPES = {
     "remote explosive/landmine/ied": "ied",
     "suicide bomb": "suicide_attack",
@@ -242,21 +278,24 @@ def parse_acled(path: Path) -> list[IncidentRecord]:
             attack = "vbied"
         actor = row["actor1"].strip() or None
         place = row.get("location", "").strip() or None
-        records.append(IncidentRecord(
-            origin="acled",
-            external_key=row.get("event_id_cnty", "").strip() or keys.key(raw),
-            title=f"{row['sub_event_type'].strip() or row['event_type'].strip()}"
-                  f" at {place or 'unknown place'}",
-            occurred_at=_acled_date(row["event_date"], path, line), time_precision="day",
-            attack_type=attack,
-            lat=_coord(row["latitude"], path, line, "latitude", 90),
-            lon=_coord(row["longitude"], path, line, "longitude", 180),
-            place_name=place,
-            province=normalise_province(row["admin1"]) if row.get("admin1") else None,
-            district=row.get("admin2", "").strip() or None,
-            target_type=row.get("actor2", "").strip() or None,
-            killed=_int(row["fatalities"], path, line, "fatalities"),
-            perpetrator_attributed=actor,
-            notes=notes,
-        ))
+        records.append(
+            IncidentRecord(
+                origin="acled",
+                external_key=row.get("event_id_cnty", "").strip() or keys.key(raw),
+                title=f"{row['sub_event_type'].strip() or row['event_type'].strip()}"
+                f" at {place or 'unknown place'}",
+                occurred_at=_acled_date(row["event_date"], path, line),
+                time_precision="day",
+                attack_type=attack,
+                lat=_coord(row["latitude"], path, line, "latitude", 90),
+                lon=_coord(row["longitude"], path, line, "longitude", 180),
+                place_name=place,
+                province=normalise_province(row["admin1"]) if row.get("admin1") else None,
+                district=row.get("admin2", "").strip() or None,
+                target_type=row.get("actor2", "").strip() or None,
+                killed=_int(row["fatalities"], path, line, "fatalities"),
+                perpetrator_attributed=actor,
+                notes=notes,
+            )
+        )
     return records

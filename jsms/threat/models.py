@@ -39,15 +39,15 @@ class Incident(IdMixin, TimestampMixin, Base):
     origin: Mapped[str] = mapped_column(String(12), index=True)
     external_key: Mapped[str] = mapped_column(String(80))
     review_status: Mapped[str] = mapped_column(String(10), default="accepted", index=True)
-    duplicate_of_id: Mapped[str | None] = mapped_column(
-        ForeignKey("incidents.id"), nullable=True
-    )
+    duplicate_of_id: Mapped[str | None] = mapped_column(ForeignKey("incidents.id"), nullable=True)
     supersedes_id: Mapped[str | None] = mapped_column(ForeignKey("incidents.id"), nullable=True)
     severity: Mapped[float] = mapped_column(Float, default=0.0)
     notes: Mapped[str] = mapped_column(Text, default="")
 
     sources: Mapped[list[IncidentSource]] = relationship(
-        back_populates="incident", cascade="all, delete-orphan", lazy="selectin",
+        back_populates="incident",
+        cascade="all, delete-orphan",
+        lazy="selectin",
         order_by="IncidentSource.published_at",
     )
 

@@ -30,40 +30,65 @@ def cell_int(lat: float | None, lon: float | None) -> int | None:
     return int(h3.str_to_int(h3.latlng_to_cell(lat, lon, INDEX_RESOLUTION)))
 
 
-def severity_of(attack_type: str | None, killed: int | None, injured: int | None,
-                nationals: dict[str, Any] | None) -> float:
+def severity_of(
+    attack_type: str | None,
+    killed: int | None,
+    injured: int | None,
+    nationals: dict[str, Any] | None,
+) -> float:
     from jsms.threat.risk import severity
 
-    foreign = sum((v.get("killed") or 0) + (v.get("injured") or 0)
-                  for code, v in (nationals or {}).items() if code != "PK")
+    foreign = sum(
+        (v.get("killed") or 0) + (v.get("injured") or 0)
+        for code, v in (nationals or {}).items()
+        if code != "PK"
+    )
     return float(severity(attack_type, killed, injured, foreign_victims=foreign))
 
 
 def _row(record: IncidentRecord, review_status: str) -> dict[str, Any]:
     now = utcnow()
     return {
-        "id": new_id(), "created_at": now, "updated_at": now,
-        "title": record.title[:300], "occurred_at": record.occurred_at,
-        "time_precision": record.time_precision, "place_name": record.place_name,
-        "lat": record.lat, "lon": record.lon, "province": record.province,
-        "district": record.district, "h3_cell": cell_int(record.lat, record.lon),
-        "attack_type": record.attack_type, "target_type": record.target_type,
-        "killed": record.killed, "injured": record.injured, "nationals": record.nationals,
+        "id": new_id(),
+        "created_at": now,
+        "updated_at": now,
+        "title": record.title[:300],
+        "occurred_at": record.occurred_at,
+        "time_precision": record.time_precision,
+        "place_name": record.place_name,
+        "lat": record.lat,
+        "lon": record.lon,
+        "province": record.province,
+        "district": record.district,
+        "h3_cell": cell_int(record.lat, record.lon),
+        "attack_type": record.attack_type,
+        "target_type": record.target_type,
+        "killed": record.killed,
+        "injured": record.injured,
+        "nationals": record.nationals,
         "attackers_killed": record.attackers_killed,
         "perpetrator_claimed": record.perpetrator_claimed,
         "perpetrator_attributed": record.perpetrator_attributed,
         "verification": "probable" if record.origin in {"gtd", "acled"} else "unverified",
         "tlp": "clear" if record.origin in {"gtd", "acled"} else "green",
-        "origin": record.origin, "external_key": record.external_key,
-        "review_status": review_status, "duplicate_of_id": None, "supersedes_id": None,
-        "severity": severity_of(record.attack_type, record.killed, record.injured,
-                                record.nationals),
+        "origin": record.origin,
+        "external_key": record.external_key,
+        "review_status": review_status,
+        "duplicate_of_id": None,
+        "supersedes_id": None,
+        "severity": severity_of(
+            record.attack_type, record.killed, record.injured, record.nationals
+        ),
         "notes": record.notes,
     }
 
 
 def import_records(
-    db: Session, records: Iterable[IncidentRecord], *, origin: str, source_name: str,
+    db: Session,
+    records: Iterable[IncidentRecord],
+    *,
+    origin: str,
+    source_name: str,
     on_batch: Any = None,
 ) -> tuple[int, int]:
     """Store records not seen before (by origin + key); returns (added, already present)."""
@@ -86,9 +111,12 @@ def import_records(
         fresh += len(batch)
         if on_batch:
             on_batch(len(batch))
-    audit.record(db, action="incident.import", object_type="incident",
-                 detail={"origin": origin, "file": source_name, "added": fresh,
-                         "already_present": skipped})
+    audit.record(
+        db,
+        action="incident.import",
+        object_type="incident",
+        detail={"origin": origin, "file": source_name, "added": fresh, "already_present": skipped},
+    )
     return fresh, skipped
 
 
@@ -107,15 +135,27 @@ def get_incident(db: Session, actor: Actor, incident_id: str) -> Incident:
     return incident
 
 
-def create_incident(db: Session, *, sources: list[dict[str, Any]], review_status: str,
-                    origin: str = "manual", **fields: Any) -> Incident:
+def create_incident(
+    db: Session,
+    *,
+    sources: list[dict[str, Any]],
+    review_status: str,
+    origin: str = "manual",
+    **fields: Any,
+) -> Incident:
     fields.setdefault("external_key", new_id())
     incident = Incident(
-        origin=origin, review_status=review_status,
+        origin=origin,
+        review_status=review_status,
         h3_cell=cell_int(fields.get("lat"), fields.get("lon")),
-        severity=severity_of(fields.get("attack_type"), fields.get("killed"),
-                             fields.get("injured"), fields.get("nationals")),
-        sources=[IncidentSource(**s) for s in sources], **fields,
+        severity=severity_of(
+            fields.get("attack_type"),
+            fields.get("killed"),
+            fields.get("injured"),
+            fields.get("nationals"),
+        ),
+        sources=[IncidentSource(**s) for s in sources],
+        **fields,
     )
     db.add(incident)
     db.flush()
@@ -135,8 +175,15 @@ def review_queue(actor: Actor) -> Select[tuple[Incident]]:
     return incident_query(actor).where(Incident.review_status == "pending")
 
 
-def review(db: Session, actor: Actor, incident_id: str, *, decision: str,
-           merge_into: str | None = None, note: str = "") -> Incident:
+def review(
+    db: Session,
+    actor: Actor,
+    incident_id: str,
+    *,
+    decision: str,
+    merge_into: str | None = None,
+    note: str = "",
+) -> Incident:
     """Accept, reject, or merge a pending incident into an existing one (moving its sources)."""
     incident = get_incident(db, actor, incident_id)
     if incident.review_status != "pending":
@@ -161,9 +208,17 @@ def review(db: Session, actor: Actor, incident_id: str, *, decision: str,
     return incident
 
 
-def create_override(db: Session, actor: Actor, *, area_kind: str, area: str, level: int,
-                    reason: str, expires_at: datetime, starts_at: datetime | None = None
-                    ) -> ThreatOverride:
+def create_override(
+    db: Session,
+    actor: Actor,
+    *,
+    area_kind: str,
+    area: str,
+    level: int,
+    reason: str,
+    expires_at: datetime,
+    starts_at: datetime | None = None,
+) -> ThreatOverride:
     if area_kind not in {"cell", "district", "province"}:
         raise Invalid("area_kind must be cell, district or province")
     if area_kind == "cell" and not h3.is_valid_cell(area):
@@ -171,14 +226,25 @@ def create_override(db: Session, actor: Actor, *, area_kind: str, area: str, lev
     start = starts_at or utcnow()
     if expires_at <= start:
         raise Invalid("expires_at must be after the start")
-    override = ThreatOverride(area_kind=area_kind, area=area, level=level, reason=reason,
-                              starts_at=start, expires_at=expires_at, created_by=actor.username)
+    override = ThreatOverride(
+        area_kind=area_kind,
+        area=area,
+        level=level,
+        reason=reason,
+        starts_at=start,
+        expires_at=expires_at,
+        created_by=actor.username,
+    )
     db.add(override)
     db.flush()
     return override
 
 
 def overrides_at(db: Session, at: datetime) -> list[ThreatOverride]:
-    return list(db.scalars(select(ThreatOverride).where(
-        ThreatOverride.starts_at <= at, ThreatOverride.expires_at > at)
-        .order_by(ThreatOverride.created_at)))
+    return list(
+        db.scalars(
+            select(ThreatOverride)
+            .where(ThreatOverride.starts_at <= at, ThreatOverride.expires_at > at)
+            .order_by(ThreatOverride.created_at)
+        )
+    )
