@@ -51,3 +51,31 @@ def import_gtd(file: Annotated[Path, typer.Argument(help="GTD CSV (public layout
 def import_acled(file: Annotated[Path, typer.Argument(help="ACLED CSV export")]) -> None:
     """Import ACLED events."""
     _import("acled", file)
+
+
+risk_app = typer.Typer(help="Risk surface and threat levels.", no_args_is_help=True)
+app.add_typer(risk_app, name="risk")
+
+
+@risk_app.command("rebuild")
+def risk_rebuild() -> None:
+    """Recompute the risk surface from every accepted incident and show what it holds."""
+    from jsms.audit import service as audit
+    from jsms.threat import surface
+
+    with friendly_errors(), transaction(cli_actor()) as db:
+        stats = surface.rebuild(db)
+        audit.record(db, action="risk.rebuild", object_type="risk_surface", detail=stats)
+    levels = ", ".join(f"{name} {count}" for name, count in stats["cells_by_level"].items())
+    console.print(f"risk surface: {stats['events']} incidents, {stats['cells']} cells, "
+                  f"{stats['regions']} regions in {stats['seconds']} s; cells by level: {levels}")
+
+
+@threat_app.command("load-history")
+def load_history() -> None:
+    """Load the project's curated record of attacks on foreign nationals since 2018."""
+    from jsms.threat.service import load_curated_incidents
+
+    with friendly_errors(), transaction(cli_actor()) as db:
+        added, present = load_curated_incidents(db)
+    console.print(f"{added} historical incidents added, {present} already present")

@@ -10,7 +10,7 @@ import json
 import math
 import random
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from importlib import resources
 from typing import Any
 
@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from jsms.config import shared_data_dir
 from jsms.db import transaction, utcnow
+from jsms.geo import h3cells
 from jsms.geo.gazetteer import load_gazetteer
 from jsms.geo.service import import_boundaries, read_feature_collection
 from jsms.identity import service as identity
@@ -171,6 +172,33 @@ def _import_boundaries(db: Session) -> str:
     return f"boundaries imported from {folder}"
 
 
+def _load_threat_picture(db: Session, scenario: dict[str, Any], now: datetime) -> None:
+    """Historical attacks (the project's record), public datasets when present, and the
+    analysts' current assessments: the data alone decays, the analysts know the threat stands."""
+    from jsms.threat.importers import parse_acled, parse_gtd
+    from jsms.threat.service import create_override, import_records, load_curated_incidents
+
+    load_curated_incidents(db)
+    data = shared_data_dir()
+    for origin, relative, parse in (
+        ("gtd", "gtd_pakistan/pakistan_gtd_2007_2018_processed.csv", parse_gtd),
+        ("acled", "acled_balochistan/balochistan_cleaned_all.csv", parse_acled),
+    ):
+        if data is not None and (data / relative).is_file():
+            import_records(db, parse(data / relative), origin=origin, source_name=relative)
+    analyst = Actor(user_id="demo-loader", username="analyst (demo)", agency_id="",
+                    side=Side.HOST, roles=frozenset({Role.ANALYST}))
+    gazetteer = load_gazetteer()
+    for row in scenario["threat_assessments"]:
+        area = row["area"]
+        if row["kind"] == "cell":
+            place = gazetteer.lookup(area)[0]
+            area = h3cells.parent_of(h3cells.cell_of(place.lat, place.lon), 5)
+        create_override(db, analyst, area_kind=row["kind"], area=area, level=row["level"],
+                        reason=row["reason"], starts_at=now - timedelta(days=1),
+                        expires_at=now + timedelta(days=row["days"]))
+
+
 def _person_rows(rng: random.Random) -> list[tuple[str, str, str]]:
     """(nationality, full name, company) for every demo person; names are generated."""
     rows: list[tuple[str, str, str]] = []
@@ -306,6 +334,9 @@ def load_scenario(url: str | None = None, progress: bool = False) -> DemoLogins:
             )
             if row.get("revoked"):
                 registry.revoke_authorisation(db, _actor_for(host), grant.id, row["revoked"])
+        bar.advance(task, 5)
+
+        _load_threat_picture(db, scenario, now)
         bar.advance(task, 5)
 
         for row in scenario["users"]:

@@ -2,22 +2,30 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from pydantic import AwareDatetime
 
+from jsms.audit import service as audit
+from jsms.db import utcnow
 from jsms.deps import Db, Paging, require
+from jsms.errors import Invalid
 from jsms.identity.policy import Actor
 from jsms.pagination import Page, paginate
-from jsms.threat import service
+from jsms.threat import risk, service, surface
 from jsms.threat.models import Incident, ThreatOverride
 from jsms.threat.schemas import (
+    AreaRiskOut,
     AttackType,
     IncidentIn,
     IncidentOut,
+    LineIn,
+    LineRiskOut,
     OverrideIn,
     OverrideOut,
+    PointRiskOut,
+    RebuildOut,
     ReviewIn,
 )
 
@@ -130,8 +138,6 @@ def list_overrides(
     db: Db, _: Annotated[Actor, require("risk.read")], at: AwareDatetime | None = None
 ) -> list[OverrideOut]:
     """Overrides in force now (or at time `at`)."""
-    from jsms.db import utcnow
-
     when = at or utcnow()
     return [OverrideOut.model_validate(o) for o in service.overrides_at(db, when)]
 
@@ -143,3 +149,91 @@ def create_override(
     """Set an area's threat level by hand, with the reason, until it expires (audited)."""
     override: ThreatOverride = service.create_override(db, actor, **body.model_dump())
     return OverrideOut.model_validate(override)
+
+
+# Risk surface and threat levels ---------------------------------------------------------------
+
+
+@router.get("/risk/point", response_model=PointRiskOut)
+def risk_at_point(
+    db: Db,
+    _: Annotated[Actor, require("risk.read")],
+    lat: Annotated[float, Query(ge=-90, le=90)],
+    lon: Annotated[float, Query(ge=-180, le=180)],
+    at: AwareDatetime | None = None,
+) -> PointRiskOut:
+    """Threat level here, now or at a past time `at` (overrides in force then applied)."""
+    moment = at or utcnow()
+    found = surface.point_level(db, lat, lon, moment)
+    return PointRiskOut(
+        lat=lat,
+        lon=lon,
+        at=moment,
+        score=found.score,
+        level=found.level,
+        level_name=risk.level_name(found.level),
+        computed_level=found.computed_level,
+        override_reason=found.override_reason,
+        province=found.province,
+        district=found.district,
+        cell=found.cell,
+    )
+
+
+@router.post("/risk/line", response_model=LineRiskOut)
+def risk_along_line(body: LineIn, db: Db, _: Annotated[Actor, require("risk.read")]) -> LineRiskOut:
+    """Exposure and worst level along a route (a GeoJSON LineString)."""
+    result = surface.surface_at(db, body.at).score_line(
+        [(lat, lon) for lon, lat in body.coordinates], step_km=body.step_km
+    )
+    return LineRiskOut(
+        length_km=round(result.length_km, 3),
+        samples=result.samples,
+        exposure=round(result.exposure, 3),
+        max_score=round(result.max_score, 3),
+        max_level=result.max_level,
+        max_level_name=risk.level_name(result.max_level),
+        cells_crossed=len(result.cells),
+    )
+
+
+@router.get("/risk/cells")
+def risk_cells(
+    db: Db,
+    _: Annotated[Actor, require("risk.read")],
+    resolution: Annotated[int, Query(ge=5, le=7)] = 5,
+    min_level: Annotated[int, Query(ge=1, le=6)] = 2,
+    at: AwareDatetime | None = None,
+) -> dict[str, Any]:
+    """The surface as GeoJSON cells for the map (resolution 5 or 7)."""
+    if resolution == 6:
+        raise Invalid("resolution must be 5 (regions) or 7 (cells)")
+    return surface.surface_at(db, at).to_geojson(resolution=resolution, min_level=min_level)
+
+
+@router.get("/risk/areas", response_model=list[AreaRiskOut])
+def risk_areas(
+    db: Db,
+    _: Annotated[Actor, require("risk.read")],
+    kind: Annotated[str, Query(pattern="^(province|district)$")] = "province",
+    at: AwareDatetime | None = None,
+) -> list[AreaRiskOut]:
+    """Threat level per province or district (with any analyst override in force)."""
+    return [
+        AreaRiskOut(
+            name=a.name,
+            level=a.level,
+            level_name=risk.level_name(a.level),
+            computed_level=a.computed_level,
+            override_reason=a.override_reason,
+        )
+        for a in surface.area_levels(db, kind, at)
+    ]
+
+
+@router.post("/risk/rebuild", response_model=RebuildOut)
+def rebuild_risk(db: Db, _: Annotated[Actor, require("risk.rebuild")]) -> RebuildOut:
+    """Recompute the surface from every accepted incident now."""
+    stats = surface.rebuild(db)
+    audit.record(db, action="risk.rebuild", object_type="risk_surface", detail=stats)
+    return RebuildOut(**stats)

@@ -156,3 +156,61 @@ class OverrideOut(OutModel):
     starts_at: datetime
     expires_at: datetime
     created_by: str
+
+
+class PointRiskOut(OutModel):
+    lat: float
+    lon: float
+    at: datetime
+    score: float
+    level: int
+    level_name: str
+    computed_level: int
+    override_reason: str | None
+    province: str | None
+    district: str | None
+    cell: str
+
+
+class LineIn(StrictModel):
+    """A route as a GeoJSON LineString ([longitude, latitude] pairs)."""
+
+    type: str = Field(pattern="^LineString$")
+    coordinates: list[tuple[float, float]] = Field(min_length=2, max_length=20_000)
+    at: datetime | None = None
+    step_km: float = Field(default=1.0, gt=0.05, le=50)
+
+    @model_validator(mode="after")
+    def _valid(self) -> LineIn:
+        for lon, lat in self.coordinates:
+            if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+                raise ValueError("coordinates are [longitude, latitude] within range")
+        if self.at is not None and self.at.tzinfo is None:
+            raise ValueError("at needs a timezone")
+        return self
+
+
+class LineRiskOut(OutModel):
+    length_km: float
+    samples: int
+    exposure: float
+    max_score: float
+    max_level: int
+    max_level_name: str
+    cells_crossed: int
+
+
+class AreaRiskOut(OutModel):
+    name: str
+    level: int
+    level_name: str
+    computed_level: int
+    override_reason: str | None
+
+
+class RebuildOut(OutModel):
+    events: int
+    cells: int
+    regions: int
+    seconds: float
+    cells_by_level: dict[str, int]
