@@ -1,0 +1,109 @@
+"""Stored OSINT: reports of known events merge, background mentions link, new ones queue."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from jsms.threat.models import Incident
+from jsms.threat.osint import ingest
+from jsms.threat.service import load_curated_incidents
+
+
+def item(
+    role: str,
+    day: str | None,
+    place: str,
+    lat: float,
+    lon: float,
+    province: str,
+    attack_type: str,
+    killed: int | None,
+    **extra: object,
+) -> dict:
+    return {
+        "role": role,
+        "date": day,
+        "place": place,
+        "lat": lat,
+        "lon": lon,
+        "province": province,
+        "attack_type": attack_type,
+        "killed": killed,
+        "injured": None,
+        "nationals": extra.get("nationals", {}),
+        "perpetrator_claimed": None,
+        "evidence": {},
+    }
+
+
+def article(name: str, *incidents: dict, relevant: bool = True) -> dict:
+    return {"article": name, "relevant": relevant, "incidents": list(incidents)}
+
+
+def incidents(db: Session) -> int:
+    return db.scalar(select(func.count(Incident.id))) or 0
+
+
+def test_merge_link_queue_and_idempotence(db: Session) -> None:
+    load_curated_incidents(db)
+    db.flush()
+    before = incidents(db)
+    published = datetime(2024, 4, 20, tzinfo=UTC)
+    result = ingest(
+        db,
+        article(
+            "follow-up",
+            item(
+                "primary",
+                "2024-03-26",
+                "Bisham",
+                34.93,
+                72.87,
+                "Khyber Pakhtunkhwa",
+                "vbied",
+                5,
+                nationals={"CN": {"killed": 5, "injured": None}},
+            ),
+            item("background", "2021-07-14", "Dasu", 35.29, 73.29, "Khyber Pakhtunkhwa", "ied", 13),
+            item("aggregate", None, None, None, None, None, None, 20),  # type: ignore[arg-type]
+            item("primary", "2024-04-18", "Hub", 25.03, 66.89, "Balochistan", "armed_assault", 1),
+        ),
+        url="https://example.org/follow-up",
+        outlet="Example Daily",
+        published=published,
+    )
+
+    besham = db.scalar(select(Incident).where(Incident.external_key == "2024-03-26-besham"))
+    dasu = db.scalar(select(Incident).where(Incident.external_key == "2021-07-14-dasu"))
+    assert besham is not None and dasu is not None
+    assert result.merged == [besham.id]
+    assert result.linked == [dasu.id]
+    assert result.aggregates == 1
+    assert len(result.created) == 1
+    assert incidents(db) == before + 1
+    new = db.get(Incident, result.created[0])
+    assert new is not None and new.review_status == "pending" and new.origin == "osint"
+    db.refresh(besham)
+    assert any(s.outlet == "Example Daily" and s.killed == 5 for s in besham.sources)
+
+    again = ingest(
+        db,
+        article(
+            "follow-up",
+            item("primary", "2024-03-26", "Bisham", 34.93, 72.87, "Khyber Pakhtunkhwa", "vbied", 5),
+        ),
+        url="https://example.org/follow-up",
+        outlet="Example Daily",
+        published=published,
+    )
+    assert again.skipped == "already ingested"
+    assert incidents(db) == before + 1
+
+
+def test_irrelevant_articles_store_nothing(db: Session) -> None:
+    result = ingest(db, article("cricket", relevant=False), url="https://example.org/cricket")
+    assert result.skipped == "not relevant"
+    assert incidents(db) == 0
