@@ -1,0 +1,1 @@
+"""Movements: journey plans, SOP checks, joint approval, escorts and need-to-know orders."""
