@@ -1,0 +1,437 @@
+"""Movement lifecycle: draft -> submitted -> approved -> in progress -> completed / aborted.
+
+Every host jurisdiction the route crosses, the guest detail and the requesting company must
+approve the current version (dual key); an amendment opens a new version and new approvals.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from jsms.audit import service as audit
+from jsms.db import utcnow
+from jsms.errors import Conflict, Forbidden, Invalid, NotFound
+from jsms.identity.models import Agency
+from jsms.identity.policy import Actor
+from jsms.identity.roles import Role, Side
+from jsms.movements.access import Involvement, Visibility, visibility
+from jsms.movements.models import EscortAssignment, Movement, MovementApproval
+from jsms.registry.models import ProtectedPerson
+
+RELEASE_BEFORE_DEPARTURE = timedelta(hours=6)
+DECISION_BEFORE_DEPARTURE = timedelta(hours=12)
+AMENDABLE = ("draft", "submitted", "approved")
+
+
+# Parties and agencies ------------------------------------------------------------------------
+
+
+def host_for(db: Session, province: str) -> Agency:
+    """The host agency answering for a province: its own provincial force, else a federal one."""
+    hosts = db.scalars(
+        select(Agency).where(Agency.side == Side.HOST.value, Agency.active.is_(True))
+    ).all()
+    own = [a for a in hosts if a.provinces == [province]]
+    wider = sorted((a for a in hosts if province in a.provinces), key=lambda a: len(a.provinces))
+    if own:
+        return own[0]
+    if wider:
+        return wider[0]
+    raise Invalid(f"no host agency has jurisdiction in {province}")
+
+
+def guest_for(db: Session, movement: Movement) -> Agency:
+    """The guest detail protecting the passengers' nationality (the only one, usually)."""
+    guests = db.scalars(
+        select(Agency).where(Agency.side == Side.GUEST.value, Agency.active.is_(True))
+    ).all()
+    if not guests:
+        raise Invalid("no guest security detail is registered")
+    nationalities = [
+        p.nationality
+        for p in db.scalars(
+            select(ProtectedPerson).where(ProtectedPerson.id.in_(movement.passenger_ids))
+        )
+    ]
+    for guest in guests:
+        if guest.country in nationalities:
+            return guest
+    return guests[0]
+
+
+def required_parties(db: Session, movement: Movement) -> dict[str, str]:
+    """Party label -> agency id for every approval the current plan needs."""
+    if not movement.jurisdictions:
+        raise Invalid("the movement has no route yet: choose a route before submitting")
+    parties = {f"host:{j}": host_for(db, j).id for j in movement.jurisdictions}
+    parties["guest"] = guest_for(db, movement).id
+    parties["client"] = movement.client_agency_id
+    return parties
+
+
+# Reading, with need-to-know -------------------------------------------------------------------
+
+
+def involvement(db: Session, movement: Movement) -> Involvement:
+    current = [a for a in movement.approvals if a.movement_version == movement.version]
+    assigned_units = {e.unit_id for e in movement.escorts}
+    from jsms.registry.models import SecurityUnit
+
+    assigned_agencies = (
+        set(db.scalars(select(SecurityUnit.agency_id).where(SecurityUnit.id.in_(assigned_units))))
+        if assigned_units
+        else set()
+    )
+    hosts = (
+        {host_for(db, j).id for j in movement.jurisdictions} if movement.jurisdictions else set()
+    )
+    guests = set(db.scalars(select(Agency.id).where(Agency.side == Side.GUEST.value)))
+    return Involvement(
+        status=movement.status,
+        client_agency_id=movement.client_agency_id,
+        release_at=movement.release_at,
+        approver_agency_ids=frozenset(a.agency_id for a in current),
+        assigned_agency_ids=frozenset(assigned_agencies),
+        passenger_ids=frozenset(movement.passenger_ids),
+        host_agency_ids=frozenset(hosts),
+        guest_agency_ids=frozenset(guests),
+    )
+
+
+def visible_to(db: Session, actor: Actor, movement: Movement) -> Visibility:
+    return visibility(actor, involvement(db, movement), utcnow())
+
+
+def candidate_query(actor: Actor) -> Select[tuple[Movement]]:
+    """A first filter in SQL (a company sees only its own); need-to-know refines per row."""
+    stmt = select(Movement).order_by(Movement.departure_at.desc())
+    if actor.side == Side.CLIENT and not actor.has(Role.PROTECTEE):
+        stmt = stmt.where(Movement.client_agency_id == actor.agency_id)
+    return stmt
+
+
+def get_movement(db: Session, actor: Actor, movement_id: str) -> tuple[Movement, Visibility]:
+    """The movement and what the actor may see of it; unknown to outsiders (404)."""
+    movement = db.get(Movement, movement_id)
+    if movement is None:
+        raise NotFound(f"no movement {movement_id}")
+    seen = visible_to(db, actor, movement)
+    if not seen.summary:
+        audit.record(
+            db,
+            action="movement.read",
+            object_type="movement",
+            object_id=movement.id,
+            outcome="denied",
+            detail={"reason": seen.reason},
+        )
+        raise NotFound(f"no movement {movement_id}")
+    return movement, seen
+
+
+def read_details(db: Session, actor: Actor, movement_id: str) -> Movement:
+    """Route and times for a need-to-know caller; every view is audited, refusals too."""
+    movement, seen = get_movement(db, actor, movement_id)
+    if not seen.details:
+        audit.record(
+            db,
+            action="movement.details.read",
+            object_type="movement",
+            object_id=movement.id,
+            outcome="denied",
+            detail={"reason": seen.reason},
+        )
+        raise Forbidden(f"route and times of {movement.reference} are need-to-know: {seen.reason}")
+    audit.record(
+        db,
+        action="movement.details.read",
+        object_type="movement",
+        object_id=movement.id,
+        detail={
+            "version": movement.version,
+            "reason": seen.reason,
+            "before_departure": utcnow() < movement.departure_at,
+        },
+    )
+    return movement
+
+
+# Writing ---------------------------------------------------------------------------------------
+
+
+def _next_reference(db: Session, departure: datetime) -> str:
+    count = db.scalar(select(func.count(Movement.id))) or 0
+    return f"MV-{departure:%Y}-{count + 1:05d}"
+
+
+def _check_passengers(db: Session, actor: Actor, person_ids: list[str], client_id: str) -> None:
+    if not person_ids:
+        raise Invalid("a movement needs at least one passenger")
+    found = db.scalars(select(ProtectedPerson).where(ProtectedPerson.id.in_(person_ids))).all()
+    missing = sorted(set(person_ids) - {p.id for p in found})
+    if missing:
+        raise Invalid(f"unknown person(s): {', '.join(missing[:5])}")
+    foreign = [p.full_name for p in found if p.employer_agency_id != client_id]
+    if foreign:
+        raise Forbidden(f"{len(foreign)} passenger(s) are not employees of the requesting company")
+
+
+def _check_times(departure: datetime, arrival: datetime) -> None:
+    if arrival <= departure:
+        raise Invalid("arrival must be after departure")
+    if arrival - departure > timedelta(days=3):
+        raise Invalid("a movement longer than 72 hours should be split into legs")
+
+
+def _own_movement(actor: Actor, movement: Movement) -> None:
+    if actor.side != Side.CLIENT or actor.agency_id != movement.client_agency_id:
+        raise Forbidden("only the requesting company may change this movement")
+
+
+def create_movement(db: Session, actor: Actor, **fields: Any) -> Movement:
+    if actor.side != Side.CLIENT:
+        raise Forbidden("movements are requested by the company that employs the passengers")
+    _check_times(fields["departure_at"], fields["arrival_at"])
+    _check_passengers(db, actor, fields["passenger_ids"], actor.agency_id)
+    movement = Movement(
+        reference=_next_reference(db, fields["departure_at"]),
+        client_agency_id=actor.agency_id,
+        created_by=actor.user_id,
+        **fields,
+    )
+    db.add(movement)
+    db.flush()
+    return movement
+
+
+def set_route(db: Session, actor: Actor, movement: Movement, route: dict[str, Any]) -> Movement:
+    """Adopt a route (one of the planned options); an approved plan becomes a new version."""
+    _own_movement(actor, movement)
+    if movement.status not in AMENDABLE:
+        raise Conflict(f"{movement.reference} is {movement.status}; its route is fixed")
+    movement.route = route
+    movement.jurisdictions = list(
+        dict.fromkeys(
+            j["jurisdiction"] for j in route.get("jurisdictions", []) if j.get("jurisdiction")
+        )
+    )
+    _reopen_if_decided(db, movement, "route changed")
+    db.flush()
+    return movement
+
+
+def amend(db: Session, actor: Actor, movement: Movement, changes: dict[str, Any]) -> Movement:
+    """Change times, passengers or vehicles; any decided approval is reopened (new version)."""
+    _own_movement(actor, movement)
+    if movement.status not in AMENDABLE:
+        raise Conflict(f"{movement.reference} is {movement.status}; it can no longer be amended")
+    if "passenger_ids" in changes:
+        _check_passengers(db, actor, changes["passenger_ids"], movement.client_agency_id)
+    for key, value in changes.items():
+        setattr(movement, key, value)
+    _check_times(movement.departure_at, movement.arrival_at)
+    _reopen_if_decided(db, movement, "amended: " + ", ".join(sorted(changes)))
+    db.flush()
+    return movement
+
+
+def _reopen_if_decided(db: Session, movement: Movement, why: str) -> None:
+    if movement.status in ("submitted", "approved"):
+        movement.version += 1
+        movement.status = "submitted"
+        movement.release_at = None
+        _open_approvals(db, movement)
+        audit.record(
+            db,
+            action="movement.reopened",
+            object_type="movement",
+            object_id=movement.id,
+            detail={"version": movement.version, "why": why},
+        )
+
+
+def _open_approvals(db: Session, movement: Movement) -> None:
+    now = utcnow()
+    due = max(now + timedelta(hours=1), movement.departure_at - DECISION_BEFORE_DEPARTURE)
+    for party, agency_id in required_parties(db, movement).items():
+        movement.approvals.append(
+            MovementApproval(
+                movement_version=movement.version, party=party, agency_id=agency_id, due_at=due
+            )
+        )
+
+
+def submit(
+    db: Session, actor: Actor, movement: Movement, evaluation: dict[str, Any] | None = None
+) -> Movement:
+    """Send the plan for approval once the SOP check has no blocking violation."""
+    _own_movement(actor, movement)
+    if movement.status != "draft":
+        raise Conflict(f"{movement.reference} is already {movement.status}")
+    if evaluation is not None:
+        movement.evaluation = evaluation
+        if evaluation.get("violations"):
+            db.flush()
+            raise Invalid(
+                "the plan breaks the SOPs: "
+                + "; ".join(
+                    f"{v['rule_id']}: {v['message']}" for v in evaluation["violations"][:5]
+                ),
+                violations=evaluation["violations"],
+            )
+    movement.status = "submitted"
+    movement.submitted_at = utcnow()
+    _open_approvals(db, movement)
+    db.flush()
+    return movement
+
+
+def decide(
+    db: Session, actor: Actor, movement: Movement, *, approve: bool, reason: str | None
+) -> MovementApproval:
+    """An approver records their agency's decision on the current version."""
+    if movement.status != "submitted":
+        raise Conflict(f"{movement.reference} is {movement.status}, not awaiting decisions")
+    mine = [
+        a
+        for a in movement.approvals
+        if a.movement_version == movement.version and a.agency_id == actor.agency_id
+    ]
+    if not mine:
+        raise Forbidden("your agency is not a party to this movement's approval")
+    approval = next((a for a in mine if a.status == "pending"), None)
+    if approval is None:
+        raise Conflict("your agency has already decided on this version")
+    if not approve and not reason:
+        raise Invalid("a rejection needs a reason")
+    approval.status = "approved" if approve else "rejected"
+    approval.decided_by = actor.user_id
+    approval.decided_at = utcnow()
+    approval.reason = reason
+    if not approve:
+        movement.status = "rejected"
+        movement.rejection_reason = f"{approval.party}: {reason}"
+    elif all_approved(movement):
+        movement.status = "approved"
+        movement.release_at = max(utcnow(), movement.departure_at - RELEASE_BEFORE_DEPARTURE)
+    db.flush()
+    return approval
+
+
+def all_approved(movement: Movement) -> bool:
+    current = [a for a in movement.approvals if a.movement_version == movement.version]
+    return bool(current) and all(a.status == "approved" for a in current)
+
+
+def start(db: Session, actor: Actor, movement: Movement) -> Movement:
+    """Wheels up: only with every key turned and escorts in place."""
+    if movement.status != "approved" or not all_approved(movement):
+        missing = [
+            a.party
+            for a in movement.approvals
+            if a.movement_version == movement.version and a.status != "approved"
+        ]
+        raise Conflict(
+            f"{movement.reference} cannot start: approvals missing from "
+            f"{', '.join(missing) or 'all parties'}"
+        )
+    rings = {e.ring for e in movement.escorts}
+    if "outer" not in rings:
+        raise Conflict(f"{movement.reference} cannot start without a host outer-ring escort")
+    movement.status = "in_progress"
+    movement.started_at = utcnow()
+    db.flush()
+    return movement
+
+
+def finish(
+    db: Session, actor: Actor, movement: Movement, *, outcome: str, debrief: str
+) -> Movement:
+    if outcome not in ("completed", "aborted"):
+        raise Invalid("outcome must be completed or aborted")
+    if outcome == "completed" and movement.status != "in_progress":
+        raise Conflict(
+            f"{movement.reference} is {movement.status}; only a movement in "
+            "progress can be completed"
+        )
+    if outcome == "aborted" and movement.status not in ("approved", "in_progress", "submitted"):
+        raise Conflict(f"{movement.reference} is {movement.status}; it cannot be aborted")
+    movement.status = outcome
+    movement.ended_at = utcnow()
+    movement.debrief = debrief
+    db.flush()
+    return movement
+
+
+def pending_approvals(db: Session, actor: Actor) -> list[MovementApproval]:
+    """Decisions waiting for the actor's agency, soonest deadline first."""
+    return list(
+        db.scalars(
+            select(MovementApproval)
+            .join(Movement)
+            .where(
+                MovementApproval.agency_id == actor.agency_id,
+                MovementApproval.status == "pending",
+                Movement.status == "submitted",
+                MovementApproval.movement_version == Movement.version,
+            )
+            .order_by(MovementApproval.due_at)
+        )
+    )
+
+
+def due_reminders(
+    db: Session, now: datetime, within: timedelta = timedelta(hours=6)
+) -> list[MovementApproval]:
+    """Pending approvals due soon that nobody has been reminded of; marks and audits them."""
+    rows = list(
+        db.scalars(
+            select(MovementApproval)
+            .join(Movement)
+            .where(
+                MovementApproval.status == "pending",
+                Movement.status == "submitted",
+                MovementApproval.movement_version == Movement.version,
+                MovementApproval.reminded_at.is_(None),
+                MovementApproval.due_at <= now + within,
+            )
+        )
+    )
+    for approval in rows:
+        approval.reminded_at = now
+        audit.record(
+            db,
+            action="movement.approval.reminder",
+            object_type="movement",
+            object_id=approval.movement_id,
+            detail={
+                "party": approval.party,
+                "due_at": approval.due_at.isoformat(),
+                "overdue": approval.due_at <= now,
+            },
+        )
+    db.flush()
+    return rows
+
+
+def escort_overlaps(
+    db: Session, unit_id: str, starts_at: datetime, ends_at: datetime, movement_id: str
+) -> list[EscortAssignment]:
+    """Bookings of this unit on other live movements that overlap the window."""
+    return list(
+        db.scalars(
+            select(EscortAssignment)
+            .join(Movement)
+            .where(
+                EscortAssignment.unit_id == unit_id,
+                EscortAssignment.movement_id != movement_id,
+                EscortAssignment.starts_at < ends_at,
+                EscortAssignment.ends_at > starts_at,
+                Movement.status.in_(("draft", "submitted", "approved", "in_progress")),
+            )
+        )
+    )
