@@ -136,7 +136,21 @@ def load_keyring(path: Path, *, create: bool) -> Keyring:
 
 
 @cache
+def _keyring_at(path: Path, modified_ns: int, create: bool) -> Keyring:
+    return load_keyring(path, create=create)
+
+
 def get_keyring() -> Keyring:
-    """The process keyring; development and test create a key file on first use."""
+    """The process keyring, re-read when the key file changes (e.g. `jsms keys rotate` while
+    the server runs); development and test create a key file on first use."""
     settings = get_settings()
-    return load_keyring(settings.key_file, create=not settings.is_production)
+    path = settings.key_file
+    create = not settings.is_production
+    if not path.exists():
+        ring = load_keyring(path, create=create)
+        _keyring_at.cache_clear()
+        return ring
+    return _keyring_at(path, path.stat().st_mtime_ns, create)
+
+
+get_keyring.cache_clear = _keyring_at.cache_clear  # type: ignore[attr-defined]

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+from pydantic import AwareDatetime
 
 from jsms.audit import service
 from jsms.audit.schemas import AuditEventOut, VerifyOut
@@ -26,8 +26,12 @@ def list_events(
     object_type: Annotated[str | None, Query(max_length=40)] = None,
     object_id: Annotated[str | None, Query(max_length=64)] = None,
     outcome: Annotated[str | None, Query(pattern="^(ok|denied|failed)$")] = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
+    since: Annotated[
+        AwareDatetime | None, Query(description="from this time on, with a zone (e.g. Z)")
+    ] = None,
+    until: Annotated[
+        AwareDatetime | None, Query(description="before this time, with a zone (e.g. Z)")
+    ] = None,
 ) -> Page[AuditEventOut]:
     """Events newest first, filtered by who, what, which object, outcome and time."""
     stmt = service.event_query(

@@ -112,6 +112,13 @@ def _object_type(obj: Any) -> str:
     return getattr(obj, "__audit_name__", obj.__tablename__)
 
 
+def _object_id(obj: Any) -> str | None:
+    """The object's primary key; new objects have none in their identity until the flush ends."""
+    state = inspect(obj)
+    key = state.identity or state.mapper.primary_key_from_instance(obj)
+    return str(key[0]) if key and key[0] is not None else None
+
+
 def _changed_fields(obj: Any) -> list[str]:
     state = inspect(obj)
     return sorted(
@@ -151,7 +158,7 @@ def _append_writes(session: Session, _ctx: Any) -> None:
             {
                 "action": f"{kind}.{verb}",
                 "object_type": kind,
-                "object_id": str(inspect(obj).identity[0]) if inspect(obj).identity else None,
+                "object_id": _object_id(obj),
                 "detail": detail,
             }
         )

@@ -36,7 +36,7 @@ app.add_typer(geo_app, name="geo")
 app.add_typer(users_app, name="users")
 
 console = Console()
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)  # one message, one line, even when piped to a log
 T = TypeVar("T")
 
 

@@ -67,8 +67,10 @@ def risk_rebuild() -> None:
         stats = surface.rebuild(db)
         audit.record(db, action="risk.rebuild", object_type="risk_surface", detail=stats)
     levels = ", ".join(f"{name} {count}" for name, count in stats["cells_by_level"].items())
-    console.print(f"risk surface: {stats['events']} incidents, {stats['cells']} cells, "
-                  f"{stats['regions']} regions in {stats['seconds']} s; cells by level: {levels}")
+    console.print(
+        f"risk surface: {stats['events']} incidents, {stats['cells']} cells, "
+        f"{stats['regions']} regions in {stats['seconds']} s; cells by level: {levels}"
+    )
 
 
 @threat_app.command("load-history")

@@ -10,7 +10,13 @@ from shapely.validation import explain_validity
 
 from jsms.errors import Invalid
 
-__all__ = ["PROVINCE_ALIASES", "normalise_province", "polygon_from_geojson"]
+__all__ = [
+    "DISTRICT_ALIASES",
+    "PROVINCE_ALIASES",
+    "normalise_district",
+    "normalise_province",
+    "polygon_from_geojson",
+]
 
 # Boundary files spell provinces their own way; JSMS uses one spelling everywhere.
 PROVINCE_ALIASES = {
@@ -34,11 +40,29 @@ PROVINCE_ALIASES = {
     "balochistan": "Balochistan",
     "punjab": "Punjab",
     "sindh": "Sindh",
+    "sind": "Sindh",
+    "f.c.t.": "Islamabad",
+}
+
+# District spellings of boundary files mapped to the ones the curated gazetteer (and so every
+# site, grant and SOP written against it) uses, so a place has one district name either way.
+DISTRICT_ALIASES = {
+    "kohistan upper": "Upper Kohistan",
+    "kohistan lower": "Lower Kohistan",
+    "batagram": "Battagram",
+    "diamir": "Diamer",
+    "d. i. khan": "Dera Ismail Khan",
+    "d.i. khan": "Dera Ismail Khan",
+    "malir karachi": "Malir",
 }
 
 
 def normalise_province(name: str) -> str:
     return PROVINCE_ALIASES.get(name.strip().lower(), name.strip())
+
+
+def normalise_district(name: str) -> str:
+    return DISTRICT_ALIASES.get(name.strip().lower(), name.strip())
 
 
 def polygon_from_geojson(geometry: Any, *, what: str = "geometry") -> BaseGeometry:

@@ -10,11 +10,12 @@ from typing import Any
 from shapely import make_valid
 from shapely.geometry import Point, mapping, shape
 from shapely.geometry.base import BaseGeometry
+from shapely.ops import unary_union
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from jsms.errors import Invalid
-from jsms.geo.geometry import normalise_province
+from jsms.geo.geometry import normalise_district, normalise_province
 from jsms.geo.models import AdminArea
 
 NAME_FIELDS = {
@@ -45,6 +46,10 @@ def read_feature_collection(path: Path) -> dict[str, Any]:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise Invalid(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise Invalid(f"{path}: is a folder, not a file") from None
+    except OSError as exc:
+        raise Invalid(f"{path}: cannot be read ({exc.strerror or exc})") from None
     except UnicodeDecodeError as exc:
         raise Invalid(f"{path}: not UTF-8 text (byte {exc.start})") from None
     try:
@@ -72,16 +77,20 @@ def import_boundaries(
         for a in db.scalars(select(AdminArea).where(AdminArea.level == level))
     }
     created = updated = 0
+    merged: dict[tuple[str, str], BaseGeometry] = {}  # areas this file already gave
     for number, feature in enumerate(features, start=1):
+        if not isinstance(feature, dict):
+            raise Invalid(f"feature {number}: not a GeoJSON Feature object")
         props = feature.get("properties") or {}
+        if not isinstance(props, dict):
+            raise Invalid(f"feature {number}: properties must be an object")
         name = _field(props, NAME_FIELDS[level])
         if not name:
             raise Invalid(
                 f"feature {number}: no name property (looked for {', '.join(NAME_FIELDS[level])})"
             )
         parent = normalise_province(_field(props, PARENT_FIELDS) or "") if level == 2 else ""
-        if level == 1:
-            name = normalise_province(name)
+        name = normalise_province(name) if level == 1 else normalise_district(name)
         try:
             geom = shape(feature.get("geometry"))
         except Exception as exc:
@@ -90,6 +99,10 @@ def import_boundaries(
             raise Invalid(f"feature {number} ({name}): expected a polygon, got {geom.geom_type}")
         if not geom.is_valid:
             geom = make_valid(geom)
+        if (name, parent) in merged:
+            # Two features for one area (GADM's N.W.F.P. and F.A.T.A. are both Khyber
+            # Pakhtunkhwa now): the area is their union, not whichever came last.
+            geom = unary_union([merged[(name, parent)], geom])
         min_lon, min_lat, max_lon, max_lat = geom.bounds
         values = {
             "geometry": mapping(geom),
@@ -108,7 +121,8 @@ def import_boundaries(
         else:
             for key, value in values.items():
                 setattr(area, key, value)
-            updated += 1
+            updated += (name, parent) not in merged
+        merged[(name, parent)] = geom
     db.flush()
     _shapes.clear()
     return created, updated

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -11,13 +12,13 @@ from sqlalchemy.orm import Session
 
 from jsms.audit import service as audit
 from jsms.db import new_id, utcnow
-from jsms.errors import Conflict, Forbidden, Invalid, NotFound
+from jsms.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from jsms.geo import h3cells
 from jsms.geo.service import locate
 from jsms.identity.models import Agency, User
 from jsms.identity.policy import Actor, company_scope, person_scope
 from jsms.identity.roles import Side
-from jsms.keyring import Keyring, get_keyring
+from jsms.keyring import Keyring, KeyringError, get_keyring
 from jsms.registry import authorisation
 from jsms.registry.models import (
     DeploymentAuthorisation,
@@ -29,6 +30,15 @@ from jsms.registry.models import (
 )
 
 PII_FIELDS = ("passport", "phone", "blood_group", "emergency_contact")
+
+log = logging.getLogger("jsms")
+
+
+class StoredDataUnreadable(DomainError):
+    """A stored encrypted value does not decrypt: altered, moved from another row, or its key
+    is gone. The server's data is at fault, not the request, hence a 500 that says so."""
+
+    status, slug, title = 500, "data-integrity", "Stored data cannot be decrypted"
 
 
 def _pii_context(person_id: str, field: str) -> str:
@@ -177,12 +187,20 @@ def read_pii(db: Session, actor: Actor, person_id: str, reason: str) -> dict[str
     """Decrypt one person's PII for a need-to-know caller; every read is audited."""
     person = get_person(db, actor, person_id)
     keyring = get_keyring()
-    values = {
-        field: None
-        if getattr(person, f"{field}_enc") is None
-        else keyring.decrypt(getattr(person, f"{field}_enc"), _pii_context(person.id, field))
-        for field in PII_FIELDS
-    }
+    values: dict[str, str | None] = {}
+    for field in PII_FIELDS:
+        token = getattr(person, f"{field}_enc")
+        try:
+            values[field] = (
+                None if token is None else keyring.decrypt(token, _pii_context(person.id, field))
+            )
+        except KeyringError as exc:
+            log.error("PII of person %s does not decrypt: %s", person.id, exc)
+            raise StoredDataUnreadable(
+                f"the stored {field} of person {person.id} cannot be decrypted (it was altered, "
+                "copied from another record, or its key is missing); restore it from a backup "
+                "or register it again"
+            ) from None
     audit.record(
         db,
         action="person.pii.read",
