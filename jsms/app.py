@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -17,6 +18,7 @@ from jsms.deps import Authorize
 from jsms.errors import PROBLEM_JSON, install_problem_handlers, problem
 from jsms.geo.api import router as geo_router
 from jsms.identity.api import router as identity_router
+from jsms.movements.api import router as movements_router
 from jsms.registry.api import router as registry_router
 from jsms.threat.api import router as threat_router
 from jsms.web.api import router as web_router
@@ -51,7 +53,7 @@ class BodyLimit:
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.max_bytes:
-                    raise BodyTooLarge
+                    raise BodyTooLarge(self.max_bytes)
             return message
 
         try:
@@ -70,8 +72,39 @@ class BodyLimit:
         await response(scope, receive, send)
 
 
-class BodyTooLarge(Exception):
-    pass
+class NoNulInUrl:
+    """Refuse a URL that carries a NUL character (%00): no parameter accepts one, and
+    PostgreSQL fails on text containing it (request bodies are checked by StrictModel)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            path = scope.get("path", "")
+            query = scope.get("query_string", b"")
+            if "\x00" in path or b"%00" in query or b"\x00" in query:
+                response = problem(
+                    422,
+                    "invalid",
+                    "Invalid input",
+                    "the URL contains a NUL character (%00), which no parameter accepts",
+                    path.replace("\x00", "%00"),
+                )
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+class BodyTooLarge(StarletteHTTPException):
+    """Raised while a body without Content-Length streams past the limit.
+
+    An HTTP exception, because FastAPI turns any other error met while reading the body into
+    a 400; this one reaches the problem handlers as a 413.
+    """
+
+    def __init__(self, max_bytes: int) -> None:
+        super().__init__(413, f"Request body too large: the limit is {max_bytes} bytes")
 
 
 def _api_routes(routes: list[BaseRoute]) -> list[Any]:
@@ -178,7 +211,13 @@ def create_app(database_url: str | None = None) -> FastAPI:
     app.state.database_url = database_url or settings.database_url
     install_problem_handlers(app)
     for router in (
-        identity_router, registry_router, geo_router, threat_router, audit_router, web_router
+        identity_router,
+        registry_router,
+        geo_router,
+        threat_router,
+        movements_router,
+        audit_router,
+        web_router,
     ):
         app.include_router(router)
     app.mount("/static", static_files(), name="static")
@@ -189,4 +228,5 @@ def create_app(database_url: str | None = None) -> FastAPI:
 
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(NoNulInUrl)
     return app

@@ -1,10 +1,10 @@
 """Every table, imported in one place so migrations and tests see the whole schema."""
 
 from jsms.audit.models import AuditEvent, AuditHead
-from jsms.threat.models import Incident, IncidentSource, ThreatOverride
 from jsms.db import Base
 from jsms.geo.models import AdminArea
 from jsms.identity.models import Agency, AuthSession, User
+from jsms.movements.models import EscortAssignment, Movement, MovementApproval, OrderCopy
 from jsms.registry.models import (
     DeploymentAuthorisation,
     Project,
@@ -13,6 +13,7 @@ from jsms.registry.models import (
     Site,
     Vehicle,
 )
+from jsms.threat.models import Incident, IncidentSource, ThreatOverride
 
 __all__ = [
     "AdminArea",
@@ -22,8 +23,12 @@ __all__ = [
     "AuthSession",
     "Base",
     "DeploymentAuthorisation",
+    "EscortAssignment",
     "Incident",
     "IncidentSource",
+    "Movement",
+    "MovementApproval",
+    "OrderCopy",
     "Project",
     "ProtectedPerson",
     "SecurityUnit",

@@ -52,10 +52,26 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "risk.read": STAFF,
     "risk.override": frozenset({R.ANALYST}),
     "risk.rebuild": frozenset({R.ANALYST, R.ADMIN}),
+    # Movements: need-to-know on route and times is decided per movement (movements.access).
+    "movement.read": frozenset(
+        {R.REQUESTER, R.OPS_OFFICER, R.APPROVER, R.ESCORT_COMMANDER, R.AUDITOR, R.PROTECTEE}
+    ),
+    "movement.write": frozenset({R.REQUESTER}),
+    "movement.approve": frozenset({R.APPROVER}),
+    "movement.escort": frozenset({R.OPS_OFFICER, R.APPROVER}),
+    "movement.operate": frozenset({R.OPS_OFFICER, R.ESCORT_COMMANDER}),
+    "movement.order": frozenset(
+        {R.REQUESTER, R.OPS_OFFICER, R.APPROVER, R.ESCORT_COMMANDER, R.PROTECTEE}
+    ),
+    "movement.who_knew": frozenset({R.AUDITOR}),
+    "leak.trace": frozenset({R.AUDITOR}),
 }
 
 SIDES: dict[str, frozenset[Side]] = {
     "authorisation.write": frozenset({Side.HOST}),
+    "movement.write": frozenset({Side.CLIENT}),
+    "movement.escort": frozenset({Side.HOST, Side.GUEST}),
+    "movement.operate": frozenset({Side.HOST, Side.GUEST}),
 }
 
 PUBLIC = "public"

@@ -15,12 +15,14 @@ from sqlalchemy.orm import Session
 
 from jsms.audit import service as audit
 from jsms.errors import Conflict, Forbidden, Invalid
+from jsms.geo.service import locate
 from jsms.identity.models import Agency
 from jsms.identity.policy import Actor
 from jsms.identity.roles import Side
 from jsms.movements.models import EscortAssignment, Movement
 from jsms.movements.service import escort_overlaps
-from jsms.registry.service import get_unit, may_act
+from jsms.registry.authorisation import Place
+from jsms.registry.service import get_unit, may_act_at
 
 
 @dataclass(frozen=True)
@@ -77,10 +79,12 @@ def assign(
     people = headcount or unit.strength
     if people > unit.strength:
         raise Invalid(f"{unit.call_sign} has only {unit.strength} personnel")
+    # The leg lies in one jurisdiction (the router says which); districts come from its ends.
     for point, moment in ((the_leg.start, starts), (the_leg.end, ends)):
-        check = may_act(
-            db, unit_id=unit.id, at=moment, lat=point[0], lon=point[1], headcount=people
-        )
+        where = locate(db, point[0], point[1])
+        district = where.district if where.province == the_leg.jurisdiction else None
+        place = Place(the_leg.jurisdiction, district, None, f"leg {leg}")
+        check = may_act_at(db, unit_id=unit.id, place=place, at=moment, headcount=people)
         if not check.verdict.allowed:
             audit.record(
                 db,

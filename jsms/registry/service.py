@@ -343,9 +343,6 @@ def may_act(
     headcount: int | None = None,
 ) -> ActCheck:
     """May unit U act at place P at time T? The answer carries its reason."""
-    unit = get_unit(db, unit_id)
-    agency = db.get(Agency, unit.agency_id)
-    assert agency is not None
     label = ""
     if site_id:
         site = db.get(Site, site_id)
@@ -354,6 +351,22 @@ def may_act(
         lat, lon, label = site.lat, site.lon, site.name
     assert lat is not None and lon is not None
     where = locate(db, lat, lon)
+    place = authorisation.Place(where.province, where.district, site_id, label)
+    return may_act_at(db, unit_id=unit_id, place=place, at=at, headcount=headcount)
+
+
+def may_act_at(
+    db: Session,
+    *,
+    unit_id: str,
+    place: authorisation.Place,
+    at: datetime | None = None,
+    headcount: int | None = None,
+) -> ActCheck:
+    """The same question for an already-located place (e.g. a route leg's jurisdiction)."""
+    unit = get_unit(db, unit_id)
+    agency = db.get(Agency, unit.agency_id)
+    assert agency is not None
     hosts = {a.id: a for a in db.scalars(select(Agency).where(Agency.side == Side.HOST.value))}
     grants = [
         authorisation.Grant(
@@ -382,9 +395,9 @@ def may_act(
         unit_id=unit.id,
         unit_side=agency.side,
         unit_agency_provinces=tuple(agency.provinces),
-        place=authorisation.Place(where.province, where.district, site_id, label),
+        place=place,
         at=at or utcnow(),
         headcount=headcount or unit.strength,
         grants=grants,
     )
-    return ActCheck(verdict, where.province, where.district)
+    return ActCheck(verdict, place.province, place.district)

@@ -1,0 +1,208 @@
+"""Movements over HTTP: thin handlers; need-to-know and lifecycle rules live in the services."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter
+from sqlalchemy import select
+
+from jsms.deps import Db, Paging, require
+from jsms.errors import Invalid
+from jsms.geo.gazetteer import load_gazetteer
+from jsms.identity.policy import Actor
+from jsms.movements import escorts, planning, service
+from jsms.movements.access import Visibility
+from jsms.movements.models import Movement
+from jsms.movements.schemas import (
+    ApprovalOut,
+    DecisionIn,
+    EscortIn,
+    EscortOut,
+    FinishIn,
+    MovementIn,
+    MovementPatch,
+    MovementPlan,
+    MovementSummary,
+    PlaceIn,
+    RouteChoiceIn,
+)
+from jsms.pagination import Page
+from jsms.registry.models import Site
+
+router = APIRouter(prefix="/api/v1", tags=["movements"])
+
+
+def summary_of(movement: Movement, seen: Visibility) -> MovementSummary:
+    return MovementSummary(
+        id=movement.id, reference=movement.reference, purpose=movement.purpose,
+        client_agency_id=movement.client_agency_id, status=movement.status,
+        version=movement.version, departure_date=movement.departure_at.date(),
+        jurisdictions=movement.jurisdictions, passengers=len(movement.passenger_ids),
+        approvals=[ApprovalOut.model_validate(a) for a in movement.approvals
+                   if a.movement_version == movement.version],
+        details_visible=seen.details, why=seen.reason,
+    )
+
+
+def plan_of(db: Db, movement: Movement, seen: Visibility) -> MovementPlan:
+    return MovementPlan(
+        **summary_of(movement, seen).model_dump(),
+        origin_name=movement.origin_name, origin_lat=movement.origin_lat,
+        origin_lon=movement.origin_lon, destination_name=movement.destination_name,
+        destination_lat=movement.destination_lat, destination_lon=movement.destination_lon,
+        departure_at=movement.departure_at, arrival_at=movement.arrival_at,
+        release_at=movement.release_at, passenger_ids=movement.passenger_ids,
+        vehicles=movement.vehicles, route=movement.route, evaluation=movement.evaluation,
+        escorts=[EscortOut.model_validate(e) for e in movement.escorts],
+        predictability=planning.predictability(db, movement),
+    )
+
+
+def resolve_place(db: Db, actor: Actor, place: PlaceIn) -> tuple[str, float, float]:
+    """A place by coordinates, by a registered site's name, or by gazetteer name."""
+    if place.lat is not None and place.lon is not None:
+        return place.name or f"{place.lat:.4f}, {place.lon:.4f}", place.lat, place.lon
+    assert place.name is not None
+    site = db.scalar(select(Site).where(Site.name == place.name))
+    if site is not None:
+        return site.name, site.lat, site.lon
+    found = load_gazetteer().lookup(place.name)
+    if not found:
+        raise Invalid(f"unknown place {place.name!r}: give a site name, a town, or lat and lon")
+    return found[0].name, found[0].lat, found[0].lon
+
+
+def _load(db: Db, actor: Actor, movement_id: str) -> Movement:
+    return service.get_movement(db, actor, movement_id)[0]
+
+
+@router.get("/movements", response_model=Page[MovementSummary])
+def list_movements(db: Db, paging: Paging,
+                   actor: Annotated[Actor, require("movement.read")],
+                   status: str | None = None) -> Page[MovementSummary]:
+    """Movements you are involved in (summaries: no route, no times)."""
+    stmt = service.candidate_query(actor)
+    if status:
+        stmt = stmt.where(Movement.status == status)
+    visible = []
+    for movement in db.scalars(stmt.limit(5000)):
+        seen = service.visible_to(db, actor, movement)
+        if seen.summary:
+            visible.append(summary_of(movement, seen))
+    start = (paging.page - 1) * paging.per_page
+    return Page(items=visible[start:start + paging.per_page], total=len(visible),
+                page=paging.page, per_page=paging.per_page)
+
+
+@router.post("/movements", response_model=MovementPlan, status_code=201)
+def create_movement(body: MovementIn, db: Db,
+                    actor: Annotated[Actor, require("movement.write")]) -> MovementPlan:
+    """Request a movement (a draft); then plan its route and submit it for approval."""
+    origin = resolve_place(db, actor, body.origin)
+    destination = resolve_place(db, actor, body.destination)
+    movement = service.create_movement(
+        db, actor, purpose=body.purpose, origin_name=origin[0], origin_lat=origin[1],
+        origin_lon=origin[2], destination_name=destination[0], destination_lat=destination[1],
+        destination_lon=destination[2], departure_at=body.departure_at,
+        arrival_at=body.arrival_at, passenger_ids=body.passenger_ids,
+        vehicles=[v.model_dump() for v in body.vehicles])
+    return plan_of(db, movement, service.visible_to(db, actor, movement))
+
+
+@router.get("/movements/{movement_id}", response_model=MovementSummary)
+def get_movement(movement_id: str, db: Db,
+                 actor: Annotated[Actor, require("movement.read")]) -> MovementSummary:
+    """The summary; `/plan` gives route and times to those who need to know."""
+    movement, seen = service.get_movement(db, actor, movement_id)
+    return summary_of(movement, seen)
+
+
+@router.get("/movements/{movement_id}/plan", response_model=MovementPlan)
+def get_plan(movement_id: str, db: Db,
+             actor: Annotated[Actor, require("movement.read")]) -> MovementPlan:
+    """Route, times, vehicles and escorts: need-to-know, every view audited."""
+    movement = service.read_details(db, actor, movement_id)
+    return plan_of(db, movement, service.visible_to(db, actor, movement))
+
+
+@router.patch("/movements/{movement_id}", response_model=MovementPlan)
+def amend_movement(movement_id: str, body: MovementPatch, db: Db,
+                   actor: Annotated[Actor, require("movement.write")]) -> MovementPlan:
+    """Amend times, passengers or vehicles; decided approvals reopen for the new version."""
+    movement = _load(db, actor, movement_id)
+    changes: dict[str, Any] = body.model_dump(exclude_unset=True)
+    if "vehicles" in changes and body.vehicles is not None:
+        changes["vehicles"] = [v.model_dump() for v in body.vehicles]
+    service.amend(db, actor, movement, changes)
+    return plan_of(db, movement, service.visible_to(db, actor, movement))
+
+
+@router.get("/movements/{movement_id}/route-options")
+def route_options(movement_id: str, db: Db,
+                  actor: Annotated[Actor, require("movement.write")]) -> list[dict[str, Any]]:
+    """Fastest, safest and balanced routes with exposure, threat level and jurisdictions."""
+    movement = service.read_details(db, actor, movement_id)
+    return planning.route_options(db, movement)
+
+
+@router.put("/movements/{movement_id}/route", response_model=MovementPlan)
+def choose_route(movement_id: str, body: RouteChoiceIn, db: Db,
+                 actor: Annotated[Actor, require("movement.write")]) -> MovementPlan:
+    movement = service.read_details(db, actor, movement_id)
+    options = {o["label"]: o for o in planning.route_options(db, movement)}
+    if body.label not in options:
+        raise Invalid(f"no {body.label} route; options are {', '.join(options)}")
+    service.set_route(db, actor, movement, options[body.label])
+    movement.evaluation = planning.evaluate(db, movement)
+    return plan_of(db, movement, service.visible_to(db, actor, movement))
+
+
+@router.post("/movements/{movement_id}/submit", response_model=MovementPlan)
+def submit(movement_id: str, db: Db,
+           actor: Annotated[Actor, require("movement.write")]) -> MovementPlan:
+    """Check the SOPs and ask every required party to approve (blocked on a violation)."""
+    movement = service.read_details(db, actor, movement_id)
+    service.submit(db, actor, movement, planning.evaluate(db, movement))
+    return plan_of(db, movement, service.visible_to(db, actor, movement))
+
+
+@router.post("/movements/{movement_id}/decision", response_model=ApprovalOut)
+def decide(movement_id: str, body: DecisionIn, db: Db,
+           actor: Annotated[Actor, require("movement.approve")]) -> ApprovalOut:
+    """Approve or reject for your agency (a rejection needs a reason)."""
+    movement = service.read_details(db, actor, movement_id)
+    return ApprovalOut.model_validate(
+        service.decide(db, actor, movement, approve=body.approve, reason=body.reason))
+
+
+@router.get("/approvals/pending", response_model=list[ApprovalOut])
+def pending(db: Db, actor: Annotated[Actor, require("movement.approve")]) -> list[ApprovalOut]:
+    """Decisions your agency owes, soonest deadline first."""
+    return [ApprovalOut.model_validate(a) for a in service.pending_approvals(db, actor)]
+
+
+@router.post("/movements/{movement_id}/escorts", response_model=EscortOut, status_code=201)
+def assign_escort(movement_id: str, body: EscortIn, db: Db,
+                  actor: Annotated[Actor, require("movement.escort")]) -> EscortOut:
+    """Book a unit for a leg: refused outside its authorisation or if already booked."""
+    movement = _load(db, actor, movement_id)
+    return EscortOut.model_validate(escorts.assign(
+        db, actor, movement, unit_id=body.unit_id, leg=body.leg, ring=body.ring,
+        headcount=body.headcount))
+
+
+@router.post("/movements/{movement_id}/start", response_model=MovementSummary)
+def start(movement_id: str, db: Db,
+          actor: Annotated[Actor, require("movement.operate")]) -> MovementSummary:
+    movement = service.read_details(db, actor, movement_id)
+    service.start(db, actor, movement)
+    return summary_of(movement, service.visible_to(db, actor, movement))
+
+
+@router.post("/movements/{movement_id}/finish", response_model=MovementSummary)
+def finish(movement_id: str, body: FinishIn, db: Db,
+           actor: Annotated[Actor, require("movement.operate")]) -> MovementSummary:
+    movement = service.read_details(db, actor, movement_id)
+    service.finish(db, actor, movement, outcome=body.outcome, debrief=body.debrief)
+    return summary_of(movement, service.visible_to(db, actor, movement))

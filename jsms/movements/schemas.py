@@ -1,0 +1,168 @@
+"""Movement requests and plans as the API shows them (summaries carry no route or times)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import Field, model_validator
+
+from jsms.schemas import Id, OutModel, StrictModel
+
+
+class PlaceIn(StrictModel):
+    """A place by name (gazetteer or a registered site) or by coordinates."""
+
+    name: str | None = Field(default=None, max_length=200)
+    lat: float | None = Field(default=None, ge=-90, le=90)
+    lon: float | None = Field(default=None, ge=-180, le=180)
+
+    @model_validator(mode="after")
+    def _given(self) -> PlaceIn:
+        if self.name is None and (self.lat is None or self.lon is None):
+            raise ValueError("give a place name, or lat and lon")
+        return self
+
+
+class VehicleIn(StrictModel):
+    registration: str = Field(min_length=2, max_length=30)
+    armoured: bool
+    seats: int = Field(ge=1, le=60)
+    passengers: int = Field(ge=0, le=60)
+
+
+class MovementIn(StrictModel):
+    purpose: str = Field(min_length=3, max_length=300)
+    origin: PlaceIn
+    destination: PlaceIn
+    departure_at: datetime
+    arrival_at: datetime
+    passenger_ids: list[Id] = Field(min_length=1, max_length=200)
+    vehicles: list[VehicleIn] = Field(default_factory=list, max_length=50)
+
+    @model_validator(mode="after")
+    def _aware(self) -> MovementIn:
+        if self.departure_at.tzinfo is None or self.arrival_at.tzinfo is None:
+            raise ValueError("departure_at and arrival_at need a timezone")
+        return self
+
+
+class MovementPatch(StrictModel):
+    purpose: str | None = Field(default=None, min_length=3, max_length=300)
+    departure_at: datetime | None = None
+    arrival_at: datetime | None = None
+    passenger_ids: list[Id] | None = Field(default=None, min_length=1, max_length=200)
+    vehicles: list[VehicleIn] | None = Field(default=None, max_length=50)
+
+    @model_validator(mode="after")
+    def _aware(self) -> MovementPatch:
+        for value in (self.departure_at, self.arrival_at):
+            if value is not None and value.tzinfo is None:
+                raise ValueError("times need a timezone")
+        return self
+
+
+class ApprovalOut(OutModel):
+    party: str
+    agency_id: str
+    status: str
+    due_at: datetime
+    decided_at: datetime | None
+    reason: str | None
+    movement_version: int
+
+
+class MovementSummary(OutModel):
+    """What staff of an involved agency may know without being assigned."""
+
+    id: str
+    reference: str
+    purpose: str
+    client_agency_id: str
+    status: str
+    version: int
+    departure_date: date
+    jurisdictions: list[str]
+    passengers: int
+    approvals: list[ApprovalOut]
+    details_visible: bool
+    why: str
+
+
+class EscortOut(OutModel):
+    id: str
+    leg: int
+    jurisdiction: str
+    ring: str
+    unit_id: str
+    headcount: int
+    starts_at: datetime
+    ends_at: datetime
+    handover_name: str
+    handover_lat: float | None
+    handover_lon: float | None
+    authorisation_reason: str
+
+
+class MovementPlan(MovementSummary):
+    """The need-to-know part: places, times, route, vehicles, escorts, SOP evaluation."""
+
+    origin_name: str
+    origin_lat: float
+    origin_lon: float
+    destination_name: str
+    destination_lat: float
+    destination_lon: float
+    departure_at: datetime
+    arrival_at: datetime
+    release_at: datetime | None
+    passenger_ids: list[str]
+    vehicles: list[dict[str, Any]]
+    route: dict[str, Any]
+    evaluation: dict[str, Any]
+    escorts: list[EscortOut]
+    predictability: list[dict[str, Any]] = Field(default_factory=list)
+
+
+class DecisionIn(StrictModel):
+    approve: bool
+    reason: str | None = Field(default=None, max_length=2000)
+
+
+class EscortIn(StrictModel):
+    unit_id: Id
+    leg: int = Field(ge=0, le=50)
+    ring: str = Field(pattern="^(inner|outer)$")
+    headcount: int | None = Field(default=None, ge=1, le=1000)
+
+
+class FinishIn(StrictModel):
+    outcome: str = Field(pattern="^(completed|aborted)$")
+    debrief: str = Field(min_length=3, max_length=10_000)
+
+
+class RouteChoiceIn(StrictModel):
+    label: str = Field(pattern="^(fastest|safest|balanced|alternative)$")
+
+
+class WhoKnewRow(OutModel):
+    user_id: str | None
+    username: str
+    agency_id: str | None
+    first_seen: datetime
+    views: int
+    how: list[str]
+
+
+class LeakIn(StrictModel):
+    text: str = Field(min_length=20, max_length=200_000)
+    movement_id: Id | None = None
+
+
+class LeakSuspect(OutModel):
+    user_id: str
+    username: str
+    movement_id: str
+    reference: str
+    confidence: float
+    evidence: dict[str, Any]
