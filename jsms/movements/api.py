@@ -7,11 +7,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter
 from sqlalchemy import select
 
+from jsms.audit import service as audit
 from jsms.deps import Db, Paging, require
 from jsms.errors import Invalid
 from jsms.geo.gazetteer import load_gazetteer
 from jsms.identity.policy import Actor
-from jsms.movements import escorts, planning, service
+from jsms.movements import escorts, planning, service, whoknew
 from jsms.movements.access import Visibility
 from jsms.movements.models import Movement
 from jsms.movements.schemas import (
@@ -26,6 +27,7 @@ from jsms.movements.schemas import (
     MovementSummary,
     PlaceIn,
     RouteChoiceIn,
+    WhoKnewRow,
 )
 from jsms.pagination import Page
 from jsms.registry.models import Site
@@ -35,25 +37,41 @@ router = APIRouter(prefix="/api/v1", tags=["movements"])
 
 def summary_of(movement: Movement, seen: Visibility) -> MovementSummary:
     return MovementSummary(
-        id=movement.id, reference=movement.reference, purpose=movement.purpose,
-        client_agency_id=movement.client_agency_id, status=movement.status,
-        version=movement.version, departure_date=movement.departure_at.date(),
-        jurisdictions=movement.jurisdictions, passengers=len(movement.passenger_ids),
-        approvals=[ApprovalOut.model_validate(a) for a in movement.approvals
-                   if a.movement_version == movement.version],
-        details_visible=seen.details, why=seen.reason,
+        id=movement.id,
+        reference=movement.reference,
+        purpose=movement.purpose,
+        client_agency_id=movement.client_agency_id,
+        status=movement.status,
+        version=movement.version,
+        departure_date=movement.departure_at.date(),
+        jurisdictions=movement.jurisdictions,
+        passengers=len(movement.passenger_ids),
+        approvals=[
+            ApprovalOut.model_validate(a)
+            for a in movement.approvals
+            if a.movement_version == movement.version
+        ],
+        details_visible=seen.details,
+        why=seen.reason,
     )
 
 
 def plan_of(db: Db, movement: Movement, seen: Visibility) -> MovementPlan:
     return MovementPlan(
         **summary_of(movement, seen).model_dump(),
-        origin_name=movement.origin_name, origin_lat=movement.origin_lat,
-        origin_lon=movement.origin_lon, destination_name=movement.destination_name,
-        destination_lat=movement.destination_lat, destination_lon=movement.destination_lon,
-        departure_at=movement.departure_at, arrival_at=movement.arrival_at,
-        release_at=movement.release_at, passenger_ids=movement.passenger_ids,
-        vehicles=movement.vehicles, route=movement.route, evaluation=movement.evaluation,
+        origin_name=movement.origin_name,
+        origin_lat=movement.origin_lat,
+        origin_lon=movement.origin_lon,
+        destination_name=movement.destination_name,
+        destination_lat=movement.destination_lat,
+        destination_lon=movement.destination_lon,
+        departure_at=movement.departure_at,
+        arrival_at=movement.arrival_at,
+        release_at=movement.release_at,
+        passenger_ids=movement.passenger_ids,
+        vehicles=movement.vehicles,
+        route=movement.route,
+        evaluation=movement.evaluation,
         escorts=[EscortOut.model_validate(e) for e in movement.escorts],
         predictability=planning.predictability(db, movement),
     )
@@ -78,9 +96,12 @@ def _load(db: Db, actor: Actor, movement_id: str) -> Movement:
 
 
 @router.get("/movements", response_model=Page[MovementSummary])
-def list_movements(db: Db, paging: Paging,
-                   actor: Annotated[Actor, require("movement.read")],
-                   status: str | None = None) -> Page[MovementSummary]:
+def list_movements(
+    db: Db,
+    paging: Paging,
+    actor: Annotated[Actor, require("movement.read")],
+    status: str | None = None,
+) -> Page[MovementSummary]:
     """Movements you are involved in (summaries: no route, no times)."""
     stmt = service.candidate_query(actor)
     if status:
@@ -91,44 +112,64 @@ def list_movements(db: Db, paging: Paging,
         if seen.summary:
             visible.append(summary_of(movement, seen))
     start = (paging.page - 1) * paging.per_page
-    return Page(items=visible[start:start + paging.per_page], total=len(visible),
-                page=paging.page, per_page=paging.per_page)
+    return Page(
+        items=visible[start : start + paging.per_page],
+        total=len(visible),
+        page=paging.page,
+        per_page=paging.per_page,
+    )
 
 
 @router.post("/movements", response_model=MovementPlan, status_code=201)
-def create_movement(body: MovementIn, db: Db,
-                    actor: Annotated[Actor, require("movement.write")]) -> MovementPlan:
+def create_movement(
+    body: MovementIn, db: Db, actor: Annotated[Actor, require("movement.write")]
+) -> MovementPlan:
     """Request a movement (a draft); then plan its route and submit it for approval."""
     origin = resolve_place(db, actor, body.origin)
     destination = resolve_place(db, actor, body.destination)
     movement = service.create_movement(
-        db, actor, purpose=body.purpose, origin_name=origin[0], origin_lat=origin[1],
-        origin_lon=origin[2], destination_name=destination[0], destination_lat=destination[1],
-        destination_lon=destination[2], departure_at=body.departure_at,
-        arrival_at=body.arrival_at, passenger_ids=body.passenger_ids,
-        vehicles=[v.model_dump() for v in body.vehicles])
+        db,
+        actor,
+        purpose=body.purpose,
+        origin_name=origin[0],
+        origin_lat=origin[1],
+        origin_lon=origin[2],
+        destination_name=destination[0],
+        destination_lat=destination[1],
+        destination_lon=destination[2],
+        departure_at=body.departure_at,
+        arrival_at=body.arrival_at,
+        passenger_ids=body.passenger_ids,
+        vehicles=[v.model_dump() for v in body.vehicles],
+    )
     return plan_of(db, movement, service.visible_to(db, actor, movement))
 
 
 @router.get("/movements/{movement_id}", response_model=MovementSummary)
-def get_movement(movement_id: str, db: Db,
-                 actor: Annotated[Actor, require("movement.read")]) -> MovementSummary:
+def get_movement(
+    movement_id: str, db: Db, actor: Annotated[Actor, require("movement.read")]
+) -> MovementSummary:
     """The summary; `/plan` gives route and times to those who need to know."""
     movement, seen = service.get_movement(db, actor, movement_id)
     return summary_of(movement, seen)
 
 
 @router.get("/movements/{movement_id}/plan", response_model=MovementPlan)
-def get_plan(movement_id: str, db: Db,
-             actor: Annotated[Actor, require("movement.read")]) -> MovementPlan:
+def get_plan(
+    movement_id: str, db: Db, actor: Annotated[Actor, require("movement.read")]
+) -> MovementPlan:
     """Route, times, vehicles and escorts: need-to-know, every view audited."""
     movement = service.read_details(db, actor, movement_id)
     return plan_of(db, movement, service.visible_to(db, actor, movement))
 
 
 @router.patch("/movements/{movement_id}", response_model=MovementPlan)
-def amend_movement(movement_id: str, body: MovementPatch, db: Db,
-                   actor: Annotated[Actor, require("movement.write")]) -> MovementPlan:
+def amend_movement(
+    movement_id: str,
+    body: MovementPatch,
+    db: Db,
+    actor: Annotated[Actor, require("movement.write")],
+) -> MovementPlan:
     """Amend times, passengers or vehicles; decided approvals reopen for the new version."""
     movement = _load(db, actor, movement_id)
     changes: dict[str, Any] = body.model_dump(exclude_unset=True)
@@ -139,16 +180,21 @@ def amend_movement(movement_id: str, body: MovementPatch, db: Db,
 
 
 @router.get("/movements/{movement_id}/route-options")
-def route_options(movement_id: str, db: Db,
-                  actor: Annotated[Actor, require("movement.write")]) -> list[dict[str, Any]]:
+def route_options(
+    movement_id: str, db: Db, actor: Annotated[Actor, require("movement.write")]
+) -> list[dict[str, Any]]:
     """Fastest, safest and balanced routes with exposure, threat level and jurisdictions."""
     movement = service.read_details(db, actor, movement_id)
     return planning.route_options(db, movement)
 
 
 @router.put("/movements/{movement_id}/route", response_model=MovementPlan)
-def choose_route(movement_id: str, body: RouteChoiceIn, db: Db,
-                 actor: Annotated[Actor, require("movement.write")]) -> MovementPlan:
+def choose_route(
+    movement_id: str,
+    body: RouteChoiceIn,
+    db: Db,
+    actor: Annotated[Actor, require("movement.write")],
+) -> MovementPlan:
     movement = service.read_details(db, actor, movement_id)
     options = {o["label"]: o for o in planning.route_options(db, movement)}
     if body.label not in options:
@@ -159,8 +205,9 @@ def choose_route(movement_id: str, body: RouteChoiceIn, db: Db,
 
 
 @router.post("/movements/{movement_id}/submit", response_model=MovementPlan)
-def submit(movement_id: str, db: Db,
-           actor: Annotated[Actor, require("movement.write")]) -> MovementPlan:
+def submit(
+    movement_id: str, db: Db, actor: Annotated[Actor, require("movement.write")]
+) -> MovementPlan:
     """Check the SOPs and ask every required party to approve (blocked on a violation)."""
     movement = service.read_details(db, actor, movement_id)
     service.submit(db, actor, movement, planning.evaluate(db, movement))
@@ -168,12 +215,14 @@ def submit(movement_id: str, db: Db,
 
 
 @router.post("/movements/{movement_id}/decision", response_model=ApprovalOut)
-def decide(movement_id: str, body: DecisionIn, db: Db,
-           actor: Annotated[Actor, require("movement.approve")]) -> ApprovalOut:
+def decide(
+    movement_id: str, body: DecisionIn, db: Db, actor: Annotated[Actor, require("movement.approve")]
+) -> ApprovalOut:
     """Approve or reject for your agency (a rejection needs a reason)."""
     movement = service.read_details(db, actor, movement_id)
     return ApprovalOut.model_validate(
-        service.decide(db, actor, movement, approve=body.approve, reason=body.reason))
+        service.decide(db, actor, movement, approve=body.approve, reason=body.reason)
+    )
 
 
 @router.get("/approvals/pending", response_model=list[ApprovalOut])
@@ -183,26 +232,57 @@ def pending(db: Db, actor: Annotated[Actor, require("movement.approve")]) -> lis
 
 
 @router.post("/movements/{movement_id}/escorts", response_model=EscortOut, status_code=201)
-def assign_escort(movement_id: str, body: EscortIn, db: Db,
-                  actor: Annotated[Actor, require("movement.escort")]) -> EscortOut:
+def assign_escort(
+    movement_id: str, body: EscortIn, db: Db, actor: Annotated[Actor, require("movement.escort")]
+) -> EscortOut:
     """Book a unit for a leg: refused outside its authorisation or if already booked."""
     movement = _load(db, actor, movement_id)
-    return EscortOut.model_validate(escorts.assign(
-        db, actor, movement, unit_id=body.unit_id, leg=body.leg, ring=body.ring,
-        headcount=body.headcount))
+    return EscortOut.model_validate(
+        escorts.assign(
+            db,
+            actor,
+            movement,
+            unit_id=body.unit_id,
+            leg=body.leg,
+            ring=body.ring,
+            headcount=body.headcount,
+        )
+    )
 
 
 @router.post("/movements/{movement_id}/start", response_model=MovementSummary)
-def start(movement_id: str, db: Db,
-          actor: Annotated[Actor, require("movement.operate")]) -> MovementSummary:
+def start(
+    movement_id: str, db: Db, actor: Annotated[Actor, require("movement.operate")]
+) -> MovementSummary:
     movement = service.read_details(db, actor, movement_id)
     service.start(db, actor, movement)
     return summary_of(movement, service.visible_to(db, actor, movement))
 
 
 @router.post("/movements/{movement_id}/finish", response_model=MovementSummary)
-def finish(movement_id: str, body: FinishIn, db: Db,
-           actor: Annotated[Actor, require("movement.operate")]) -> MovementSummary:
+def finish(
+    movement_id: str, body: FinishIn, db: Db, actor: Annotated[Actor, require("movement.operate")]
+) -> MovementSummary:
     movement = service.read_details(db, actor, movement_id)
     service.finish(db, actor, movement, outcome=body.outcome, debrief=body.debrief)
     return summary_of(movement, service.visible_to(db, actor, movement))
+
+
+@router.get("/movements/{movement_id}/who-knew", response_model=list[WhoKnewRow])
+def who_knew(
+    movement_id: str, db: Db, actor: Annotated[Actor, require("movement.who_knew")]
+) -> list[WhoKnewRow]:
+    """Everyone who saw the route or times before departure (auditors)."""
+    movement, _ = service.get_movement(db, actor, movement_id)
+    audit.record(db, action="movement.who_knew", object_type="movement", object_id=movement.id)
+    return [
+        WhoKnewRow(
+            user_id=k.user_id,
+            username=k.username,
+            agency_id=k.agency_id,
+            first_seen=k.first_seen,
+            views=k.views,
+            how=sorted(k.how),
+        )
+        for k in whoknew.who_knew(db, movement)
+    ]

@@ -31,9 +31,11 @@ class MovementWorld:
     route: dict
 
 
-def actor_of(agency_id: str, side: Side, role: Role = Role.ADMIN) -> Actor:
+def actor_of(
+    agency_id: str, side: Side, role: Role = Role.ADMIN, user_id: str = "fixture"
+) -> Actor:
     return Actor(
-        user_id="fixture",
+        user_id=user_id,
         username="fixture",
         agency_id=agency_id,
         side=side,

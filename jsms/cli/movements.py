@@ -1,0 +1,61 @@
+"""`jsms movement ...`: who knew a plan, and approval reminders."""
+
+from __future__ import annotations
+
+import typer
+from rich.table import Table
+from sqlalchemy import select
+
+from jsms.audit import service as audit
+from jsms.audit.service import cli_actor
+from jsms.cli.main import app, console, friendly_errors
+from jsms.db import transaction, utcnow
+from jsms.errors import NotFound
+
+movement_app = typer.Typer(help="Movements: who knew, reminders.", no_args_is_help=True)
+app.add_typer(movement_app, name="movement")
+
+
+@movement_app.command("who-knew")
+def who_knew(movement: str = typer.Argument(help="movement id or reference")) -> None:
+    """Everyone who saw the route or times before departure, first viewer first."""
+    from jsms.movements.models import Movement
+    from jsms.movements.whoknew import who_knew as knowers
+
+    with friendly_errors(), transaction(cli_actor()) as db:
+        found = db.scalar(
+            select(Movement).where((Movement.id == movement) | (Movement.reference == movement))
+        )
+        if found is None:
+            raise NotFound(f"no movement {movement}")
+        audit.record(db, action="movement.who_knew", object_type="movement", object_id=found.id)
+        rows = knowers(db, found)
+    table = Table(
+        title=f"Who knew {found.reference} before {found.departure_at:%Y-%m-%d %H:%M} UTC"
+    )
+    for column in ("user", "agency", "first seen (UTC)", "views", "how"):
+        table.add_column(column)
+    for k in rows:
+        table.add_row(
+            k.username,
+            k.agency_id or "",
+            f"{k.first_seen:%Y-%m-%d %H:%M:%S}",
+            str(k.views),
+            ", ".join(sorted(k.how)),
+        )
+    console.print(table if rows else f"nobody saw the plan of {found.reference} before departure")
+
+
+@movement_app.command("remind")
+def remind() -> None:
+    """Record reminders for approvals due within six hours (run from cron)."""
+    from jsms.movements.service import due_reminders
+
+    with friendly_errors(), transaction(cli_actor()) as db:
+        rows = due_reminders(db, utcnow())
+        for approval in rows:
+            console.print(
+                f"{approval.movement.reference}: {approval.party} decision due "
+                f"{approval.due_at:%Y-%m-%d %H:%M} UTC"
+            )
+    console.print(f"{len(rows)} reminder(s) recorded")
