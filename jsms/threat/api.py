@@ -17,9 +17,11 @@ from jsms.threat import risk, service, surface
 from jsms.threat.models import Incident, ThreatOverride
 from jsms.threat.schemas import (
     AreaRiskOut,
+    ArticleIn,
     AttackType,
     IncidentIn,
     IncidentOut,
+    IngestOut,
     LineIn,
     LineRiskOut,
     OverrideIn,
@@ -237,3 +239,31 @@ def rebuild_risk(db: Db, _: Annotated[Actor, require("risk.rebuild")]) -> Rebuil
     stats = surface.rebuild(db)
     audit.record(db, action="risk.rebuild", object_type="risk_surface", detail=stats)
     return RebuildOut(**stats)
+
+
+@router.post("/osint/articles", response_model=IngestOut)
+def ingest_article(
+    body: ArticleIn, db: Db, _: Annotated[Actor, require("incident.write")]
+) -> IngestOut:
+    """Extract incidents from an article and store them: known events gain a source,
+    background mentions link, new incidents wait in the review queue."""
+    from jsms.threat.extract import extract_article
+    from jsms.threat.osint import ingest
+
+    name = body.title or body.url or "article"
+    extraction = extract_article(
+        body.text, name=name, title=body.title, url=body.url, published=body.published
+    )
+    outcome = ingest(
+        db, extraction, url=body.url, outlet=body.outlet or name, published=body.published
+    )
+    return IngestOut(
+        article=outcome.article,
+        relevant=outcome.relevant,
+        created=outcome.created,
+        merged=outcome.merged,
+        linked=outcome.linked,
+        aggregates=outcome.aggregates,
+        skipped=outcome.skipped,
+        extraction=extraction,
+    )

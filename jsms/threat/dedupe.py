@@ -89,8 +89,8 @@ def best_match(report: Report, known: list[KnownIncident]) -> KnownIncident | No
                 continue
             scored.append((days * 20 + km, incident))
         else:
-            cutoff = report.published or date.max
-            if incident.day > cutoff + timedelta(days=1):
+            cutoff = report.published
+            if cutoff is not None and incident.day > cutoff + timedelta(days=1):
                 continue
             # undated background mention: the nearest such event, the more recent on a tie
             days_before = (cutoff - incident.day).days if report.published else 0

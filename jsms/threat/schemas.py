@@ -214,3 +214,30 @@ class RebuildOut(OutModel):
     regions: int
     seconds: float
     cells_by_level: dict[str, int]
+
+
+class ArticleIn(StrictModel):
+    """A news article to extract incidents from and store."""
+
+    text: str = Field(min_length=20, max_length=200_000)
+    title: str | None = Field(default=None, max_length=500)
+    url: str | None = Field(default=None, max_length=500, pattern=r"^https?://")
+    outlet: str = Field(default="", max_length=200)
+    published: datetime | None = None
+
+    @model_validator(mode="after")
+    def _tz(self) -> ArticleIn:
+        if self.published is not None and self.published.tzinfo is None:
+            raise ValueError("published needs a timezone")
+        return self
+
+
+class IngestOut(OutModel):
+    article: str
+    relevant: bool
+    created: list[str]
+    merged: list[str]
+    linked: list[str]
+    aggregates: int
+    skipped: str | None
+    extraction: dict[str, Any]

@@ -45,3 +45,8 @@ def test_province_only_reports_match_within_the_province() -> None:
     assert best_match(vague, KNOWN) is AIRPORT
     elsewhere = Report(date(2024, 10, 7), None, None, "Punjab", "vbied")
     assert best_match(elsewhere, KNOWN) is None
+
+
+def test_undated_mention_without_a_publication_date_takes_the_nearest_place() -> None:
+    mention = Report(None, 35.29, 73.29, "Khyber Pakhtunkhwa", "vbied")
+    assert best_match(mention, KNOWN) is DASU

@@ -107,3 +107,41 @@ def test_irrelevant_articles_store_nothing(db: Session) -> None:
     result = ingest(db, article("cricket", relevant=False), url="https://example.org/cricket")
     assert result.skipped == "not relevant"
     assert incidents(db) == 0
+
+
+def test_seed_articles_link_to_the_recorded_attacks_once(db: Session, client, login_as) -> None:
+    from pathlib import Path
+
+    import pytest
+
+    seeds = Path(__file__).resolve().parents[2].parent / "shared" / "seeds"
+    if not seeds.is_dir():
+        pytest.skip("seed articles (../shared/seeds) not present")
+    load_curated_incidents(db)
+    db.commit()
+    before = incidents(db)
+    analyst = login_as("analyst")
+    linked = set()
+    for path in sorted(seeds.glob("*.txt")):
+        body = {
+            "text": path.read_text(),
+            "title": path.stem,
+            "url": f"https://seeds.example/{path.name}",
+        }
+        result = client.post("/api/v1/osint/articles", headers=analyst.headers, json=body)
+        assert result.status_code == 200, result.text
+        assert result.json()["relevant"] is True
+        linked.update(result.json()["linked"])
+        again = client.post("/api/v1/osint/articles", headers=analyst.headers, json=body)
+        assert again.json()["skipped"] == "already ingested"
+    db.rollback()
+    assert incidents(db) == before  # every seed mentions attacks already on record
+    keys = {db.get(Incident, i).external_key for i in linked}  # type: ignore[union-attr]
+    assert {"2024-10-06-karachi-airport", "2024-03-26-besham"} <= keys
+    requester = login_as("requester")
+    assert (
+        client.post(
+            "/api/v1/osint/articles", headers=requester.headers, json={"text": "x" * 30}
+        ).status_code
+        == 403
+    )

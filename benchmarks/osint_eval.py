@@ -1,0 +1,344 @@
+"""Score the OSINT extractor against a hand-written answer key.
+
+Run ``.venv/bin/python benchmarks/osint_eval.py`` (or ``-m benchmarks.osint_eval``). Articles
+are read from ``../shared/seeds`` beside the repository (``--seeds DIR``) and the key from
+``benchmarks/osint_answer_key.json`` (``--key FILE``); nothing is copied into the repo.
+Articles are ``*.txt`` (plain text) or ``*.json`` (keys ``text``, ``title``, ``url``,
+``published``); the key names them by file name without the extension.
+
+Matching: within an article, predicted and key incidents are paired greedily by how much
+they agree (role, date, place, attack type, casualties). A pair must agree on at least one
+of date, place or attack type, or both be aggregates, or both be placed only by the same
+province. Then, per field:
+
+* precision = correct values / values the extractor gave (non-null, non-empty);
+* recall    = correct values / values the key gives.
+
+Unpaired incidents count against both. ``relevant`` is scored per article with "relevant"
+as the positive class. A field neither side ever fills scores 1.0 (nothing to get wrong).
+Places agree when the names are equal ignoring case, name the same gazetteer place, or lie
+within 25 km of each other (a city and its airport are one place at reporting precision).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+DEFAULT_SEEDS = REPO.parent / "shared" / "seeds"
+DEFAULT_KEY = REPO / "benchmarks" / "osint_answer_key.json"
+FIELDS = (
+    "relevant",
+    "role",
+    "date",
+    "place",
+    "province",
+    "attack_type",
+    "killed",
+    "injured",
+    "nationals",
+    "perpetrator_claimed",
+)
+INCIDENT_FIELDS = FIELDS[1:]
+PLACE_MATCH_KM = 25.0
+
+if str(REPO) not in sys.path:  # run as a script: make `jsms` importable from the checkout
+    sys.path.insert(0, str(REPO))
+
+
+@dataclass(frozen=True)
+class Article:
+    """One article file: its text and the metadata a JSON file may carry."""
+
+    name: str
+    text: str
+    title: str | None = None
+    url: str | None = None
+    published: date | None = None
+
+
+@dataclass
+class Tally:
+    """Counts for one field: correct, given by the extractor, given by the key."""
+
+    correct: int = 0
+    predicted: int = 0
+    expected: int = 0
+
+    @property
+    def precision(self) -> float:
+        return self.correct / self.predicted if self.predicted else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.correct / self.expected if self.expected else 1.0
+
+
+@dataclass
+class Report:
+    """Per-field tallies, evidence checks and the disagreements behind them."""
+
+    tallies: dict[str, Tally] = field(default_factory=lambda: {f: Tally() for f in FIELDS})
+    quotes: int = 0
+    valid_quotes: int = 0
+    missing_quotes: int = 0
+    articles: int = 0
+    misses: list[str] = field(default_factory=list)
+
+    @property
+    def overall(self) -> Tally:
+        total = Tally()
+        for tally in self.tallies.values():
+            total.correct += tally.correct
+            total.predicted += tally.predicted
+            total.expected += tally.expected
+        return total
+
+
+def load_articles(folder: Path) -> list[Article]:
+    """Every ``*.txt`` and ``*.json`` article in a folder, sorted by name."""
+    articles = []
+    for path in sorted(folder.iterdir()):
+        if path.suffix == ".txt":
+            articles.append(Article(path.stem, path.read_text(encoding="utf-8")))
+        elif path.suffix == ".json":
+            raw = json.loads(path.read_text(encoding="utf-8"))
+            published = raw.get("published")
+            articles.append(
+                Article(
+                    path.stem,
+                    raw["text"],
+                    raw.get("title"),
+                    raw.get("url"),
+                    date.fromisoformat(published[:10]) if published else None,
+                )
+            )
+    return articles
+
+
+def _place_point(name: str) -> tuple[float, float] | None:
+    from jsms.threat.extract_places import resolve_place_name
+
+    found = resolve_place_name(name)
+    if found is None or found[1] is None or found[2] is None:
+        return None
+    return found[1], found[2]
+
+
+def _km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
+    h = (
+        math.sin((lat2 - lat1) / 2) ** 2
+        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    )
+    return 2 * 6371.0 * math.asin(math.sqrt(h))
+
+
+def same_place(a: str | None, b: str | None) -> bool:
+    """Equal names, gazetteer aliases of one place, or points within 25 km."""
+    if a is None or b is None:
+        return a is b
+    if a.casefold() == b.casefold():
+        return True
+    from jsms.threat.extract_places import resolve_place_name
+
+    ra, rb = resolve_place_name(a), resolve_place_name(b)
+    if ra is not None and rb is not None and ra[0] == rb[0]:
+        return True
+    pa, pb = _place_point(a), _place_point(b)
+    return pa is not None and pb is not None and _km(pa, pb) <= PLACE_MATCH_KM
+
+
+def _nationals(value: Any) -> dict[str, dict[str, int | None]]:
+    """Nationals without countries that carry no figure at all."""
+    out = {}
+    for iso, per in (value or {}).items():
+        clean = {"killed": per.get("killed"), "injured": per.get("injured")}
+        if clean["killed"] is not None or clean["injured"] is not None:
+            out[iso.upper()] = clean
+    return out
+
+
+def _filled(name: str, value: Any) -> bool:
+    if name == "nationals":
+        return bool(_nationals(value))
+    return value is not None
+
+
+def field_agrees(name: str, predicted: Any, expected: Any) -> bool:
+    """Whether two values of a field say the same thing."""
+    if name == "place":
+        return same_place(predicted, expected)
+    if name == "nationals":
+        return _nationals(predicted) == _nationals(expected)
+    if isinstance(expected, str) and isinstance(predicted, str):
+        return predicted.casefold() == expected.casefold()
+    return predicted == expected
+
+
+def _pair_score(p: dict[str, Any], k: dict[str, Any]) -> float | None:
+    """How well a predicted incident fits a key incident; None when they cannot be one."""
+    anchors = [
+        p.get("date") is not None and p.get("date") == k.get("date"),
+        p.get("place") is not None and same_place(p.get("place"), k.get("place")),
+        p.get("attack_type") is not None and p.get("attack_type") == k.get("attack_type"),
+        p.get("role") == k.get("role") == "aggregate",
+        p.get("place") is None is k.get("place")
+        and p.get("province") is not None
+        and p.get("province") == k.get("province"),
+    ]
+    if not any(anchors):
+        return None
+    weights = {"role": 1.0, "date": 2.0, "place": 2.0, "attack_type": 1.0, "killed": 0.5}
+    return sum(
+        w
+        for name, w in weights.items()
+        if _filled(name, k.get(name)) and field_agrees(name, p.get(name), k.get(name))
+    )
+
+
+def match(predicted: list[dict[str, Any]], expected: list[dict[str, Any]]) -> list[tuple[int, int]]:
+    """Greedy one-to-one pairing of predicted with key incidents, best agreement first."""
+    scored = []
+    for i, p in enumerate(predicted):
+        for j, k in enumerate(expected):
+            score = _pair_score(p, k)
+            if score is not None:
+                scored.append((score, -i, -j))
+    pairs, used_p, used_k = [], set(), set()
+    for _, neg_i, neg_j in sorted(scored, reverse=True):
+        i, j = -neg_i, -neg_j
+        if i not in used_p and j not in used_k:
+            pairs.append((i, j))
+            used_p.add(i)
+            used_k.add(j)
+    return pairs
+
+
+def _score_incidents(
+    report: Report, name: str, predicted: list[dict[str, Any]], expected: list[dict[str, Any]]
+) -> None:
+    pairs = match(predicted, expected)
+    for field_name in INCIDENT_FIELDS:
+        tally = report.tallies[field_name]
+        tally.predicted += sum(_filled(field_name, p.get(field_name)) for p in predicted)
+        tally.expected += sum(_filled(field_name, k.get(field_name)) for k in expected)
+        for i, j in pairs:
+            p, k = predicted[i].get(field_name), expected[j].get(field_name)
+            if _filled(field_name, p) and _filled(field_name, k) and field_agrees(field_name, p, k):
+                tally.correct += 1
+            elif _filled(field_name, p) or _filled(field_name, k):
+                report.misses.append(f"{name}: {field_name} predicted {p!r}, key {k!r}")
+    paired_p, paired_k = {i for i, _ in pairs}, {j for _, j in pairs}
+    for i, p in enumerate(predicted):
+        if i not in paired_p:
+            report.misses.append(
+                f"{name}: extra incident {p.get('role')} {p.get('place')} {p.get('date')}"
+            )
+    for j, k in enumerate(expected):
+        if j not in paired_k:
+            report.misses.append(
+                f"{name}: missed incident {k.get('role')} {k.get('place')} {k.get('date')}"
+            )
+
+
+def _check_evidence(report: Report, text: str, incidents: list[dict[str, Any]]) -> None:
+    for incident in incidents:
+        evidence = incident.get("evidence", {})
+        for key, value in incident.items():
+            if key == "evidence" or not _filled(key, value):
+                continue
+            quote = evidence.get(key)
+            if quote is None:
+                report.missing_quotes += 1
+                continue
+            report.quotes += 1
+            report.valid_quotes += isinstance(quote, str) and bool(quote) and quote in text
+
+
+def evaluate(articles: list[Article], key: dict[str, Any]) -> Report:
+    """Run the extractor over the articles the key covers and score every field."""
+    from jsms.threat.extract import extract_article
+
+    report = Report()
+    answers = key.get("articles", key)
+    for article in articles:
+        expected = answers.get(article.name)
+        if expected is None:
+            continue
+        report.articles += 1
+        out = extract_article(
+            article.text,
+            name=article.name,
+            title=article.title,
+            url=article.url,
+            published=article.published,
+        )
+        tally = report.tallies["relevant"]
+        tally.predicted += bool(out["relevant"])
+        tally.expected += bool(expected["relevant"])
+        tally.correct += bool(out["relevant"]) and bool(expected["relevant"])
+        if bool(out["relevant"]) != bool(expected["relevant"]):
+            report.misses.append(f"{article.name}: relevant predicted {out['relevant']}")
+        _score_incidents(report, article.name, out["incidents"], expected.get("incidents", []))
+        _check_evidence(report, article.text, out["incidents"])
+    return report
+
+
+def render(report: Report, *, verbose: bool = False) -> None:
+    """Print the per-field table (rich), the overall figures and the evidence check."""
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"OSINT extraction vs. answer key ({report.articles} articles)")
+    for column in ("field", "correct", "predicted", "in key", "precision", "recall"):
+        table.add_column(column, justify="left" if column == "field" else "right")
+    for name, tally in [*report.tallies.items(), ("overall", report.overall)]:
+        table.add_row(
+            name,
+            str(tally.correct),
+            str(tally.predicted),
+            str(tally.expected),
+            f"{tally.precision:.2f}",
+            f"{tally.recall:.2f}",
+            end_section=name == FIELDS[-1],
+        )
+    console = Console()
+    console.print(table)
+    total = report.quotes
+    share = report.valid_quotes / total if total else 1.0
+    console.print(
+        f"evidence quotes verbatim in the article: {report.valid_quotes}/{total} ({share:.0%}); "
+        f"non-null fields without a quote: {report.missing_quotes}"
+    )
+    if verbose:
+        for line in report.misses:
+            console.print(f"  [yellow]{line}[/]")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=Path, default=DEFAULT_SEEDS, help="folder of articles")
+    parser.add_argument("--key", type=Path, default=DEFAULT_KEY, help="answer key JSON")
+    parser.add_argument("-v", "--verbose", action="store_true", help="list every disagreement")
+    args = parser.parse_args(argv)
+    if not args.seeds.is_dir():
+        print(f"no articles: {args.seeds} is not a folder (use --seeds DIR)")
+        return 0
+    if not args.key.is_file():
+        print(f"no answer key: {args.key} not found (use --key FILE)")
+        return 0
+    key = json.loads(args.key.read_text(encoding="utf-8"))
+    render(evaluate(load_articles(args.seeds), key), verbose=args.verbose)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

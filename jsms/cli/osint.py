@@ -1,0 +1,239 @@
+"""`jsms osint ...`: extract attacks on foreign nationals from news articles.
+
+``jsms osint extract a.txt b.json`` prints one JSON object per article per line (JSON
+Lines), the same object as :func:`jsms.threat.extract.extract_article` returns. Articles are
+plain UTF-8 text, or JSON objects with ``text`` and optional ``title``, ``url`` and
+``published`` (an ISO date). Every file is checked before any is processed: a missing, empty,
+non-UTF-8 or HTML file ends the run with a one-line message naming it and exit code 2.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+__all__ = ["ArticleFile", "BadArticle", "OutputFormat", "osint_app", "read_article"]
+
+osint_app = typer.Typer(help="OSINT news extraction.", no_args_is_help=True)
+
+_HTML_MARKERS = ("<html", "<!doctype")
+
+
+class OutputFormat(StrEnum):
+    """How ``extract`` prints its results."""
+
+    json = "json"
+    table = "table"
+
+
+class BadArticle(Exception):
+    """A file that cannot be read as an article; the message names the file and why."""
+
+
+@dataclass(frozen=True)
+class ArticleFile:
+    """An article read from disk, ready for the extractor."""
+
+    name: str
+    text: str
+    title: str | None = None
+    url: str | None = None
+    published: date | None = None
+
+
+def _read_text(path: Path) -> str:
+    if not path.exists():
+        raise BadArticle(f"{path}: no such file")
+    if not path.is_file():
+        raise BadArticle(f"{path}: not a file")
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise BadArticle(f"{path}: not UTF-8 text") from None
+    except OSError as exc:
+        raise BadArticle(f"{path}: cannot read ({exc.strerror})") from None
+    if not text.strip():
+        raise BadArticle(f"{path}: empty")
+    return text
+
+
+def _check_plain(path: Path, text: str) -> None:
+    """Refuse web pages: their markup would be read as article text."""
+    head = text.lstrip()[:2048].lower()
+    if any(marker in head for marker in _HTML_MARKERS):
+        raise BadArticle(f"{path}: looks like HTML, not article text (save the text only)")
+
+
+def _optional_str(path: Path, raw: dict[str, Any], key: str) -> str | None:
+    value = raw.get(key)
+    if value is not None and not isinstance(value, str):
+        raise BadArticle(f"{path}: '{key}' must be a string")
+    return value
+
+
+def _published(path: Path, value: Any) -> date | None:
+    if value in (None, ""):
+        return None
+    if not isinstance(value, str):
+        raise BadArticle(f"{path}: 'published' must be an ISO date string")
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00")).date()
+    except ValueError:
+        raise BadArticle(f"{path}: 'published' {value!r} is not an ISO date") from None
+
+
+def _from_json(path: Path, text: str) -> ArticleFile:
+    try:
+        raw = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise BadArticle(f"{path}: invalid JSON (line {exc.lineno}: {exc.msg})") from None
+    if not isinstance(raw, dict):
+        raise BadArticle(f"{path}: JSON must be an object with a 'text' key")
+    body = raw.get("text")
+    if not isinstance(body, str) or not body.strip():
+        raise BadArticle(f"{path}: JSON has no 'text' (or it is empty)")
+    _check_plain(path, body)
+    return ArticleFile(
+        name=path.name,
+        text=body,
+        title=_optional_str(path, raw, "title"),
+        url=_optional_str(path, raw, "url"),
+        published=_published(path, raw.get("published")),
+    )
+
+
+def read_article(path: Path) -> ArticleFile:
+    """Read a plain-text or JSON article, raising :class:`BadArticle` with a reason."""
+    text = _read_text(path)
+    if path.suffix.lower() == ".json" or text.lstrip().startswith("{"):
+        return _from_json(path, text)
+    _check_plain(path, text)
+    return ArticleFile(name=path.name, text=text)
+
+
+def _nationals_cell(nationals: dict[str, dict[str, int | None]]) -> str:
+    def n(value: int | None) -> str:
+        return "?" if value is None else str(value)
+
+    return ", ".join(f"{iso} {n(v['killed'])}/{n(v['injured'])}" for iso, v in nationals.items())
+
+
+def _print_table(results: list[dict[str, Any]]) -> None:
+    """One row per incident (or per article without incidents), for a person to read."""
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title="OSINT extraction (killed/injured)")
+    for column in ("article", "role", "date", "place", "type", "k/i", "nationals", "claimed by"):
+        table.add_column(column, overflow="fold")
+    for result in results:
+        if not result["incidents"]:
+            verdict = "relevant, no incident" if result["relevant"] else "not relevant"
+            table.add_row(result["article"], verdict, *[""] * 6)
+        for i in result["incidents"]:
+            place = ", ".join(p for p in (i["place"], i["province"]) if p) or "-"
+            casualties = f"{i['killed'] if i['killed'] is not None else '?'}/" + (
+                f"{i['injured'] if i['injured'] is not None else '?'}"
+            )
+            table.add_row(
+                result["article"],
+                i["role"],
+                i["date"] or "-",
+                place,
+                i["attack_type"] or "-",
+                casualties,
+                _nationals_cell(i["nationals"]) or "-",
+                i["perpetrator_claimed"] or "-",
+            )
+    Console().print(table)
+
+
+@osint_app.command("extract")
+def extract(
+    files: Annotated[list[Path], typer.Argument(help="article files: .txt, or .json with 'text'")],
+    output: Annotated[
+        OutputFormat, typer.Option("--format", help="json: one object per line; table: rich")
+    ] = OutputFormat.json,
+) -> None:
+    """Extract attacks, casualties and claims from news articles (one JSON line each)."""
+    from jsms.threat.extract import extract_article
+
+    articles = []
+    for path in files:
+        try:
+            articles.append(read_article(path))
+        except BadArticle as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(2) from None
+    results = [
+        extract_article(a.text, name=a.name, title=a.title, url=a.url, published=a.published)
+        for a in articles
+    ]
+    if output is OutputFormat.table:
+        _print_table(results)
+        return
+    for result in results:
+        typer.echo(json.dumps(result, ensure_ascii=False))
+
+
+@osint_app.command("ingest")
+def ingest(
+    files: Annotated[list[Path], typer.Argument(help="article files: .txt, or .json with 'text'")],
+) -> None:
+    """Extract and store: known events gain a source, new ones wait in the review queue."""
+    from datetime import UTC
+
+    from jsms.audit.service import cli_actor
+    from jsms.cli.main import console, friendly_errors
+    from jsms.db import transaction
+    from jsms.threat.extract import extract_article
+    from jsms.threat.osint import ingest as store
+
+    articles = []
+    for path in files:
+        try:
+            articles.append(read_article(path))
+        except BadArticle as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(2) from None
+    with friendly_errors(), transaction(cli_actor()) as db:
+        for article in articles:
+            result = extract_article(
+                article.text,
+                name=article.name,
+                title=article.title,
+                url=article.url,
+                published=article.published,
+            )
+            published = (
+                datetime.combine(article.published, datetime.min.time(), UTC)
+                if article.published
+                else None
+            )
+            outcome = store(
+                db,
+                result,
+                url=article.url,
+                outlet=article.title or article.name,
+                published=published,
+            )
+            if outcome.skipped:
+                console.print(f"{article.name}: skipped ({outcome.skipped})")
+                continue
+            console.print(
+                f"{article.name}: {len(outcome.created)} new (review queue), "
+                f"{len(outcome.merged)} merged into known incidents, "
+                f"{len(outcome.linked)} background links, "
+                f"{outcome.aggregates} national totals ignored"
+            )
+
+
+from jsms.cli.main import app as _root  # noqa: E402  (registered last: main may import us)
+
+_root.add_typer(osint_app, name="osint")

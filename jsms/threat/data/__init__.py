@@ -1,0 +1,1 @@
+"""Packaged data for the threat picture (OSINT extraction lexicon)."""

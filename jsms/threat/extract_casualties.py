@@ -1,0 +1,606 @@
+"""Casualty counts: how many were killed, injured or unhurt, and of which nationality.
+
+The parser finds counted noun phrases ('five Chinese nationals', 'their Pakistani driver',
+'34 injured') and ties each to the nearest casualty word it can reach through list glue
+('and', 'including', commas): forwards for 'were killed', backwards for 'killing'. Phrases
+after 'including'/'among' are parts of a total, not additions to it, so 'four people,
+including three Chinese' is 4 killed of whom 3 Chinese. Attackers are never victims.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass, field, replace
+
+from jsms.threat.extract_lexicon import alternation, load_lexicon
+from jsms.threat.extract_text import NUMBER, Span, parse_number
+
+__all__ = ["Phrase", "SentenceCasualties", "find_casualties"]
+
+_STATUS_WORDS = {
+    "killed": "killed",
+    "dead": "killed",
+    "died": "killed",
+    "martyred": "killed",
+    "slain": "killed",
+    "perished": "killed",
+    "killing": "killed",
+    "kills": "killed",
+    "deaths": "killed",
+    "death": "killed",
+    "lives": "killed",
+    "life": "killed",
+    "injured": "injured",
+    "wounded": "injured",
+    "hurt": "injured",
+    "injuring": "injured",
+    "wounding": "injured",
+    "injuries": "injured",
+    "wound": "injured",
+    "wounds": "injured",
+    "unhurt": "safe",
+    "unharmed": "safe",
+    "safe": "safe",
+    "unscathed": "safe",
+}
+_MARKER = re.compile(
+    r"(?i)\b(?:(?:the\s+)?(?:deceased|dead|fatalities|victims)\s+(?:include[sd]?|were|are)|"
+    r"among\s+the\s+dead(?:\s+(?:were|are))?|(?:the\s+)?injured\s+(?:include[sd]?|were|are)|"
+    r"among\s+the\s+injured(?:\s+(?:were|are))?|"
+    r"killed|dead|died|martyred|slain|perished|killing|kills|deaths?\s+of|"
+    r"claimed\s+the\s+lives\s+of|lost\s+(?:their|his|her)\s+(?:lives|life)|injured|wounded|hurt|"
+    r"injuring|wounding|(?:sustained|suffered|received)\s+(?:\w+\s+){0,2}(?:injuries|wounds?)|"
+    r"unhurt|unharmed|unscathed|"
+    r"(?:remained|are|were|was|is)\s+safe)\b"
+)
+_PRE_ONLY = re.compile(
+    r"(?i)^(?:killing|kills|injuring|wounding|deaths?\s+of|claimed\s+the|(?:the\s+)?deceased|"
+    r"(?:the\s+)?dead\s|(?:the\s+)?fatalities|(?:the\s+)?victims|among|(?:the\s+)?injured\s)"
+)
+_POST_ONLY = re.compile(
+    r"(?i)^(?:dead|died|martyred|slain|perished|lost|sustained|suffered|received|unhurt|"
+    r"unharmed|unscathed|remained|are|were|was|is|hurt)"
+)
+_QUANT = (
+    r"(?P<pre>(?:(?:at\s+least|more\s+than|over|nearly|almost|about|around|some|up\s+to|"
+    r"a\s+total\s+of|as\s+many\s+as|all|all\s+the|the|their|these|those|another)\s+)*)"
+    rf"(?P<num>{NUMBER}|no|one|another|a|an|the|their|his|her|its)"
+)
+_OBJECT_AFTER = re.compile(
+    rf"(?i)\s+(?:(?:at\s+least|more\s+than|over|nearly|about|around|some|another|all)\s+)*"
+    rf"(?:{NUMBER}|a|an|the|their|his|her|its|no)\b"
+)
+_BAD_MODS = frozenset(
+    [
+        "and",
+        "or",
+        "were",
+        "was",
+        "is",
+        "are",
+        "have",
+        "has",
+        "had",
+        "been",
+        "in",
+        "at",
+        "on",
+        "to",
+        "from",
+        "by",
+        "with",
+        "for",
+        "who",
+        "which",
+        "that",
+        "including",
+        "among",
+        "of",
+        "after",
+        "when",
+        "while",
+        "as",
+        "than",
+        "said",
+        "the",
+        "a",
+        "an",
+        "killed",
+        "injured",
+        "wounded",
+        "dead",
+        "it",
+        "they",
+        "he",
+        "she",
+        "we",
+        "you",
+        "also",
+        "both",
+        "all",
+    ]
+)
+_DETERMINERS = frozenset({"a", "an", "the", "their", "his", "her", "its", "one", "another"})
+_OBJECT_BEFORE = re.compile(
+    r"(?i)\b(?:accompanying|escorting|guarding|carrying|transporting|protecting|with|for|of|by|"
+    r"targeting|near|against|on|at|to|from|between|alongside|behind|involving|hosting|"
+    r"attacked|targeted|ambushed|kidnapped|abducted|evacuated|rescued|identified)\s+$"
+)
+_GLUE = re.compile(
+    r"(?i)^(?:\s|[,;()–—─\-]|\band\b|\bor\b|\bincluding\b|\bamong(?:\s+them)?\b|"
+    r"\bof\s+(?:whom|which|them)\b|\bas\s+well\s+as\b|\balong\s+with\b|\bplus\b|\balso\b|"
+    r"\ball\b|\bboth\b|\breportedly\b|\ballegedly\b|\bwere\b|\bwas\b|\bhave\b|\bhas\b|\bhad\b|"
+    r"\bbeen\b|\bbeing\b|\bare\b|\bis\b|\bgot\b|\blater\b|\bescaped\b|\bseriously\b|"
+    r"\bcritically\b|\bfatally\b|\bslightly\b|\bothers?\b|\bat\s+least\b|\bleaving\b|\bleft\b|"
+    r"\bshot(?:\s+at)?\b|\bgravely\b|\binstantly\b|\bon\s+the\s+spot\b|\bremained\b|"
+    r"\bof\s+(?:the\s+)?(?:[A-Z][\w-]*\s*|\([A-Z]+\)\s*)+|\b(?-i:[A-Z][a-z]+)\b)*$"
+)
+_SUBORDINATE = re.compile(r"(?i)\b(?:including|among\s+them|of\s+whom|of\s+which)\b")
+_NONE_HURT = re.compile(
+    r"(?i)\bno\s+(?P<what>loss\s+of\s+life|casualties|fatalities|deaths|injuries|one\s+was\s+"
+    r"(?:killed|hurt|injured|harmed))\b"
+)
+_DEATHS_OF = re.compile(r"(?i)\b(?:deaths?|lives)\s+of\s+$")
+_SUCCUMBED = re.compile(
+    r"(?i)\bsuccumb\w*|\blater\s+died\b|\bdied\s+(?:of|from)\s+(?:his|her|their)\b"
+)
+_LIVES_VERB = re.compile(r"(?i)\b(?:took|claimed|cost|claiming|taking|lost)\s+$")
+_AGGREGATE = re.compile(
+    r"(?i)\bsince\s+(?:19|20)\d\d|\bsince\s+the\s+(?:start|beginning)|\bso\s+far\s+this\s+year|"
+    r"\bto\s+date\b|\bover\s+the\s+(?:past|last)\s+(?:\w+\s+)?(?:years?|decade|months)|"
+    r"\bin\s+(?:recent|the\s+past|the\s+last)\s+(?:\w+\s+)?years|"
+    rf"\bin\s+(?:{NUMBER})\s+(?:separate\s+|terrorist\s+|targeted\s+|different\s+)?attacks|"
+    r"\bin\s+(?:these|such|various|several|multiple|a\s+series\s+of|a\s+string\s+of)\s+"
+    r"(?:\w+\s+){0,2}attacks|\ba\s+total\s+of\b|\bin\s+total\b|\baltogether\b|\bcumulative"
+)
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """A counted noun phrase and what the sentence says happened to it."""
+
+    span: Span
+    count: int | None
+    nationality: str | None
+    perpetrator: bool
+    bare: bool
+    singular_definite: bool
+    object_start: int | None = None
+    """Set when the phrase is an object ('accompanying the Japanese'): it has no status."""
+    subordinate: bool = False
+    status: str | None = None
+    marker: int | None = None
+
+    @property
+    def is_object(self) -> bool:
+        return self.object_start is not None
+
+
+@dataclass
+class SentenceCasualties:
+    """Totals stated in one clause: per status, and per nationality per status."""
+
+    totals: dict[str, int] = field(default_factory=dict)
+    total_spans: dict[str, Span] = field(default_factory=dict)
+    nationals: dict[str, dict[str, int]] = field(default_factory=dict)
+    national_spans: dict[str, Span] = field(default_factory=dict)
+    lists: dict[str, int] = field(default_factory=dict)
+    aggregate: bool = False
+
+    @property
+    def empty(self) -> bool:
+        return not self.totals and not self.nationals
+
+
+def _heads() -> str:
+    lex = load_lexicon()
+    nouns = sorted(lex.person_nouns | lex.perpetrator_nouns)
+    demonyms = [d for d in lex.nationality_of if d not in {"US", "U.S.", "UK"}]
+    return f"(?:{alternation(nouns)}|{alternation(demonyms, case_sensitive=True)})"
+
+
+@functools.cache
+def _phrase_re() -> re.Pattern[str]:
+    """Quantity, up to four modifiers, then a person noun or demonym ('at least five Chinese')."""
+    mods = r"(?P<mods>(?:[\w'’.#-]+\s+|\([\w-]+\)\s+){0,4}?)"
+    return re.compile(rf"(?i)\b{_QUANT}\s+{mods}(?P<head>{_heads()})")
+
+
+def _nationality(words: str) -> str | None:
+    """The citizenship a phrase states: the head-most demonym that is not an origin.
+
+    'Chinese-origin Canadian' -> CA, 'ethnic Chinese Malaysian' -> MY, 'Chinese-American' -> US.
+    """
+    lex = load_lexicon()
+    found = None
+    for m in lex.nationality_re.finditer(words):
+        after, before = words[m.end() :], words[: m.start()]
+        if re.match(r"(?i)[- ](?:origin|born|descent|heritage|ancestry|rooted)\b", after):
+            continue
+        if re.search(r"(?i)\bethnic(?:ally)?\s+$", before):
+            continue
+        if re.match(r"-[A-Z]", after):
+            continue
+        found = lex.nationality_of[m.group()]
+    return found
+
+
+def _extend_head(text: str, end: int) -> int:
+    """'five Chinese' + ' nationals' -> the phrase ends after the person noun.
+
+    Demonyms chain ('two ethnic Chinese Malaysian contractors'), so extend step by step.
+    """
+    lex = load_lexicon()
+    nouns = lex.person_nouns - {"dead", "killed", "injured", "wounded", "lives"}
+    for _ in range(3):
+        m = re.match(r"\s+([\w-]+)(?:\s+([\w-]+))?", text[end:])
+        if m is None:
+            return end
+        if m.group(1) in lex.nationality_of:
+            end += m.end(1)
+            continue
+        if m.group(1).lower() in nouns:
+            return end + m.end(1)
+        if m.group(2) and m.group(2).lower() in nouns and m.group(1).lower() not in _BAD_MODS:
+            return end + m.end(2)
+        return end
+    return end
+
+
+_PLURAL_WORDS = frozenset(
+    {"people", "personnel", "staff", "police", "children", "women", "men", "chinese"}
+    | {"japanese", "crew", "dead", "killed", "injured", "wounded"}
+)
+_STATUS_HEADS = frozenset({"dead", "killed", "injured", "wounded"})
+
+
+def _is_plural(head_word: str) -> bool:
+    """'nationals', 'people', 'Chinese' count as plural (so 'the Chinese' has no count)."""
+    return (head_word.endswith("s") and head_word != "his") or head_word in _PLURAL_WORDS
+
+
+def _phrase_from(clause: Span, m: re.Match[str]) -> Phrase | None:
+    """Validate one regex match and build its phrase (None for 'the Chinese nationals')."""
+    lex = load_lexicon()
+    mods = m.group("mods").split()
+    if any(w.lower() in _BAD_MODS for w in mods):
+        return None
+    end = m.end()
+    head = m.group("head")
+    if head in lex.nationality_of:
+        end = _extend_head(clause.text, end)
+    words = clause.text[m.start() : end]
+    head_word = words.split()[-1].lower()
+    num = m.group("num").lower()
+    count = (
+        parse_number(num) if num not in {"the", "their", "his", "her", "its", "another"} else None
+    )
+    plural = _is_plural(head_word)
+    if num in _DETERMINERS:
+        if plural and head_word not in {"chinese", "japanese"}:
+            return None
+        count = 1 if not plural else None
+    if count is None:
+        return None
+    return Phrase(
+        span=clause.sub(m.start(), end),
+        count=count,
+        nationality=_nationality(words),
+        perpetrator=head_word in lex.perpetrator_nouns,
+        bare=head_word in _STATUS_HEADS,
+        singular_definite=num in {"the", "their", "his", "her", "its"},
+        object_start=_governed_from(clause, m.start()),
+    )
+
+
+def _governed_from(clause: Span, start: int) -> int | None:
+    """Where the preposition or participle governing the phrase starts, if it is an object.
+
+    'a guard accompanying the Japanese national died': the Japanese national did not.
+    """
+    before = clause.text[:start]
+    governed = _OBJECT_BEFORE.search(before)
+    if governed is None or _LIVES_VERB.search(before) or _DEATHS_OF.search(before):
+        return None
+    return clause.start + governed.start()
+
+
+_BARE_AFTER_VERB = re.compile(
+    rf"(?i)\b(?:killed|killing|wounded|wounding|injured|injuring)\s+(?:at\s+least\s+|another\s+|"
+    rf"over\s+|more\s+than\s+|nearly\s+|some\s+)?(?P<num>{NUMBER})(?=\s*(?:[,.;)]|and\b|in\b|"
+    rf"when\b|as\b|after\b|before\b|others\b|more\b|$))"
+)
+
+
+_BARE_SUBJECT = re.compile(
+    rf"(?i)(?<![\w,.-])(?P<num>{NUMBER})(?=\s+(?:were|was|have\s+been|has\s+been|had\s+been|"
+    rf"others\s+were)\s+"
+    rf"(?:also\s+)?(?:killed|injured|wounded|hurt|martyred)\b)"
+)
+
+
+_OF_THEM = re.compile(rf"(?i)\b(?P<num>{NUMBER})\s+of\s+(?:them|those|whom)\b")
+
+
+def _last_nationality(text: str) -> str | None:
+    """The nationality last named before a point: 'Chinese engineers ... two of them'."""
+    lex = load_lexicon()
+    found = [lex.nationality_of[m.group()] for m in lex.nationality_re.finditer(text)]
+    return found[-1] if found else None
+
+
+def _bare_counts(clause: Span, taken: list[Phrase]) -> list[Phrase]:
+    """'wounded four', 'two were killed', 'two of them': a count with no noun of its own."""
+    out: list[Phrase] = []
+    matches = [
+        *_BARE_AFTER_VERB.finditer(clause.text),
+        *_BARE_SUBJECT.finditer(clause.text),
+        *_OF_THEM.finditer(clause.text),
+    ]
+    for m in matches:
+        span = clause.sub(m.start("num"), m.end() if m.re is _OF_THEM else m.end("num"))
+        count = parse_number(m.group("num"))
+        year_like = re.fullmatch(r"(?:19|20)\d\d", m.group("num")) is not None
+        if (
+            count is None
+            or year_like
+            or any(p.span.start <= span.start < p.span.end for p in [*taken, *out])
+        ):
+            continue
+        nationality = _last_nationality(clause.text[: m.start()]) if m.re is _OF_THEM else None
+        out.append(Phrase(span, count, nationality, False, nationality is None, False))
+    return out
+
+
+def _phrases(clause: Span) -> list[Phrase]:
+    """Counted phrases left to right, plus bare counts after a casualty verb."""
+    found = _noun_phrases(clause)
+    return sorted([*found, *_bare_counts(clause, found)], key=lambda p: p.span.start)
+
+
+def _noun_phrases(clause: Span) -> list[Phrase]:
+    """Counted noun phrases left to right; a rejected match retries from its next word."""
+    out: list[Phrase] = []
+    pos = 0
+    while (m := _phrase_re().search(clause.text, pos)) is not None:
+        phrase = _phrase_from(clause, m)
+        if phrase is None:
+            nxt = re.search(r"\s\S", clause.text[m.start() :])
+            pos = m.start() + (nxt.start() + 1 if nxt else len(clause.text))
+            continue
+        out.append(phrase)
+        pos = phrase.span.end - clause.start
+    return out
+
+
+def _marker_status(words: str) -> str:
+    """'safe', 'injured' or 'killed' for a casualty expression ('sustained injuries')."""
+    statuses = {_STATUS_WORDS.get(w) for w in words.split()}
+    if "safe" in statuses:
+        return "safe"
+    return "injured" if "injured" in statuses else "killed"
+
+
+def _markers(clause: Span) -> list[tuple[Span, str, str]]:
+    """(span, status, direction) of casualty words; direction 'pre', 'post' or 'both'."""
+    out = []
+    for m in _MARKER.finditer(clause.text):
+        word = m.group().lower()
+        status = _marker_status(word)
+        direction = "pre" if _PRE_ONLY.match(word) else "post" if _POST_ONLY.match(word) else "both"
+        if direction == "both":
+            direction = "pre" if _OBJECT_AFTER.match(clause.text[m.end() :]) else "post"
+        out.append((clause.sub(m.start(), m.end()), status, direction))
+    return out
+
+
+def _between(clause: Span, start: int, end: int, phrases: list[Phrase]) -> str:
+    """Clause text between two offsets with the counted phrases cut out."""
+    pieces, cursor = [], start
+    for p in phrases:
+        cut_from = p.object_start if p.object_start is not None else p.span.start
+        if cut_from >= start and p.span.end <= end:
+            pieces.append(clause.text[cursor - clause.start : cut_from - clause.start])
+            cursor = p.span.end
+    pieces.append(clause.text[cursor - clause.start : end - clause.start])
+    return " ".join(pieces)
+
+
+def _marker_start(span: Span, phrases: list[Phrase]) -> int:
+    """Where a casualty word starts, or its phrase starts when it heads one ('4 dead')."""
+    for p in phrases:
+        if p.span.start <= span.start < p.span.end:
+            return p.span.start
+    return span.start
+
+
+Found = tuple[str | None, int | None]
+"""A phrase's status ('killed', 'injured', 'safe') and the index of the word that says so."""
+
+
+def _forward(
+    clause: Span, p: Phrase, markers: list[tuple[Span, str, str]], phrases: list[Phrase]
+) -> Found:
+    """'five Chinese nationals and their driver were killed': the word after the list."""
+    for i, (span, status, direction) in enumerate(markers):
+        if p.span.start <= span.start < p.span.end:
+            return status, i  # the phrase is headed by it: '34 injured'
+        if span.start >= p.span.end and direction != "pre":
+            gap = _between(clause, p.span.end, _marker_start(span, phrases), phrases)
+            return (status, i) if _GLUE.match(gap) else (None, None)
+    return None, None
+
+
+def _backward(
+    clause: Span, p: Phrase, markers: list[tuple[Span, str, str]], phrases: list[Phrase]
+) -> Found:
+    """'killing five Chinese citizens': the word before the list."""
+    for i, (span, status, direction) in reversed(list(enumerate(markers))):
+        if span.end <= p.span.start and direction != "post":
+            gap = _between(clause, span.end, p.span.start, phrases)
+            return (status, i) if _GLUE.match(gap) else (None, None)
+    return None, None
+
+
+def _lives(clause: Span, p: Phrase) -> Found:
+    """'which took two lives', 'claimed six lives'."""
+    before = clause.text[: p.span.start - clause.start]
+    if p.span.text.lower().endswith(("lives", "life")) and _LIVES_VERB.search(before):
+        return "killed", -1
+    return None, None
+
+
+def _assign(clause: Span, phrases: list[Phrase]) -> list[Phrase]:
+    """Give each subject phrase the status of the casualty word it is glued to."""
+    markers = _markers(clause)
+    out = []
+    for p in phrases:
+        if p.is_object:
+            continue
+        status, marker = _forward(clause, p, markers, phrases)
+        if status is None:
+            status, marker = _backward(clause, p, markers, phrases)
+        if status is None:
+            status, marker = _lives(clause, p)
+        out.append(replace(p, status=status, marker=marker))
+    return _mark_subordinates(clause, out)
+
+
+def _mark_subordinates(clause: Span, phrases: list[Phrase]) -> list[Phrase]:
+    """Parts of a total: after 'including', before 'among', or inside dashes after a phrase."""
+    out: list[Phrase] = []
+    dashes, including = 0, False
+    for i, p in enumerate(phrases):
+        prev = out[-1] if out else None
+        gap = (
+            ""
+            if prev is None
+            else clause.text[prev.span.end - clause.start : p.span.start - clause.start]
+        )
+        same_list = prev is not None and p.marker is not None and prev.marker == p.marker
+        if not same_list:
+            dashes, including = 0, False
+        dashes += len(re.findall(r"[–—─(]", gap)) - len(re.findall(r"\)", gap))
+        including = including or bool(_SUBORDINATE.search(gap))
+        sub = same_list and (including or dashes % 2 == 1)
+        follows = clause.text[p.span.end - clause.start :]
+        if re.match(r"(?i)\s+among\b", follows) and i + 1 < len(phrases):
+            sub = True
+        out.append(_inherit(replace(p, subordinate=sub), prev, gap))
+    return out
+
+
+def _inherit(p: Phrase, prev: Phrase | None, gap: str) -> Phrase:
+    """'One terrorist ... and three others' are attackers; '20 Chinese ... and 34 injured' too."""
+    if prev is None:
+        return p
+    perpetrator = p.perpetrator or (
+        (p.bare or p.span.text.lower().endswith("others")) and prev.perpetrator
+    )
+    nationality = p.nationality
+    if p.bare and nationality is None and re.search(r"(?i)\band\s+(?:another\s+)?$", gap):
+        nationality = prev.nationality
+    return replace(p, perpetrator=perpetrator, nationality=nationality)
+
+
+def _merge_totals(result: SentenceCasualties, clause: Span, group: list[Phrase]) -> None:
+    """Add one list (phrases tied to one casualty word) to the clause's totals."""
+    status = group[0].status
+    assert status is not None
+    victims = [p for p in group if not p.perpetrator]
+    if not victims:
+        return
+    quote = clause.sub(group[0].span.start - clause.start, group[-1].span.end - clause.start)
+    if status != "safe":
+        top = [p for p in victims if not p.subordinate] or victims
+        total = sum(p.count or 0 for p in top)
+        result.totals[status] = result.totals.get(status, 0) + total
+        result.total_spans.setdefault(status, quote)
+        result.lists[status] = result.lists.get(status, 0) + 1
+    for p in victims:
+        if p.nationality is None:
+            continue
+        per = result.nationals.setdefault(p.nationality, {})
+        statuses = ("killed", "injured") if status == "safe" else (status,)
+        for st in statuses:
+            per[st] = per.get(st, 0) + (0 if status == "safe" else p.count or 0)
+        result.national_spans.setdefault(p.nationality, p.span)
+
+
+def _none_hurt(clause: Span, result: SentenceCasualties) -> None:
+    for m in _NONE_HURT.finditer(clause.text):
+        what = m.group("what").lower()
+        statuses = (
+            ["killed", "injured"]
+            if "casualties" in what
+            else (["injured"] if "injur" in what or "hurt" in what else ["killed"])
+        )
+        for st in statuses:
+            if st not in result.totals:
+                result.totals[st] = 0
+                result.total_spans[st] = clause.sub(m.start(), m.end())
+
+
+_ONE_WAS = re.compile(
+    r"(?i)\bthe\s+(?:one|person|man|woman|victim)\s+(?P<verb>killed|injured|wounded)\b"
+    r"[^.;]{0,40}?\b(?:was|is)\s+an?\s+(?P<nat>[A-Z][\w-]+)"
+)
+
+
+def _breakdown(clause: Span, phrases: list[Phrase], result: SentenceCasualties) -> None:
+    """'claimed six lives, of which five were Chinese engineers and one was a Pakistani'."""
+    lex = load_lexicon()
+    pattern = re.compile(
+        rf"(?i)\b(?:of\s+(?:which|whom|them)|and)\s*,?\s+(?P<num>{NUMBER})\s+(?:were|was|are|is)\s+"
+        rf"(?:an?\s+)?(?P<nat>{alternation(list(lex.nationality_of), case_sensitive=True)})"
+    )
+    for m in _ONE_WAS.finditer(clause.text):
+        iso = lex.nationality_of.get(m.group("nat"))
+        if iso is not None:
+            said = _marker_status(m.group("verb").lower())
+            result.nationals.setdefault(iso, {})[said] = 1
+            result.national_spans.setdefault(iso, clause.sub(m.start(), m.end()))
+    for m in pattern.finditer(clause.text):
+        earlier = [
+            p
+            for p in phrases
+            if p.status in {"killed", "injured"} and p.span.end <= clause.start + m.start()
+        ]
+        count = parse_number(m.group("num"))
+        if not earlier or count is None:
+            continue
+        country, of_list = lex.nationality_of[m.group("nat")], earlier[-1].status
+        assert of_list is not None
+        per = result.nationals.setdefault(country, {})
+        per[of_list] = per.get(of_list, 0) + count
+        result.national_spans.setdefault(country, clause.sub(m.start(), m.end()))
+
+
+_CONTESTED = re.compile(
+    r"(?i)\bclaim(?:ed|s|ing)?\s+that\b|\bunconfirmed\b|\bunverified\b|"
+    r"\bcould\s+not\s+be\s+(?:independently\s+)?verified\b|\bexaggerat\w+"
+)
+
+
+def find_casualties(clause: Span) -> SentenceCasualties:
+    """Killed/injured totals and per-nationality counts one clause states.
+
+    Figures someone merely 'claimed that' (often militants inflating a toll) are left out.
+    """
+    if _CONTESTED.search(clause.text):
+        return SentenceCasualties(aggregate=bool(_AGGREGATE.search(clause.text)))
+    phrases = _assign(clause, _phrases(clause))
+    if _SUCCUMBED.search(clause.text):
+        phrases = [p for p in phrases if not (p.status == "injured" and p.singular_definite)]
+    result = SentenceCasualties(aggregate=bool(_AGGREGATE.search(clause.text)))
+    groups: dict[tuple[int | None, str], list[Phrase]] = {}
+    for p in phrases:
+        if p.status is not None:
+            groups.setdefault((p.marker, p.status), []).append(p)
+    for group in groups.values():
+        _merge_totals(result, clause, group)
+    if not result.nationals:
+        _breakdown(clause, phrases, result)
+    _none_hurt(clause, result)
+    return result

@@ -1,0 +1,154 @@
+"""The OSINT word lists (``data/osint_lexicon.json``) loaded once and compiled to regexes.
+
+Lists live in JSON so analysts can add a group alias or a district without touching code.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from dataclasses import dataclass
+from datetime import date
+from importlib import resources
+from typing import Any
+
+__all__ = ["KnownIncident", "Lexicon", "Region", "alternation", "load_lexicon"]
+
+
+def alternation(words: list[str], *, case_sensitive: bool = False) -> str:
+    """A regex alternation of literal words, longest first, with word boundaries."""
+    ordered = sorted({w for w in words if w}, key=len, reverse=True)
+    body = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in ordered)
+    flags = "" if case_sensitive else "(?i:"
+    inner = f"{flags}{body})" if flags else f"(?:{body})"
+    return rf"(?<![\w-]){inner}(?![\w-])"
+
+
+@dataclass(frozen=True)
+class Region:
+    """A district or city quarter missing from the gazetteer."""
+
+    name: str
+    province: str
+    anchor: str | None
+    report_as_anchor: bool
+
+
+@dataclass(frozen=True)
+class KnownIncident:
+    """A well-documented attack, used to pin a month-level mention to its day."""
+
+    id: str
+    day: date
+    place: str
+    keywords: tuple[str, ...]
+    nationals: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """Compiled word lists; see the JSON file for what each list means."""
+
+    nationality_re: re.Pattern[str]
+    nationality_of: dict[str, str]
+    person_nouns: frozenset[str]
+    perpetrator_nouns: frozenset[str]
+    foreign_re: re.Pattern[str]
+    foreign_heads: frozenset[str]
+    security_re: re.Pattern[str]
+    group_re: re.Pattern[str]
+    group_of: dict[str, str]
+    province_re: re.Pattern[str]
+    province_of: dict[str, str]
+    regions: dict[str, Region]
+    region_re: re.Pattern[str]
+    place_stopwords: frozenset[str]
+    known_incidents: tuple[KnownIncident, ...]
+
+
+def _nationalities(raw: dict[str, list[str]]) -> tuple[re.Pattern[str], dict[str, str]]:
+    """Demonyms (case-sensitive: 'US' the country, not 'us') mapped to ISO codes."""
+    of = {form: iso for iso, forms in raw.items() for form in forms}
+    return re.compile(alternation(list(of), case_sensitive=True)), of
+
+
+def _groups(raw: list[dict[str, Any]]) -> tuple[re.Pattern[str], dict[str, str]]:
+    """Group names (case-insensitive) and acronyms (case-sensitive) mapped to canonical names."""
+    of: dict[str, str] = {}
+    names, acronyms = [], []
+    for group in raw:
+        for alias in group["aliases"]:
+            of[alias.casefold()] = group["name"]
+            names.append(alias)
+        for acronym in group["acronyms"]:
+            of[acronym.casefold()] = group["name"]
+            acronyms.append(acronym)
+    pattern = f"{alternation(names)}|{alternation(acronyms, case_sensitive=True)}"
+    return re.compile(pattern), of
+
+
+def _provinces(raw: dict[str, list[str]]) -> tuple[re.Pattern[str], dict[str, str]]:
+    """Province spellings; short all-caps forms ('KP', 'GB') match only in capitals."""
+    of = {alias.casefold(): name for name, aliases in raw.items() for alias in aliases}
+    short = [
+        a for aliases in raw.values() for a in aliases if a.isupper() or ("-" in a and len(a) <= 4)
+    ]
+    long = [a for aliases in raw.values() for a in aliases if a not in short]
+    pattern = f"{alternation(long)}|{alternation(short, case_sensitive=True)}"
+    return re.compile(pattern), of
+
+
+def _regions(raw: dict[str, Any]) -> dict[str, Region]:
+    return {
+        name.casefold(): Region(
+            name=name,
+            province=value["province"],
+            anchor=value["anchor"],
+            report_as_anchor=value["report_as"] == "anchor",
+        )
+        for name, value in raw.items()
+        if not name.startswith("_")
+    }
+
+
+def _known(raw: list[dict[str, Any]]) -> tuple[KnownIncident, ...]:
+    return tuple(
+        KnownIncident(
+            id=item["id"],
+            day=date.fromisoformat(item["date"]),
+            place=item["place"],
+            keywords=tuple(k.casefold() for k in item["keywords"]),
+            nationals=tuple(item["nationals"]),
+        )
+        for item in raw
+    )
+
+
+@functools.cache
+def load_lexicon() -> Lexicon:
+    """The packaged lexicon, parsed and compiled once per process."""
+    raw = json.loads(
+        resources.files("jsms.threat.data").joinpath("osint_lexicon.json").read_text("utf-8")
+    )
+    nationality_re, nationality_of = _nationalities(raw["nationalities"])
+    group_re, group_of = _groups(raw["groups"])
+    province_re, province_of = _provinces(raw["provinces"])
+    regions = _regions(raw["regions"])
+    return Lexicon(
+        nationality_re=nationality_re,
+        nationality_of=nationality_of,
+        person_nouns=frozenset(raw["person_nouns"]),
+        perpetrator_nouns=frozenset(raw["perpetrator_nouns"]),
+        foreign_re=re.compile(alternation(raw["foreign_terms"])),
+        foreign_heads=frozenset(raw["foreign_person_heads"]),
+        security_re=re.compile(alternation(raw["security_terms"])),
+        group_re=group_re,
+        group_of=group_of,
+        province_re=province_re,
+        province_of=province_of,
+        regions=regions,
+        region_re=re.compile(alternation([r.name for r in regions.values()])),
+        place_stopwords=frozenset(raw["place_stopwords"]),
+        known_incidents=_known(raw["known_incidents"]),
+    )

@@ -1,0 +1,287 @@
+"""Places in news text, resolved with the project gazetteer and the lexicon's districts.
+
+Articles name several places per sentence: where it happened ('in Bisham'), where the victims
+came from or were going ('from Islamabad to their camp in Dasu'), where officials spoke ('the
+Chinese Embassy in Islamabad'). Each mention therefore carries a *role* so the incident gets
+the place of the attack, not of the route or the press conference.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+from jsms.geo.gazetteer import Gazetteer, Place, load_gazetteer
+from jsms.threat.extract_lexicon import Lexicon, load_lexicon
+from jsms.threat.extract_text import Span
+
+__all__ = ["PlaceMention", "find_places", "province_mentions", "resolve_place_name"]
+
+_LANDMARK_KINDS = frozenset({"airport", "port", "dam", "project_site", "bridge", "checkpoint"})
+_FACILITY_WORDS = frozenset(
+    [
+        "tehsil",
+        "district",
+        "hospital",
+        "city",
+        "town",
+        "dam",
+        "airport",
+        "port",
+        "road",
+        "bazaar",
+        "area",
+        "bypass",
+        "police",
+        "station",
+        "cantt",
+        "cantonment",
+        "division",
+        "hydropower",
+        "project",
+        "camp",
+        "bridge",
+        "highway",
+        "expressway",
+        "chowk",
+        "press",
+        "club",
+        "sho",
+        "ssp",
+        "dig",
+        "commissioner",
+        "deputy",
+        "region",
+        "valley",
+        "sector",
+    ]
+)
+_DIRECTION_WORDS = frozenset(
+    ["upper", "lower", "north", "south", "east", "west", "central", "greater", "old"]
+)
+_KIND_WORDS = ("airport", "port")
+_TOKEN = re.compile(r"#?[A-Z][A-Za-z'’.-]*")
+_ROUTE = re.compile(
+    r"(?i)\b(?:from|to|towards?|into\s+the\s+(?:river|gorge)|bound\s+for|heading\s+for|visiting|"
+    r"working\s+(?:on|at|in)|employed\s+(?:at|on|in)|based\s+in|stationed\s+in|living\s+in|"
+    r"residing\s+in)\s+"
+    r"(?:[#\w'’.-]+\s+){0,5}?(?:(?:camp|site|base|project|residence|office|home|hospital)s?\s+"
+    r"(?:in|at|near|of)\s+)?(?:the\s+|their\s+|its\s+)?#?$"
+)
+_AT = re.compile(
+    r"(?i)\b(?:in|at|near|outside|inside|on|into|across|around|within|off|close\s+to|"
+    r"(?:city|town|district|area|village|tehsil|region|province)\s+of)\s+"
+    r"(?:the\s+)?(?:[#\w'’.-]+\s+){0,3}?#?$"
+)
+_ORG = re.compile(
+    r"(?i)\b(?:embassy|foreign\s+office|ministry|statement|briefing|press\s+conference|hospitals?|"
+    r"meeting|summit|court|assembly)\s+(?:\w+\s+){0,2}(?:in|at)\s+#?$|"
+    r"\b(?:group|groups|militants|separatists|insurgents|outfit)\s+(?:\w+\s+){0,2}(?:in|of|from)\s+"
+    r"(?:the\s+)?$|\b(?:which|who)\s+(?:is|are|was|were|has|have|had)\b[^.;,]*\b(?:in|of)\s+(?:the\s+)?$"
+)
+_DATELINE = re.compile(r"^\s*(?P<city>[A-Z][A-Z .-]{2,}?)\s*(?:,\s*[A-Za-z]+\s*)?(?::|--|—|\(|,)")
+
+
+@dataclass(frozen=True)
+class PlaceMention:
+    """One place named in the text, with what it resolved to and its role in the sentence."""
+
+    span: Span
+    name: str
+    province: str | None
+    lat: float | None
+    lon: float | None
+    rank: int
+    role: str
+
+    @property
+    def usable(self) -> bool:
+        """False for route ends, press venues and datelines: not where the attack was."""
+        return self.role in {"at", "plain"}
+
+    @property
+    def score(self) -> int:
+        """How strongly this mention says 'the attack was here'."""
+        bonus = {"at": 3, "plain": 1, "dateline": 0}.get(self.role, -10)
+        return self.rank * 2 + bonus
+
+
+def _from_place(span: Span, place: Place) -> PlaceMention:
+    rank = 4 if place.kind in _LANDMARK_KINDS else 3
+    return PlaceMention(span, place.name, place.province, place.lat, place.lon, rank, "plain")
+
+
+def _lookup(gaz: Gazetteer, lex: Lexicon, words: str) -> Place | None:
+    """The best gazetteer place for a name, ignoring stop-words and bare all-caps codes."""
+    clean = words.strip("#").strip()
+    if not clean or clean in lex.place_stopwords or (clean.isupper() and len(clean) <= 4):
+        return None
+    found = gaz.lookup(clean)
+    return found[0] if found else None
+
+
+def _runs(sentence: Span) -> list[Span]:
+    """Runs of capitalised words ('Jinnah International Airport'); a possessive ends a run."""
+    runs: list[Span] = []
+    current: list[re.Match[str]] = []
+    for m in _TOKEN.finditer(sentence.text):
+        gap = sentence.text[current[-1].end() : m.start()] if current else ""
+        possessive = bool(current) and current[-1].group().endswith(("'s", "’s"))
+        if current and (gap != " " or possessive):
+            runs.append(_run_span(sentence, current))
+            current = []
+        current.append(m)
+    if current:
+        runs.append(_run_span(sentence, current))
+    return runs
+
+
+def _run_span(sentence: Span, tokens: list[re.Match[str]]) -> Span:
+    end = tokens[-1].end()
+    last = tokens[-1].group()
+    if last.endswith(("'s", "’s")):
+        end -= 2
+    end -= len(last) - len(last.rstrip(".,'’"))
+    return sentence.sub(tokens[0].start(), max(end, tokens[0].start() + 1))
+
+
+def _resolve_run(gaz: Gazetteer, lex: Lexicon, run: Span) -> tuple[Span, Place] | None:
+    """The place a capitalised run names: the whole run, or a part beside a facility word."""
+    words = run.text.split(" ")
+    whole = _lookup(gaz, lex, run.text)
+    if whole is not None:
+        return run, whole
+    offsets = [m.start() for m in re.finditer(r"\S+", run.text)]
+    for cut in range(len(words) - 1, 0, -1):
+        head, tail = " ".join(words[:cut]), words[cut:]
+        if tail[0].lower().strip("#") in _FACILITY_WORDS:
+            place = _lookup(gaz, lex, head)
+            if place is not None:
+                return run.sub(0, len(head)), place
+    for cut in range(1, len(words)):
+        if all(w.lower() in _DIRECTION_WORDS for w in words[:cut]):
+            place = _lookup(gaz, lex, " ".join(words[cut:]))
+            if place is not None:
+                return run.sub(offsets[cut], len(run.text)), place
+    return None
+
+
+def _with_kind_word(gaz: Gazetteer, sentence: Span, hit: PlaceMention) -> PlaceMention:
+    """'Karachi airport', "Karachi's airport", 'airport in Karachi' -> the airport itself."""
+    if hit.rank >= 4:
+        return hit
+    rel_start, rel_end = hit.span.start - sentence.start, hit.span.end - sentence.start
+    for kind in _KIND_WORDS:
+        after = re.match(
+            rf"(?:['’]s)?\s+(?:international\s+)?{kind}\b(?!\s+(?:city|town))",
+            sentence.text[rel_end:],
+            re.I,
+        )
+        before = re.search(
+            rf"\b{kind}\s+(?!city|town|of)(?:\w+\s+){{0,6}}?(?:in|of|near)\s+(?:\w+\s+){{0,3}}?$",
+            sentence.text[:rel_start],
+            re.I,
+        )
+        if not (after or before):
+            continue
+        found = [p for p in gaz.lookup(f"{hit.name} {kind}") if p.kind in _LANDMARK_KINDS]
+        if found:
+            start = rel_start if after else before.start()  # type: ignore[union-attr]
+            end = rel_end + after.end() if after else rel_end
+            return replace(_from_place(sentence.sub(start, end), found[0]), role=hit.role)
+    return hit
+
+
+_AFTER_DATELINE = re.compile(r"^\s*(?::|--|—|\(|,\s*(?:Pakistan\b|[A-Z][a-z]{2,8}\.?\s+\d{1,2}\b))")
+
+
+_OUTLET_AFTER = re.compile(
+    r"^\s+(?:Post|Times|Tribune|News|Express|Herald|Observer|Today|Daily|Voice|Chronicle|Mail)\b"
+)
+
+
+def _role(sentence: Span, span: Span) -> str:
+    """'route' (from/to), 'org' (embassy in X), 'at' (in/near X), 'dateline' or 'plain'."""
+    before = sentence.text[: span.start - sentence.start]
+    after = sentence.text[span.end - sentence.start :]
+    if _OUTLET_AFTER.match(after):
+        return "org"
+    if not before.strip() and (_DATELINE.match(sentence.text) or _AFTER_DATELINE.match(after)):
+        return "dateline"
+    if _ORG.search(before):
+        return "org"
+    if _ROUTE.search(before):
+        return "route"
+    if _AT.search(before):
+        return "at"
+    return "plain"
+
+
+def _gazetteer_hits(gaz: Gazetteer, lex: Lexicon, sentence: Span) -> list[PlaceMention]:
+    hits = []
+    for run in _runs(sentence):
+        resolved = _resolve_run(gaz, lex, run)
+        if resolved is not None:
+            span, place = resolved
+            hit = replace(_from_place(span, place), role=_role(sentence, span))
+            hits.append(_with_kind_word(gaz, sentence, hit))
+    return hits
+
+
+def _region_hits(gaz: Gazetteer, lex: Lexicon, sentence: Span) -> list[PlaceMention]:
+    hits = []
+    for m in lex.region_re.finditer(sentence.text):
+        region = lex.regions[re.sub(r"\s+", " ", m.group()).casefold()]
+        anchor = _lookup(gaz, lex, region.anchor) if region.anchor else None
+        span = sentence.sub(m.start(), m.end())
+        name = anchor.name if (region.report_as_anchor and anchor) else region.name
+        rank = 3 if region.report_as_anchor else 2
+        lat, lon = (anchor.lat, anchor.lon) if anchor else (None, None)
+        hits.append(
+            PlaceMention(span, name, region.province, lat, lon, rank, _role(sentence, span))
+        )
+    return hits
+
+
+def province_mentions(sentence: Span) -> list[PlaceMention]:
+    """Province names in a sentence, as low-rank place mentions."""
+    lex = load_lexicon()
+    out = []
+    for m in lex.province_re.finditer(sentence.text):
+        province = lex.province_of[re.sub(r"\s+", " ", m.group()).casefold()]
+        span = sentence.sub(m.start(), m.end())
+        out.append(PlaceMention(span, province, province, None, None, 1, _role(sentence, span)))
+    return out
+
+
+def _overlapping(a: Span, b: Span) -> bool:
+    return a.start < b.end and b.start < a.end
+
+
+def find_places(sentence: Span) -> list[PlaceMention]:
+    """Every place named in a sentence, most specific first where two overlap."""
+    gaz, lex = load_gazetteer(), load_lexicon()
+    candidates = [
+        *_gazetteer_hits(gaz, lex, sentence),
+        *_region_hits(gaz, lex, sentence),
+        *province_mentions(sentence),
+    ]
+    chosen: list[PlaceMention] = []
+    for hit in sorted(candidates, key=lambda h: (-h.rank, -len(h.span.text))):
+        if not any(_overlapping(hit.span, c.span) for c in chosen):
+            chosen.append(hit)
+    return sorted(chosen, key=lambda h: h.span.start)
+
+
+def resolve_place_name(name: str) -> tuple[str, float | None, float | None] | None:
+    """(canonical name, lat, lon) for a place name a person typed, via gazetteer or lexicon."""
+    gaz, lex = load_gazetteer(), load_lexicon()
+    place = _lookup(gaz, lex, name)
+    if place is not None:
+        return place.name, place.lat, place.lon
+    region = lex.regions.get(name.casefold())
+    if region is None:
+        return None
+    anchor = _lookup(gaz, lex, region.anchor) if region.anchor else None
+    shown = anchor.name if (region.report_as_anchor and anchor) else region.name
+    return shown, (anchor.lat if anchor else None), (anchor.lon if anchor else None)

@@ -1,0 +1,162 @@
+"""`jsms osint extract`: JSON Lines out, and one clear line with exit code 2 for bad files."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import jsms.cli.osint  # noqa: F401  (registers the `osint` group on the root app)
+from jsms.cli.main import app
+
+ARTICLE = (
+    "Gunmen opened fire on a van carrying Chinese engineers in Thatta on Tuesday, "
+    "wounding two of them, police said. No group has claimed responsibility."
+)
+TOP_KEYS = {"article", "relevant", "incidents"}
+INCIDENT_KEYS = {
+    "role",
+    "date",
+    "place",
+    "province",
+    "lat",
+    "lon",
+    "attack_type",
+    "killed",
+    "injured",
+    "nationals",
+    "perpetrator_claimed",
+    "evidence",
+}
+
+
+def invoke(*args: str):
+    return CliRunner(env={"COLUMNS": "160"}).invoke(app, ["osint", *args])
+
+
+def refused(*args: str) -> str:
+    """Run a command that must fail on input: exit 2, one line on stderr, no traceback."""
+    result = invoke(*args)
+    assert result.exit_code == 2, result.output
+    assert isinstance(result.exception, SystemExit)
+    assert "Traceback" not in result.output
+    assert result.stdout.strip() == ""
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    return lines[0]
+
+
+@pytest.fixture
+def article(tmp_path: Path) -> Path:
+    path = tmp_path / "thatta.txt"
+    path.write_text(ARTICLE, encoding="utf-8")
+    return path
+
+
+def test_one_json_object_per_article_per_line(tmp_path: Path, article: Path) -> None:
+    other = tmp_path / "cricket.json"
+    other.write_text(
+        json.dumps(
+            {
+                "text": "Babar Azam scored a century in the Karachi Test against Australia.",
+                "title": "Babar century",
+                "url": "https://example.org/cricket",
+                "published": "2022-03-16",
+            }
+        ),
+        encoding="utf-8",
+    )
+    result = invoke("extract", str(article), str(other))
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.strip().splitlines()
+    assert len(lines) == 2
+    first, second = (json.loads(line) for line in lines)
+    assert set(first) == TOP_KEYS and set(second) == TOP_KEYS
+    assert first["article"] == "thatta.txt" and second["article"] == "cricket.json"
+    assert first["relevant"] is True and second == {
+        "article": "cricket.json",
+        "relevant": False,
+        "incidents": [],
+    }
+    (incident,) = first["incidents"]
+    assert set(incident) == INCIDENT_KEYS
+    assert incident["place"] == "Thatta"
+    assert incident["nationals"] == {"CN": {"killed": None, "injured": 2}}
+    for quote in incident["evidence"].values():
+        assert quote in ARTICLE
+
+
+def test_json_article_uses_its_publication_date(tmp_path: Path) -> None:
+    path = tmp_path / "a.json"
+    path.write_text(json.dumps({"text": ARTICLE, "published": "2024-05-16T09:00:00Z"}))
+    result = invoke("extract", str(path))
+    assert result.exit_code == 0, result.output
+    (incident,) = json.loads(result.stdout)["incidents"]
+    assert incident["date"] == "2024-05-14"  # the Tuesday before Thursday 16 May
+
+
+def test_table_format(article: Path) -> None:
+    result = invoke("extract", "--format", "table", str(article))
+    assert result.exit_code == 0, result.output
+    assert "Thatta" in result.stdout
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    line = refused("extract", str(tmp_path / "nowhere.txt"))
+    assert "nowhere.txt" in line and "no such file" in line
+
+
+def test_not_utf8(tmp_path: Path) -> None:
+    path = tmp_path / "latin1.txt"
+    path.write_bytes("Karachi: café attack on Chinese engineers".encode("latin-1"))
+    line = refused("extract", str(path))
+    assert "latin1.txt" in line and "UTF-8" in line
+
+
+def test_html_instead_of_text(tmp_path: Path) -> None:
+    path = tmp_path / "page.txt"
+    path.write_text("<!DOCTYPE html>\n<html><body><p>Attack in Karachi</p></body></html>")
+    line = refused("extract", str(path))
+    assert "page.txt" in line and "HTML" in line
+
+
+def test_html_inside_json(tmp_path: Path) -> None:
+    path = tmp_path / "page.json"
+    path.write_text(json.dumps({"text": "<html><body>Attack in Karachi</body></html>"}))
+    line = refused("extract", str(path))
+    assert "page.json" in line and "HTML" in line
+
+
+def test_empty_file(tmp_path: Path) -> None:
+    path = tmp_path / "empty.txt"
+    path.write_text("  \n")
+    line = refused("extract", str(path))
+    assert "empty.txt" in line and "empty" in line
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        ("{not json", "invalid JSON"),
+        ('["a list"]', "object"),
+        ('{"title": "no text"}', "text"),
+        ('{"text": "Attack on Chinese engineers", "published": "yesterday"}', "ISO date"),
+    ],
+)
+def test_bad_json(tmp_path: Path, content: str, reason: str) -> None:
+    path = tmp_path / "bad.json"
+    path.write_text(content)
+    line = refused("extract", str(path))
+    assert "bad.json" in line and reason in line
+
+
+def test_a_bad_file_stops_before_any_output(tmp_path: Path, article: Path) -> None:
+    line = refused("extract", str(article), str(tmp_path / "missing.txt"))
+    assert "missing.txt" in line
+
+
+def test_no_arguments_shows_help() -> None:
+    result = invoke()
+    assert "OSINT news extraction" in result.output
