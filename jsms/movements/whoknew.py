@@ -32,18 +32,26 @@ def who_knew(db: Session, movement: Movement, *, before: datetime | None = None)
     """People who read the route or times before departure (or `before`), first viewer first."""
     cutoff = before or movement.departure_at
     events = db.scalars(
-        select(AuditEvent).where(AuditEvent.object_id == movement.id,
-                                 AuditEvent.action.in_(DETAIL_ACTIONS),
-                                 AuditEvent.outcome == "ok", AuditEvent.at < cutoff)
-        .order_by(AuditEvent.seq))
+        select(AuditEvent)
+        .where(
+            AuditEvent.object_id == movement.id,
+            AuditEvent.action.in_(DETAIL_ACTIONS),
+            AuditEvent.outcome == "ok",
+            AuditEvent.at < cutoff,
+        )
+        .order_by(AuditEvent.seq)
+    )
     people: dict[str, Knower] = {}
     for event in events:
         key = event.actor_id or event.actor_name
         knower = people.get(key)
         if knower is None:
-            knower = people[key] = Knower(event.actor_id, event.actor_name,
-                                          event.actor_agency_id, event.at)
+            knower = people[key] = Knower(
+                event.actor_id, event.actor_name, event.actor_agency_id, event.at
+            )
         knower.views += 1
-        knower.how.add(event.action.removeprefix("movement.").removesuffix(".read")
-                       + (f" ({event.detail.get('format')})" if event.detail.get("format") else ""))
+        knower.how.add(
+            event.action.removeprefix("movement.").removesuffix(".read")
+            + (f" ({event.detail.get('format')})" if event.detail.get("format") else "")
+        )
     return sorted(people.values(), key=lambda k: k.first_seen)
