@@ -49,3 +49,139 @@ def predictability(db: Session, movement: Movement) -> list[dict[str, Any]]:
         }
         for r in repeats
     ]
+
+
+# Routing ------------------------------------------------------------------------------------
+
+_locators: dict[tuple[Any, ...], Any] = {}
+
+
+def province_locator(db: Session) -> Any:
+    """Point -> province: the imported boundaries when there are any, else the gazetteer."""
+    from sqlalchemy import func
+
+    from jsms.geo.models import AdminArea
+    from jsms.geo.routing import gazetteer_locator, polygon_locator
+
+    count, newest = db.execute(
+        select(func.count(AdminArea.id), func.max(AdminArea.updated_at)).where(AdminArea.level == 1)
+    ).one()
+    key = (count, newest)
+    if key not in _locators:
+        _locators.clear()
+        if not count:
+            _locators[key] = gazetteer_locator()
+        else:
+            areas = db.scalars(select(AdminArea).where(AdminArea.level == 1)).all()
+            _locators[key] = polygon_locator(
+                {
+                    "type": "FeatureCollection",
+                    "features": [
+                        {"type": "Feature", "properties": {"name": a.name}, "geometry": a.geometry}
+                        for a in areas
+                    ],
+                },
+                name_property="name",
+            )
+    return _locators[key]
+
+
+def road_graph() -> Any:
+    """The imported road graph (`jsms geo import-osm`), else the built-in national corridors."""
+    from jsms.geo.roads import default_graph_path, load_graph, national_corridors
+
+    path = default_graph_path()
+    return load_graph(path) if path.exists() else national_corridors()
+
+
+def levels_along(
+    db: Session, coordinates: list[tuple[float, float]], at: Any, locate: Any
+) -> list[tuple[float, float, int, str | None]]:
+    """(lat, lon, effective level, province) per point: surface levels with overrides in force."""
+    import h3
+    import numpy as np
+
+    from jsms.threat import risk
+    from jsms.threat.service import overrides_at
+    from jsms.threat.surface import surface_at
+
+    surface = surface_at(db, at)
+    cells = np.array(
+        [
+            h3.str_to_int(h3.latlng_to_cell(lat, lon, risk.INDEX_RESOLUTION))
+            for lat, lon in coordinates
+        ],
+        dtype=np.uint64,
+    )
+    computed = risk.level_for(surface.scores_for(cells)) if len(cells) else []
+    overrides = overrides_at(db, at)
+    out = []
+    for (lat, lon), cell, level in zip(coordinates, cells, computed, strict=True):
+        province = locate(lat, lon)
+        cell7 = h3.int_to_str(int(cell))
+        mine = [
+            o
+            for o in overrides
+            if (
+                o.area_kind == "cell"
+                and o.area in {cell7, h3.cell_to_parent(cell7, risk.REGION_RESOLUTION)}
+            )
+            or (o.area_kind == "province" and o.area == province)
+        ]
+        if mine:
+            latest = max(mine, key=lambda o: (o.starts_at, o.level))
+            level = latest.level
+        out.append((lat, lon, int(level), province))
+    return out
+
+
+def route_options(db: Session, movement: Movement) -> list[dict[str, Any]]:
+    """Fastest, safest and balanced routes, each with its effective threat levels."""
+    from jsms.errors import Invalid
+    from jsms.geo.routing import NoRouteError, is_night, plan_routes, reweight
+    from jsms.threat.surface import surface_at
+
+    graph = road_graph()
+    surface = surface_at(db, movement.departure_at)
+    locate = province_locator(db)
+    night = is_night(movement.departure_at, movement.origin_lat, movement.origin_lon)
+    edge_risk = reweight(graph, surface, night=night)
+    try:
+        routes = plan_routes(
+            graph,
+            edge_risk,
+            (movement.origin_lat, movement.origin_lon),
+            (movement.destination_lat, movement.destination_lon),
+            departure=movement.departure_at,
+            surface=surface,
+            locate=locate,
+        )
+    except NoRouteError as exc:
+        raise Invalid(f"no route between the two places on the road graph: {exc}") from None
+    options = []
+    for route in routes:
+        step = max(1, len(route.coordinates) // 400)
+        sampled = [*route.coordinates[::step], route.coordinates[-1]]
+        points = levels_along(db, sampled, movement.departure_at, locate)
+        options.append(
+            {
+                "label": route.label,
+                "labels": list(route.labels),
+                "coordinates": [[lon, lat] for lat, lon in route.coordinates],
+                "distance_m": round(route.distance_m),
+                "duration_s": round(route.duration_s),
+                "exposure": round(route.exposure, 3),
+                "max_level": max([route.max_level, *(p[2] for p in points)]),
+                "computed_max_level": route.max_level,
+                "jurisdictions": [
+                    {"jurisdiction": c.jurisdiction, "enter": list(c.enter), "exit": list(c.exit)}
+                    for c in route.jurisdictions
+                ],
+                "chokepoints": list(route.chokepoints),
+                "via": list(route.via),
+                "after_dark": route.after_dark,
+                "arrival": route.arrival.isoformat() if route.arrival else None,
+                "points": [[lat, lon, level, province] for lat, lon, level, province in points],
+            }
+        )
+    return options
