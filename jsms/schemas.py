@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import BaseModel, ConfigDict, StringConstraints, model_validator
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 ShortText = Annotated[str, StringConstraints(max_length=2000)]
@@ -13,10 +13,42 @@ Username = Annotated[str, StringConstraints(pattern=r"^[a-z0-9_.-]{3,64}$")]
 Id = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 
 
+def nul_position(value: Any, where: tuple[Any, ...] = ()) -> tuple[Any, ...] | None:
+    """Where a NUL character hides in `value` (a string, or nested in lists and dicts)."""
+    if isinstance(value, str):
+        return where if "\x00" in value else None
+    if isinstance(value, dict):
+        items: Any = value.items()
+    elif isinstance(value, list | tuple):
+        items = enumerate(value)
+    else:
+        return None
+    for key, item in items:
+        if isinstance(key, str) and "\x00" in key:
+            return (*where, key)
+        found = nul_position(item, (*where, key))
+        if found is not None:
+            return found
+    return None
+
+
 class StrictModel(BaseModel):
-    """Inputs reject unknown fields, so a typo is an error rather than silently ignored."""
+    """Inputs reject unknown fields, so a typo is an error rather than silently ignored.
+
+    They also reject NUL characters in any text: PostgreSQL cannot store them, and no field
+    has a use for one.
+    """
 
     model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_nul_characters(cls, data: Any) -> Any:
+        where = nul_position(data)
+        if where is not None:
+            field = ".".join(str(part) for part in where) or "text"
+            raise ValueError(f"{field}: NUL characters (\\u0000) are not allowed in text")
+        return data
 
 
 class OutModel(BaseModel):

@@ -24,6 +24,7 @@ from jsms.keyring import get_keyring
 
 _hasher = PasswordHasher()
 MIN_PASSWORD_LENGTH = 12
+BAD_LOGIN = "wrong username, password or second factor"
 # Verifying against this keeps unknown usernames as slow as wrong passwords.
 _DUMMY_HASH = _hasher.hash("not-a-real-password-0000")
 
@@ -222,7 +223,12 @@ def login(
     """
     settings = get_settings()
     now = utcnow()
-    user = db.scalar(select(User).where(User.username == username))
+    # No username holds a NUL (the login form is not schema-checked); PostgreSQL cannot
+    # even compare text containing one, so such a name is simply unknown.
+    printable = username.replace("\x00", "\\x00")[:64]
+    user = None
+    if "\x00" not in username:
+        user = db.scalar(select(User).where(User.username == username))
     if user is None:
         _password_ok(_DUMMY_HASH, password)
         audit.record(
@@ -230,10 +236,11 @@ def login(
             action="auth.login",
             object_type="user",
             outcome="failed",
-            detail={"username": username[:64], "reason": "unknown user"},
-            actor=username[:64],
+            detail={"username": printable, "reason": "unknown user"},
+            actor=printable,
         )
-        raise Unauthorized("wrong username or password")
+        # The same words as a wrong password, so the answer does not reveal who has an account.
+        raise Unauthorized(BAD_LOGIN)
     db.info["actor"] = actor_of(user)
     if user.locked_until and user.locked_until > now:
         audit.record(
@@ -276,7 +283,7 @@ def login(
         )
         if reason == "second factor required":
             raise Unauthorized("this account needs a TOTP code (second factor)")
-        raise Unauthorized("wrong username, password or second factor")
+        raise Unauthorized(BAD_LOGIN)
     user.failed_logins = 0
     user.locked_until = None
     token = secrets.token_urlsafe(32)
