@@ -34,6 +34,8 @@ class User(IdMixin, TimestampMixin, Base):
     clearance: Mapped[int] = mapped_column(Integer, default=1)
     password_hash: Mapped[str] = mapped_column(String(200))
     totp_secret_enc: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    # The last accepted code's time step: a code is good for one login only.
+    totp_last_step: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     person_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pyotp
 from argon2 import PasswordHasher
@@ -176,10 +176,23 @@ def totp_secret(user: User) -> str | None:
     return get_keyring().decrypt(user.totp_secret_enc, _totp_context(user.id))
 
 
+def _totp_step(secret: str | None, code: str, now: datetime) -> int | None:
+    """The time step a code belongs to (this one or either neighbour), or None if wrong."""
+    if not secret:
+        return None
+    totp = pyotp.TOTP(secret)
+    current = totp.timecode(now)
+    for step in (current, current - 1, current + 1):
+        if secrets.compare_digest(totp.generate_otp(step), code):
+            return step
+    return None
+
+
 def reset_totp(db: Session, user: User) -> str:
     """A fresh TOTP secret (lost phone); returns the provisioning URI."""
     secret = pyotp.random_base32()
     user.totp_secret_enc = get_keyring().encrypt(secret, _totp_context(user.id))
+    user.totp_last_step = 0
     db.flush()
     return pyotp.TOTP(secret).provisioning_uri(name=user.username, issuer_name="JSMS")
 
@@ -264,8 +277,14 @@ def login(
         secret = totp_secret(user)
         if not totp_code:
             reason = "second factor required"
-        elif not secret or not pyotp.TOTP(secret).verify(totp_code, valid_window=1):
-            reason = "wrong second factor"
+        else:
+            step = _totp_step(secret, totp_code, now)
+            if step is None:
+                reason = "wrong second factor"
+            elif step <= user.totp_last_step:
+                reason = "second factor code already used"
+            else:
+                user.totp_last_step = step
     if reason:
         user.failed_logins += 1
         detail = {"reason": reason, "failed_logins": user.failed_logins}

@@ -58,3 +58,12 @@ def test_repeated_failures_lock_the_account_even_for_the_right_password(
     )
     assert locked.status_code == 423
     assert "locked" in locked.json()["detail"]
+
+
+def test_a_second_factor_code_works_only_once(client: TestClient, login_as) -> None:
+    approver = login_as("approver")
+    totp = pyotp.TOTP(approver.totp_secret)
+    body = {"username": approver.username, "password": TEST_PASSWORD, "totp_code": totp.now()}
+    assert client.post("/api/v1/auth/token", json=body).status_code == 200
+    replayed = client.post("/api/v1/auth/token", json=body)
+    assert replayed.status_code == 401
