@@ -255,7 +255,7 @@ def start(
     movement_id: str, db: Db, actor: Annotated[Actor, require("movement.operate")]
 ) -> MovementSummary:
     movement = service.read_details(db, actor, movement_id)
-    service.start(db, actor, movement)
+    service.start(db, actor, movement, planning.evaluate(db, movement, before_start=True))
     return summary_of(movement, service.visible_to(db, actor, movement))
 
 

@@ -185,3 +185,109 @@ def route_options(db: Session, movement: Movement) -> list[dict[str, Any]]:
             }
         )
     return options
+
+
+# SOP check ----------------------------------------------------------------------------------
+
+# Escorts are assigned after approval: at submission their rules are requirements to meet,
+# and the check before departure (`service.start`) enforces them.
+MET_BEFORE_START = frozenset({"escort"})
+
+
+def _segments(db: Session, movement: Movement) -> list[Any]:
+    from jsms.movements.sop_facts import RoutePoint, RouteSegment
+
+    points = movement.route.get("points")
+    if not points:
+        coords = [(lat, lon) for lon, lat in movement.route.get("coordinates", [])]
+        if not coords:
+            return []
+        located = levels_along(db, coords, movement.departure_at, province_locator(db))
+        points = [[lat, lon, level, province] for lat, lon, level, province in located]
+    segments: list[Any] = []
+    current: list[Any] = []
+    jurisdiction = None
+    for lat, lon, level, province in points:
+        province = province or jurisdiction or "unknown"
+        if province != jurisdiction and current:
+            segments.append(RouteSegment(jurisdiction, tuple(current)))  # type: ignore[arg-type]
+            current = []
+        jurisdiction = province
+        current.append(RoutePoint(lat, lon, int(level)))
+    if current:
+        segments.append(RouteSegment(jurisdiction, tuple(current)))  # type: ignore[arg-type]
+    return segments
+
+
+def movement_facts(db: Session, movement: Movement, *, requested_at: Any) -> Any:
+    """What the SOP engine needs to know about this movement, from the database."""
+    from jsms.movements.sop_facts import Escort, MovementFacts, Vehicle
+    from jsms.registry.models import ProtectedPerson, SecurityUnit
+
+    people = db.scalars(
+        select(ProtectedPerson).where(ProtectedPerson.id.in_(movement.passenger_ids))
+    ).all()
+    host_vehicles: dict[str, int] = {}
+    guest_team = 0
+    for escort in movement.escorts:
+        unit = db.get(SecurityUnit, escort.unit_id)
+        if unit is None:
+            continue
+        if escort.ring == "outer":
+            host_vehicles[escort.jurisdiction] = host_vehicles.get(escort.jurisdiction, 0) + len(
+                unit.vehicles
+            )
+        else:
+            guest_team = max(guest_team, escort.headcount)
+    vehicles = tuple(
+        Vehicle(
+            armoured=bool(v["armoured"]),
+            seats=int(v["seats"]),
+            passengers=int(v["passengers"]),
+            label=v.get("registration"),
+        )
+        for v in movement.vehicles
+    )
+    return MovementFacts(
+        departure=movement.departure_at,
+        arrival=movement.arrival_at,
+        requested_at=requested_at,
+        passengers=len(movement.passenger_ids),
+        foreign_nationals=sum(1 for p in people if p.nationality != "PK"),
+        vehicles=vehicles,
+        escort=Escort(host_vehicles=host_vehicles, guest_team=guest_team),
+        route=tuple(_segments(db, movement)),
+    )
+
+
+def evaluate(db: Session, movement: Movement, *, before_start: bool = False) -> dict[str, Any]:
+    """The SOP verdict as stored with the plan: what blocks it, what it requires, and why."""
+    from jsms.db import utcnow
+    from jsms.errors import Invalid
+    from jsms.movements.sop import evaluate as check
+    from jsms.movements.sop_facts import FactsError
+
+    if not movement.route:
+        return {}
+    try:
+        facts = movement_facts(db, movement, requested_at=movement.submitted_at or utcnow())
+    except FactsError as exc:
+        raise Invalid(f"the plan is inconsistent: {exc}") from None
+    result = check(facts)
+    blocking = [
+        v
+        for v in result.violations
+        if v.blocking and (before_start or v.kind not in MET_BEFORE_START)
+    ]
+    deferred = [v for v in result.violations if v.blocking and v not in blocking]
+    return {
+        "blocked": bool(blocking),
+        "violations": [v.to_dict() for v in blocking],
+        "before_start": [v.to_dict() for v in deferred],
+        "other_violations": [v.to_dict() for v in result.violations if not v.blocking],
+        "requirements": [r.to_dict() for r in result.requirements],
+        "advisories": [a.to_dict() for a in result.advisories],
+        "policies": list(result.policies),
+        "uncovered": list(result.uncovered),
+        "explanation": result.explanation(),
+    }

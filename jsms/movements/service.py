@@ -274,15 +274,7 @@ def submit(
         raise Conflict(f"{movement.reference} is already {movement.status}")
     if evaluation is not None:
         movement.evaluation = evaluation
-        if evaluation.get("violations"):
-            db.flush()
-            raise Invalid(
-                "the plan breaks the SOPs: "
-                + "; ".join(
-                    f"{v['rule_id']}: {v['message']}" for v in evaluation["violations"][:5]
-                ),
-                violations=evaluation["violations"],
-            )
+        _refuse_if_blocked(movement, evaluation, "cannot be submitted")
     movement.status = "submitted"
     movement.submitted_at = utcnow()
     _open_approvals(db, movement)
@@ -327,8 +319,20 @@ def all_approved(movement: Movement) -> bool:
     return bool(current) and all(a.status == "approved" for a in current)
 
 
-def start(db: Session, actor: Actor, movement: Movement) -> Movement:
-    """Wheels up: only with every key turned and escorts in place."""
+def _refuse_if_blocked(movement: Movement, evaluation: dict[str, Any], what: str) -> None:
+    """Blocking SOP violations stop the movement, each cited by its rule."""
+    violations = evaluation.get("violations") or []
+    if violations:
+        cited = "; ".join(
+            f"{v['policy']} rule {v['rule_id']}: {v['message']}" for v in violations[:5]
+        )
+        raise Invalid(f"{movement.reference} {what}: {cited}", violations=violations)
+
+
+def start(
+    db: Session, actor: Actor, movement: Movement, evaluation: dict[str, Any] | None = None
+) -> Movement:
+    """Wheels up: only with every key turned, escorts in place and the SOPs met."""
     if movement.status != "approved" or not all_approved(movement):
         missing = [
             a.party
@@ -342,6 +346,9 @@ def start(db: Session, actor: Actor, movement: Movement) -> Movement:
     rings = {e.ring for e in movement.escorts}
     if "outer" not in rings:
         raise Conflict(f"{movement.reference} cannot start without a host outer-ring escort")
+    if evaluation is not None:
+        movement.evaluation = evaluation
+        _refuse_if_blocked(movement, evaluation, "cannot start")
     movement.status = "in_progress"
     movement.started_at = utcnow()
     db.flush()
