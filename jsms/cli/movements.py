@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
 import typer
 from rich.table import Table
 from sqlalchemy import select
@@ -10,7 +13,7 @@ from jsms.audit import service as audit
 from jsms.audit.service import cli_actor
 from jsms.cli.main import app, console, friendly_errors
 from jsms.db import transaction, utcnow
-from jsms.errors import NotFound
+from jsms.errors import Invalid, NotFound
 
 movement_app = typer.Typer(help="Movements: who knew, reminders.", no_args_is_help=True)
 app.add_typer(movement_app, name="movement")
@@ -59,3 +62,59 @@ def remind() -> None:
                 f"{approval.due_at:%Y-%m-%d %H:%M} UTC"
             )
     console.print(f"{len(rows)} reminder(s) recorded")
+
+
+leak_app = typer.Typer(help="Leak tracing.", no_args_is_help=True)
+app.add_typer(leak_app, name="leak")
+
+
+@leak_app.command("trace")
+def leak_trace(
+    file: Annotated[Path, typer.Argument(help="the leaked text, HTML or PDF")],
+    movement: Annotated[
+        str | None, typer.Option(help="limit to one movement (id or reference)")
+    ] = None,
+) -> None:
+    """Name the recipient whose copy of a movement order the leaked file most likely came from."""
+    from jsms.movements.issuing import trace_leak
+    from jsms.movements.models import Movement
+    from jsms.movements.watermark import CONFIDENT
+    from jsms.movements.watermark_leak import read_leak
+
+    with friendly_errors():
+        if not file.is_file():
+            raise Invalid(f"{file}: no such file")
+        text = read_leak(file)
+        if len(text.strip()) < 20:
+            raise Invalid(f"{file}: too little text to trace")
+        with transaction(cli_actor()) as db:
+            movement_id = None
+            if movement:
+                found = db.scalar(
+                    select(Movement).where(
+                        (Movement.id == movement) | (Movement.reference == movement)
+                    )
+                )
+                if found is None:
+                    raise NotFound(f"no movement {movement}")
+                movement_id = found.id
+            suspects = trace_leak(db, text, movement_id=movement_id)
+            audit.record(
+                db,
+                action="leak.trace",
+                object_type="movement",
+                object_id=movement_id,
+                detail={"file": file.name, "candidates": len(suspects)},
+            )
+    if not suspects:
+        console.print("no issued order copies to compare with")
+        raise typer.Exit(1)
+    best = suspects[0]
+    verdict = "most likely source" if best.confidence >= CONFIDENT else "no confident match; best"
+    console.print(
+        f"{verdict}: [bold]{best.username}[/] ({best.reference}), confidence "
+        f"{best.confidence:.3f} — {best.matched} watermark slots match, "
+        f"{best.mismatched} differ, invisible mark: {best.invisible}"
+    )
+    for other in suspects[1:4]:
+        console.print(f"  then {other.username} ({other.reference}): {other.confidence:.3f}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query, Response
 from sqlalchemy import select
 
 from jsms.audit import service as audit
@@ -12,7 +12,7 @@ from jsms.deps import Db, Paging, require
 from jsms.errors import Invalid
 from jsms.geo.gazetteer import load_gazetteer
 from jsms.identity.policy import Actor
-from jsms.movements import escorts, planning, service, whoknew
+from jsms.movements import escorts, issuing, planning, service, whoknew
 from jsms.movements.access import Visibility
 from jsms.movements.models import Movement
 from jsms.movements.schemas import (
@@ -21,6 +21,8 @@ from jsms.movements.schemas import (
     EscortIn,
     EscortOut,
     FinishIn,
+    LeakIn,
+    LeakSuspect,
     MovementIn,
     MovementPatch,
     MovementPlan,
@@ -285,4 +287,74 @@ def who_knew(
             how=sorted(k.how),
         )
         for k in whoknew.who_knew(db, movement)
+    ]
+
+
+@router.get("/movements/{movement_id}/order", response_model=None)
+def get_order(
+    movement_id: str,
+    db: Db,
+    actor: Annotated[Actor, require("movement.order")],
+    format: Annotated[str, Query(pattern="^(text|html|pdf)$")] = "text",
+) -> Response:
+    """Your own watermarked copy of the movement order: need-to-know, every copy audited."""
+    movement = service.read_details(db, actor, movement_id)
+    content, who = issuing.issue(db, actor, movement)
+    audit.record(
+        db,
+        action="movement.order.read",
+        object_type="movement",
+        object_id=movement.id,
+        detail={"format": format, "version": movement.version},
+    )
+    body = issuing.render(content, who, format)
+    media = {
+        "text": "text/plain; charset=utf-8",
+        "html": "text/html; charset=utf-8",
+        "pdf": "application/pdf",
+    }[format]
+    extension = "txt" if format == "text" else format
+    filename = f"{movement.reference}.{extension}"
+    return Response(
+        body,
+        media_type=media,
+        headers={
+            "Content-Disposition": f'inline; filename="{filename}"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@router.post("/leaks/trace", response_model=list[LeakSuspect])
+def trace_leak(
+    body: LeakIn, db: Db, _: Annotated[Actor, require("leak.trace")]
+) -> list[LeakSuspect]:
+    """Which recipient's copy does this leaked text come from? Best match first."""
+    suspects = issuing.trace_leak(db, body.text, movement_id=body.movement_id)
+    audit.record(
+        db,
+        action="leak.trace",
+        object_type="movement",
+        object_id=body.movement_id,
+        detail={
+            "candidates": len(suspects),
+            "top": suspects[0].username if suspects else None,
+            "confidence": suspects[0].confidence if suspects else None,
+        },
+    )
+    return [
+        LeakSuspect(
+            user_id=s.user_id,
+            username=s.username,
+            movement_id=s.movement_id,
+            reference=s.reference,
+            confidence=s.confidence,
+            evidence={
+                "matched": s.matched,
+                "mismatched": s.mismatched,
+                "observed": s.observed,
+                "invisible_mark": s.invisible,
+            },
+        )
+        for s in suspects[:10]
     ]

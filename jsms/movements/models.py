@@ -110,3 +110,5 @@ class OrderCopy(IdMixin, Base):
     user_id: Mapped[str] = mapped_column(ForeignKey("users.id"), index=True)
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime())
     first_viewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # The order as issued (route and times): a leak of an older version is still traceable.
+    content: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

@@ -2,80 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-
-import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from jsms.identity.roles import Role, Side
-from jsms.movements import escorts, service
+from jsms.identity.roles import Side
 from jsms.movements.models import Movement
 from jsms.registry import service as registry
-from tests.movements.conftest import MovementWorld, actor_of
-
-
-@pytest.fixture
-def approved(db: Session, mworld: MovementWorld) -> str:
-    """An approved movement with a guest inner ring and a Sindh outer ring on leg 0."""
-    from jsms.identity import service as identity
-
-    user = identity.create_user(
-        db,
-        username="fixture-requester",
-        display_name="requester",
-        agency_id=mworld.world.company_a,
-        roles=[Role.REQUESTER],
-        password="fixture-password-1",
-    ).user
-    owner = actor_of(mworld.world.company_a, Side.CLIENT, Role.REQUESTER, user_id=user.id)
-    movement = service.create_movement(
-        db,
-        owner,
-        purpose="Airport pick-up",
-        origin_name="Karachi airport",
-        origin_lat=24.9067,
-        origin_lon=67.1608,
-        destination_name="Hub",
-        destination_lat=25.0255,
-        destination_lon=66.8853,
-        departure_at=mworld.departure,
-        arrival_at=mworld.departure + timedelta(hours=2),
-        passenger_ids=mworld.passengers,
-        vehicles=[],
-    )
-    service.set_route(db, owner, movement, mworld.route)
-    service.submit(db, owner, movement)
-    escorts.assign(
-        db,
-        actor_of(mworld.world.guest, Side.GUEST),
-        movement,
-        unit_id=mworld.guest_unit,
-        leg=0,
-        ring="inner",
-    )
-    escorts.assign(
-        db,
-        actor_of(mworld.world.host_sindh, Side.HOST),
-        movement,
-        unit_id=mworld.sindh_unit,
-        leg=0,
-        ring="outer",
-    )
-    for approval in movement.approvals:
-        approval.status = "approved"
-    movement.status = "approved"
-    movement.release_at = mworld.departure - timedelta(hours=6)
-    db.commit()
-    return movement.id
-
-
-def release_now(db: Session, movement_id: str) -> None:
-    db.rollback()
-    movement = db.get(Movement, movement_id)
-    assert movement is not None
-    movement.release_at = datetime.now(UTC) - timedelta(minutes=1)
-    db.commit()
+from tests.movements.conftest import MovementWorld, actor_of, release_now
 
 
 def status(client: TestClient, login, path: str) -> int:
