@@ -86,9 +86,11 @@ def involvement(db: Session, movement: Movement) -> Involvement:
         if assigned_units
         else set()
     )
-    hosts = (
-        {host_for(db, j).id for j in movement.jurisdictions} if movement.jurisdictions else set()
-    )
+    hosts = {
+        a.id
+        for a in db.scalars(select(Agency).where(Agency.side == Side.HOST.value))
+        if set(a.provinces) & set(movement.jurisdictions)
+    }
     guests = set(db.scalars(select(Agency.id).where(Agency.side == Side.GUEST.value)))
     return Involvement(
         status=movement.status,
