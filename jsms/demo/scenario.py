@@ -10,7 +10,7 @@ import json
 import math
 import random
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from importlib import resources
 from typing import Any
 
@@ -186,17 +186,125 @@ def _load_threat_picture(db: Session, scenario: dict[str, Any], now: datetime) -
     ):
         if data is not None and (data / relative).is_file():
             import_records(db, parse(data / relative), origin=origin, source_name=relative)
-    analyst = Actor(user_id="demo-loader", username="analyst (demo)", agency_id="",
-                    side=Side.HOST, roles=frozenset({Role.ANALYST}))
+    analyst = Actor(
+        user_id="demo-loader",
+        username="analyst (demo)",
+        agency_id="",
+        side=Side.HOST,
+        roles=frozenset({Role.ANALYST}),
+    )
     gazetteer = load_gazetteer()
     for row in scenario["threat_assessments"]:
         area = row["area"]
         if row["kind"] == "cell":
             place = gazetteer.lookup(area)[0]
             area = h3cells.parent_of(h3cells.cell_of(place.lat, place.lon), 5)
-        create_override(db, analyst, area_kind=row["kind"], area=area, level=row["level"],
-                        reason=row["reason"], starts_at=now - timedelta(days=1),
-                        expires_at=now + timedelta(days=row["days"]))
+        create_override(
+            db,
+            analyst,
+            area_kind=row["kind"],
+            area=area,
+            level=row["level"],
+            reason=row["reason"],
+            starts_at=now - timedelta(days=1),
+            expires_at=now + timedelta(days=row["days"]),
+        )
+
+
+def _load_movements(
+    db: Session,
+    scenario: dict[str, Any],
+    agencies: dict[str, Agency],
+    persons: list[Any],
+    units: dict[str, Any],
+    now: datetime,
+) -> None:
+    """Movements at every stage, planned through the same services an operator uses."""
+    from jsms.identity.models import User
+    from jsms.movements import escorts, planning, service
+
+    def actor(user: User) -> Actor:
+        return identity.actor_of(user)
+
+    users = {u.username: u for u in db.scalars(select(User))}
+    requesters = {u.agency.short_name: u for u in users.values() if "requester" in u.roles}
+    gazetteer = load_gazetteer()
+    for row in scenario["movements"]:
+        company = agencies[row["company"]]
+        owner = requesters.get(row["company"])
+        if owner is None:
+            continue
+        staff = [p for p in persons if p.employer_agency_id == company.id][: row["passengers"]]
+        local_day = (now + timedelta(hours=5)).date() + timedelta(days=row["day"])
+        departure = datetime(
+            local_day.year, local_day.month, local_day.day, row["hour"], tzinfo=UTC
+        ) - timedelta(hours=5)
+        origin = gazetteer.lookup(row["origin"])[0]
+        destination = gazetteer.lookup(row["destination"])[0]
+        movement = service.create_movement(
+            db,
+            actor(owner),
+            purpose=row["purpose"],
+            origin_name=origin.name,
+            origin_lat=origin.lat,
+            origin_lon=origin.lon,
+            destination_name=destination.name,
+            destination_lat=destination.lat,
+            destination_lon=destination.lon,
+            departure_at=departure,
+            arrival_at=departure + timedelta(hours=row["hours"]),
+            passenger_ids=[p.id for p in staff],
+            vehicles=[
+                {
+                    "registration": f"{row['company']}-{i + 1:02d}",
+                    "armoured": True,
+                    "seats": 4,
+                    "passengers": n,
+                }
+                for i, n in enumerate(_split(row["passengers"], 3))
+            ],
+        )
+        options = planning.route_options(db, movement)
+        service.set_route(db, actor(owner), movement, options[0])
+        if row["stage"] == "draft":
+            continue
+        requested = min(now, departure - timedelta(days=4))  # companies ask days ahead
+        movement.submitted_at = requested
+        service.submit(db, actor(owner), movement, planning.evaluate(db, movement))
+        movement.submitted_at = requested
+        for call_sign, leg, ring in row["escorts"]:
+            unit = units[call_sign]
+            side = Side.GUEST if ring == "inner" else Side.HOST
+            escorts.assign(
+                db,
+                Actor(
+                    user_id=owner.id,
+                    username=LOADER,
+                    agency_id=unit.agency_id,
+                    side=side,
+                    roles=frozenset({Role.OPS_OFFICER}),
+                ),
+                movement,
+                unit_id=unit.id,
+                leg=leg,
+                ring=ring,
+            )
+        if row["stage"] == "submitted":
+            continue
+        for approval in movement.approvals:
+            approval.status, approval.decided_at = "approved", now
+            approval.reason = "demo: approved"
+        movement.status = "approved"
+        movement.release_at = max(now, movement.departure_at - service.RELEASE_BEFORE_DEPARTURE)
+        if row["stage"] == "completed":
+            movement.status, movement.started_at = "completed", movement.departure_at
+            movement.ended_at = movement.arrival_at
+            movement.debrief = "Uneventful; convoy arrived on time."
+        db.flush()
+
+
+def _split(total: int, per_vehicle: int) -> list[int]:
+    return [min(per_vehicle, total - i) for i in range(0, total, per_vehicle)]
 
 
 def _person_rows(rng: random.Random) -> list[tuple[str, str, str]]:
@@ -358,4 +466,5 @@ def load_scenario(url: str | None = None, progress: bool = False) -> DemoLogins:
                 f"{row['username']:<16} {', '.join(row['roles']):<18} {row['agency']}{flag}"
             )
         bar.advance(task, 5)
+        _load_movements(db, scenario, agencies, persons, units, now)
     return logins

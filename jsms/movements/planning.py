@@ -24,13 +24,13 @@ def _plan(movement: Movement) -> Plan:
 
 
 def predictability(db: Session, movement: Movement) -> list[dict[str, Any]]:
-    """Recent movements this one repeats (same ends, same hour, same road), with advice."""
+    """Earlier movements this one repeats (same ends, same hour, same road), with advice."""
     window = timedelta(days=30)
     recent = db.scalars(
         select(Movement).where(
             Movement.id != movement.id,
             Movement.departure_at >= movement.departure_at - window,
-            Movement.departure_at <= movement.departure_at + window,
+            Movement.departure_at < movement.departure_at,
             Movement.status.in_(("submitted", "approved", "in_progress", "completed")),
         )
     ).all()
