@@ -1,0 +1,147 @@
+"""Read a leaked file as the text a person would have copied out of it.
+
+A leak may arrive as the plain text, the HTML page or the PDF of an order (or a forwarded
+copy of one). HTML is reduced to its visible text with the standard library parser (block
+elements end lines, table cells are tab-separated, as a browser copy gives). PDF text comes
+from ``pypdf`` if installed, else the ``pdftotext`` binary (poppler-utils) if present, else a
+small built-in reader that understands the plain text PDFs :mod:`jsms.movements.orders` writes
+(core fonts, literal strings, Flate streams), so tracing a file of our own never needs either.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import tempfile
+import zlib
+from html.parser import HTMLParser
+from pathlib import Path
+
+__all__ = ["read_leak", "text_from_html", "text_from_pdf", "text_from_pdf_builtin"]
+
+_BLOCKS = {
+    "p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "table", "ul", "ol",
+    "section", "article", "header", "footer", "pre", "blockquote", "dt", "dd", "hr",
+}  # fmt: skip
+_HIDDEN = {"script", "style", "head", "template", "noscript"}
+
+
+class _Visible(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.hidden = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _HIDDEN:
+            self.hidden += 1
+        elif tag in _BLOCKS:
+            self.parts.append("\n")
+        elif tag in {"td", "th"}:
+            self.parts.append("\t")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _HIDDEN:
+            self.hidden = max(0, self.hidden - 1)
+        elif tag in _BLOCKS:
+            self.parts.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        if not self.hidden:
+            self.parts.append(re.sub(r"\s+", " ", data))
+
+
+def text_from_html(html: str) -> str:
+    """Visible text of an HTML page, one block per line."""
+    parser = _Visible()
+    parser.feed(html)
+    parser.close()
+    text = "".join(parser.parts)
+    lines = (re.sub(r"[ \t]+", lambda m: "\t" if "\t" in m.group() else " ", ln).strip(" \t")
+             for ln in text.split("\n"))  # fmt: skip
+    return "\n".join(ln for ln in lines if ln)
+
+
+# --- PDF -------------------------------------------------------------------------------------
+
+_STREAM = re.compile(rb"<<(.*?)>>\s*stream\r?\n(.*?)\r?\nendstream", re.S)
+_TEXT_OP = re.compile(rb"\((?:\\.|[^\\)])*\)\s*Tj|\[(?:[^\]\\]|\\.)*\]\s*TJ|\bBT\b|\bET\b", re.S)
+_LITERAL = re.compile(rb"\(((?:\\.|[^\\)])*)\)", re.S)
+_ESCAPES = {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f"}
+
+
+def _unescape(raw: bytes) -> bytes:
+    def repl(m: re.Match[bytes]) -> bytes:
+        body = m.group(1)
+        if body[:1].isdigit():
+            return bytes([int(body, 8) & 0xFF])
+        if body in (b"\n", b"\r\n", b"\r"):
+            return b""
+        return _ESCAPES.get(body, body)
+
+    return re.sub(rb"\\([0-7]{1,3}|\r\n|.)", repl, raw, flags=re.S)
+
+
+def text_from_pdf_builtin(data: bytes) -> str:
+    """Text of a simple PDF (literal strings shown with Tj/TJ, one line per text object)."""
+    lines: list[str] = []
+    for header, body in _STREAM.findall(data):
+        if b"/FlateDecode" in header:
+            try:
+                body = zlib.decompress(body)
+            except zlib.error:
+                continue
+        elif b"/Filter" in header:
+            continue
+        current: list[str] = []
+        for op in _TEXT_OP.finditer(body):
+            token = op.group()
+            if token in (b"BT", b"ET"):
+                if current:
+                    lines.append("".join(current))
+                current = []
+                continue
+            for literal in _LITERAL.findall(token):
+                current.append(_unescape(literal).decode("cp1252", errors="replace"))
+        if current:
+            lines.append("".join(current))
+    return "\n".join(lines)
+
+
+def text_from_pdf(data: bytes) -> str:
+    """PDF text by the best available route (pypdf, pdftotext, built-in)."""
+    try:
+        import io
+
+        from pypdf import PdfReader  # optional dependency
+
+        reader = PdfReader(io.BytesIO(data))
+        return "\n".join(page.extract_text() or "" for page in reader.pages)
+    except ImportError:
+        pass
+    binary = shutil.which("pdftotext")
+    if binary:
+        with tempfile.TemporaryDirectory() as folder:
+            source = Path(folder) / "leak.pdf"
+            source.write_bytes(data)
+            done = subprocess.run(
+                [binary, "-enc", "UTF-8", str(source), "-"],
+                capture_output=True,
+                check=False,
+                timeout=60,
+            )
+            if done.returncode == 0:
+                return done.stdout.decode("utf-8", errors="replace")
+    return text_from_pdf_builtin(data)
+
+
+def read_leak(path: Path) -> str:
+    """The text of a leaked file, by content (PDF magic, HTML tags) rather than by name."""
+    data = path.read_bytes()
+    if data.startswith(b"%PDF"):
+        return text_from_pdf(data)
+    text = data.decode("utf-8", errors="replace")
+    if path.suffix.lower() in {".html", ".htm"} or re.search(r"(?i)<(html|body|p|div)\b", text):
+        return text_from_html(text)
+    return text
