@@ -260,8 +260,9 @@ def load_curated_incidents(db: Session) -> tuple[int, int]:
     """The project's own record of attacks on foreign nationals since 2018 (with sources)."""
     from jsms.geo.gazetteer import load_gazetteer
 
-    data = json.loads(resources.files("jsms.threat").joinpath(
-        "data/historical_incidents.json").read_text())
+    data = json.loads(
+        resources.files("jsms.threat").joinpath("data/historical_incidents.json").read_text()
+    )
     gazetteer = load_gazetteer()
     known = set(db.scalars(select(Incident.external_key).where(Incident.origin == "curated")))
     added = 0
@@ -271,22 +272,42 @@ def load_curated_incidents(db: Session) -> tuple[int, int]:
         place = gazetteer.lookup(row["place"])[0]
         occurred = _date(row["date"])
         assert occurred is not None
-        sources = [{
-            "outlet": s["outlet"], "url": s.get("url"), "published_at": _date(s.get("published")),
-            "killed": s.get("killed"), "injured": s.get("injured"),
-            "nationals": s.get("nationals", {}), "evidence": s.get("evidence", {}),
-        } for s in row["sources"]]
+        sources = [
+            {
+                "outlet": s["outlet"],
+                "url": s.get("url"),
+                "published_at": _date(s.get("published")),
+                "killed": s.get("killed"),
+                "injured": s.get("injured"),
+                "nationals": s.get("nationals", {}),
+                "evidence": s.get("evidence", {}),
+            }
+            for s in row["sources"]
+        ]
         create_incident(
-            db, sources=sources, review_status="accepted", origin="curated",
-            external_key=row["key"], title=row["title"], occurred_at=occurred,
-            time_precision="day", place_name=place.name, lat=place.lat, lon=place.lon,
-            province=place.province, district=place.district, attack_type=row["attack_type"],
-            target_type=row.get("target_type"), killed=row.get("killed"),
-            injured=row.get("injured"), nationals=row.get("nationals", {}),
+            db,
+            sources=sources,
+            review_status="accepted",
+            origin="curated",
+            external_key=row["key"],
+            title=row["title"],
+            occurred_at=occurred,
+            time_precision="day",
+            place_name=place.name,
+            lat=place.lat,
+            lon=place.lon,
+            province=place.province,
+            district=place.district,
+            attack_type=row["attack_type"],
+            target_type=row.get("target_type"),
+            killed=row.get("killed"),
+            injured=row.get("injured"),
+            nationals=row.get("nationals", {}),
             attackers_killed=row.get("attackers_killed"),
             perpetrator_claimed=row.get("perpetrator_claimed"),
             perpetrator_attributed=row.get("perpetrator_attributed"),
-            verification=row.get("verification", "probable"), tlp="clear",
+            verification=row.get("verification", "probable"),
+            tlp="clear",
         )
         added += 1
     return added, len(data["incidents"]) - added
