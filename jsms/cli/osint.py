@@ -117,6 +117,18 @@ def read_article(path: Path) -> ArticleFile:
     return ArticleFile(name=path.name, text=text)
 
 
+def _read_all(files: list[Path]) -> list[ArticleFile]:
+    """Every file checked before any is processed; the first bad one ends the run (exit 2)."""
+    articles = []
+    for path in files:
+        try:
+            articles.append(read_article(path))
+        except BadArticle as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(2) from None
+    return articles
+
+
 def _nationals_cell(nationals: dict[str, dict[str, int | None]]) -> str:
     def n(value: int | None) -> str:
         return "?" if value is None else str(value)
@@ -164,13 +176,7 @@ def extract(
     """Extract attacks, casualties and claims from news articles (one JSON line each)."""
     from jsms.threat.extract import extract_article
 
-    articles = []
-    for path in files:
-        try:
-            articles.append(read_article(path))
-        except BadArticle as exc:
-            typer.echo(f"error: {exc}", err=True)
-            raise typer.Exit(2) from None
+    articles = _read_all(files)
     results = [
         extract_article(a.text, name=a.name, title=a.title, url=a.url, published=a.published)
         for a in articles
@@ -195,13 +201,7 @@ def ingest(
     from jsms.threat.extract import extract_article
     from jsms.threat.osint import ingest as store
 
-    articles = []
-    for path in files:
-        try:
-            articles.append(read_article(path))
-        except BadArticle as exc:
-            typer.echo(f"error: {exc}", err=True)
-            raise typer.Exit(2) from None
+    articles = _read_all(files)
     with friendly_errors(), transaction(cli_actor()) as db:
         for article in articles:
             result = extract_article(

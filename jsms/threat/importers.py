@@ -18,21 +18,9 @@ from pathlib import Path
 
 from jsms.errors import Invalid
 from jsms.geo.geometry import normalise_province
+from jsms.threat.extract_types import ATTACK_TYPES
 
-__all__ = ["IncidentRecord", "parse_acled", "parse_gtd", "read_csv"]
-
-ATTACK_TYPES = (
-    "ied",
-    "vbied",
-    "suicide_attack",
-    "armed_assault",
-    "kidnapping",
-    "rocket_grenade",
-    "threat",
-    "protest",
-    "roadblock",
-    "other",
-)
+__all__ = ["ATTACK_TYPES", "IncidentRecord", "parse_acled", "parse_gtd", "read_csv"]
 
 
 @dataclass
