@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.progress import Progress
@@ -81,3 +81,67 @@ def load_history() -> None:
     with friendly_errors(), transaction(cli_actor()) as db:
         added, present = load_curated_incidents(db)
     console.print(f"{added} historical incidents added, {present} already present")
+
+
+review_app = typer.Typer(help="The analyst review queue of OSINT incidents.", no_args_is_help=True)
+threat_app.add_typer(review_app, name="review")
+
+
+def _analyst_actor() -> Any:
+    """The command line acts as an analyst of the host side (audited as cli:<user>)."""
+    from jsms.identity.policy import Actor
+    from jsms.identity.roles import Role, Side
+
+    return Actor(
+        user_id="",
+        username=cli_actor(),
+        agency_id="",
+        side=Side.HOST,
+        roles=frozenset({Role.ANALYST}),
+    )
+
+
+@review_app.command("list")
+def review_list() -> None:
+    """Incidents waiting for a decision, oldest report first."""
+    from rich.table import Table
+
+    from jsms.threat.service import review_queue
+
+    with friendly_errors(), transaction(cli_actor()) as db:
+        rows = db.scalars(review_queue(_analyst_actor())).all()
+        table = Table(title=f"Review queue ({len(rows)})")
+        table.add_column("id", no_wrap=True, min_width=36)
+        for column in ("date", "place", "type", "killed", "sources"):
+            table.add_column(column)
+        for i in rows:
+            table.add_row(
+                i.id,
+                f"{i.occurred_at:%Y-%m-%d}",
+                i.place_name or i.province or "-",
+                i.attack_type,
+                str(i.killed if i.killed is not None else "?"),
+                ", ".join(s.outlet for s in i.sources)[:60],
+            )
+    console.print(table)
+
+
+@review_app.command("decide")
+def review_decide(
+    incident_id: str,
+    decision: Annotated[str, typer.Argument(help="accept, reject or merge")],
+    into: Annotated[str | None, typer.Option(help="with merge: the known incident's id")] = None,
+    note: Annotated[str, typer.Option(help="why, kept with the incident")] = "",
+) -> None:
+    """Accept, reject, or merge a queued incident into a known one."""
+    from jsms.errors import Invalid
+    from jsms.threat.service import review
+
+    with friendly_errors():
+        if decision not in {"accept", "reject", "merge"}:
+            raise Invalid("decision must be accept, reject or merge")
+        with transaction(cli_actor()) as db:
+            incident = review(
+                db, _analyst_actor(), incident_id, decision=decision, merge_into=into, note=note
+            )
+    console.print(f"{incident.id}: {incident.review_status}")

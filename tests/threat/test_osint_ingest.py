@@ -145,3 +145,35 @@ def test_seed_articles_link_to_the_recorded_attacks_once(db: Session, client, lo
         ).status_code
         == 403
     )
+
+
+def test_review_from_the_command_line(db: Session, db_url: str) -> None:
+    from typer.testing import CliRunner
+
+    from jsms.cli.main import app
+    from jsms.threat.service import create_incident
+
+    pending = create_incident(
+        db,
+        sources=[{"outlet": "Local daily"}],
+        review_status="pending",
+        title="armed assault at Hub",
+        attack_type="armed_assault",
+        occurred_at=datetime(2026, 11, 20, tzinfo=UTC),
+        origin="osint",
+    )
+    db.commit()
+    runner = CliRunner()
+    listed = runner.invoke(app, ["threat", "review", "list"])
+    assert listed.exit_code == 0 and pending.id in listed.output
+    bad = runner.invoke(app, ["threat", "review", "decide", pending.id, "maybe"])
+    assert bad.exit_code == 2
+    done = runner.invoke(
+        app,
+        ["threat", "review", "decide", pending.id, "reject", "--note", "rumour, no second source"],
+    )
+    assert done.exit_code == 0, done.output
+    db.expire_all()
+    assert db.get(Incident, pending.id).review_status == "rejected"  # type: ignore[union-attr]
+    again = runner.invoke(app, ["threat", "review", "decide", pending.id, "accept"])
+    assert again.exit_code == 2
