@@ -267,6 +267,7 @@ def _load_movements(
         options = planning.route_options(db, movement)
         service.set_route(db, actor(owner), movement, options[0])
         if row["stage"] == "draft":
+            movement.evaluation = planning.evaluate(db, movement)
             continue
         requested = min(now, departure - timedelta(days=4))  # companies ask days ahead
         movement.submitted_at = requested
@@ -289,6 +290,7 @@ def _load_movements(
                 leg=leg,
                 ring=ring,
             )
+        movement.evaluation = planning.evaluate(db, movement)
         if row["stage"] == "submitted":
             continue
         for approval in movement.approvals:

@@ -239,17 +239,17 @@ def assign_escort(
 ) -> EscortOut:
     """Book a unit for a leg: refused outside its authorisation or if already booked."""
     movement = _load(db, actor, movement_id)
-    return EscortOut.model_validate(
-        escorts.assign(
-            db,
-            actor,
-            movement,
-            unit_id=body.unit_id,
-            leg=body.leg,
-            ring=body.ring,
-            headcount=body.headcount,
-        )
+    assignment = escorts.assign(
+        db,
+        actor,
+        movement,
+        unit_id=body.unit_id,
+        leg=body.leg,
+        ring=body.ring,
+        headcount=body.headcount,
     )
+    movement.evaluation = planning.evaluate(db, movement)  # the escort rules may now be met
+    return EscortOut.model_validate(assignment)
 
 
 @router.post("/movements/{movement_id}/start", response_model=MovementSummary)

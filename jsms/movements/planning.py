@@ -289,5 +289,16 @@ def evaluate(db: Session, movement: Movement, *, before_start: bool = False) -> 
         "advisories": [a.to_dict() for a in result.advisories],
         "policies": list(result.policies),
         "uncovered": list(result.uncovered),
-        "explanation": result.explanation(),
+        "explanation": _explain(result.explanation(), deferred),
     }
+
+
+def _explain(text: str, deferred: list[Any]) -> str:
+    """The engine's explanation, with rules still to be met before departure marked so."""
+    ids = {v.rule_id for v in deferred}
+    lines = []
+    for line in text.splitlines():
+        if line.startswith("Blocked:") and any(f"rule {i} " in line for i in ids):
+            line = "Before departure:" + line.removeprefix("Blocked:")
+        lines.append(line)
+    return "\n".join(lines)
