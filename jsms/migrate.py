@@ -22,7 +22,15 @@ def alembic_config(url: str | None = None) -> Config:
 
 
 def upgrade(url: str | None = None, revision: str = "head") -> None:
+    """Migrate, then make sure the audit chain has its head."""
+    from jsms.audit.service import ensure_genesis
+    from jsms.db import make_engine
+
     command.upgrade(alembic_config(url), revision)
+    engine = make_engine(url or get_settings().database_url)
+    with engine.begin() as connection:
+        ensure_genesis(connection)
+    engine.dispose()
 
 
 def current(url: str | None = None) -> str | None:

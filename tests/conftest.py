@@ -52,12 +52,14 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 def _empty_all_tables(url: str) -> None:
+    from jsms.audit.service import ensure_genesis
     from jsms.db import get_engine
     from jsms.models import Base
 
     with get_engine(url).begin() as connection:
         for table in reversed(Base.metadata.sorted_tables):
             connection.execute(table.delete())
+        ensure_genesis(connection)
 
 
 @pytest.fixture

@@ -230,12 +230,26 @@ def _records(db: Session, batch: int = 5000) -> Iterator[dict[str, Any]]:
         db.expunge_all()
 
 
+def ensure_genesis(connection: Connection) -> None:
+    """Start the chain with a MAC'd head (number 0) if it has none, so that a database whose
+    whole trail was deleted, head included, no longer looks like a new one."""
+    exists = connection.execute(select(AuditHead.id).where(AuditHead.id == 1)).first()
+    if exists is None:
+        mac = get_keyring().audit_mac
+        connection.execute(
+            insert(AuditHead).values(id=1, seq=0, hash=GENESIS, mac=head_mac(0, GENESIS, mac))
+        )
+
+
 def verify(db: Session) -> tuple[int, ChainBreak | None]:
     """Check the whole chain; returns events checked and the first break, if any."""
     head_row = db.execute(select(AuditHead).where(AuditHead.id == 1)).scalar_one_or_none()
-    head = (
-        None
-        if head_row is None
-        else {"seq": head_row.seq, "hash": head_row.hash, "mac": head_row.mac}
-    )
+    if head_row is None:
+        checked, broken = verify_chain(_records(db), None, get_keyring().audit_mac)
+        return checked, broken or ChainBreak(
+            1,
+            "chain head is missing: the whole trail was deleted (a migrated database "
+            "always has one)",
+        )
+    head = {"seq": head_row.seq, "hash": head_row.hash, "mac": head_row.mac}
     return verify_chain(_records(db), head, get_keyring().audit_mac)

@@ -139,6 +139,13 @@ def test_deleting_the_head_is_caught(trail: int, db: Session) -> None:
     assert "head is missing" in output
 
 
+def test_wiping_the_whole_trail_is_caught(trail: int, db: Session) -> None:
+    _sql(db, "DELETE FROM audit_events")
+    _sql(db, "DELETE FROM audit_head")
+    output = _broken_at(1)
+    assert "whole trail was deleted" in output
+
+
 def test_the_api_reports_the_same_break(trail: int, db: Session, client, login_as) -> None:
     auditor = login_as("auditor")
     before = client.get("/api/v1/audit/verify", headers=auditor.headers).json()
