@@ -35,6 +35,7 @@ from typing import Any
 
 import numpy as np
 
+from jsms.geo.daylight import is_night
 from jsms.geo.roads import RoadGraph
 from jsms.geo.routing_engine import ALT_MIN_EDGES, NoRouteError, Router, router_for
 from jsms.geo.routing_places import (
@@ -47,7 +48,6 @@ from jsms.geo.routing_risk import (
     NIGHT_FACTOR,
     Chokepoint,
     chokepoint_edges,
-    is_night,
     load_chokepoints,
     reweight,
 )

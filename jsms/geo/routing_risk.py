@@ -14,7 +14,6 @@ import json
 import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from functools import cache
 from importlib import resources
 
@@ -26,7 +25,6 @@ __all__ = [
     "NIGHT_FACTOR",
     "Chokepoint",
     "chokepoint_edges",
-    "is_night",
     "load_chokepoints",
     "reweight",
 ]
@@ -182,19 +180,3 @@ def reweight(
     if night:
         risk *= night_factor
     return risk
-
-
-def is_night(when: datetime, lat: float, lon: float) -> bool:
-    """True between sunset and sunrise at (lat, lon), from astral's sun times (aware input)."""
-    from astral import Observer
-    from astral.sun import sunrise, sunset
-
-    if when.tzinfo is None:
-        raise ValueError("naive datetime: pass a timezone-aware datetime")
-    observer = Observer(latitude=lat, longitude=lon)
-    moment = when.astimezone(UTC)
-    day = moment.date()
-    rise, set_ = sunrise(observer, day, tzinfo=UTC), sunset(observer, day, tzinfo=UTC)
-    if set_ < rise:  # sunset falls on the next UTC day's date arithmetic; compare by time
-        return set_ <= moment < rise
-    return not (rise <= moment < set_)

@@ -12,11 +12,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from functools import lru_cache
 
-from astral import Observer
-from astral.sun import sunrise, sunset
-
+from jsms.geo.daylight import sun_times
 from jsms.movements.sop_facts import PKT, TimedPoint
 
 __all__ = [
@@ -28,23 +25,6 @@ __all__ = [
     "parse_clock",
     "sun_times",
 ]
-
-
-@lru_cache(maxsize=16384)
-def _sun(lat: float, lon: float, day: date) -> tuple[datetime, datetime] | None:
-    observer = Observer(latitude=lat, longitude=lon)
-    try:
-        return sunrise(observer, day, tzinfo=PKT), sunset(observer, day, tzinfo=PKT)
-    except ValueError:  # the sun does not rise or set that day (never at Pakistan's latitudes)
-        return None
-
-
-def sun_times(lat: float, lon: float, day: date) -> tuple[datetime, datetime] | None:
-    """(sunrise, sunset) in local time at a point on a local date; ``None`` if it has neither.
-
-    Cached per ~100 m and day, so a long route with many points stays fast.
-    """
-    return _sun(round(lat, 3), round(lon, 3), day)
 
 
 @dataclass(frozen=True)
