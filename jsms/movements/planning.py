@@ -94,52 +94,11 @@ def road_graph() -> Any:
     return load_graph(path) if path.exists() else national_corridors()
 
 
-def levels_along(
-    db: Session, coordinates: list[tuple[float, float]], at: Any, locate: Any
-) -> list[tuple[float, float, int, str | None]]:
-    """(lat, lon, effective level, province) per point: surface levels with overrides in force."""
-    import h3
-    import numpy as np
-
-    from jsms.threat import risk
-    from jsms.threat.service import overrides_at
-    from jsms.threat.surface import surface_at
-
-    surface = surface_at(db, at)
-    cells = np.array(
-        [
-            h3.str_to_int(h3.latlng_to_cell(lat, lon, risk.INDEX_RESOLUTION))
-            for lat, lon in coordinates
-        ],
-        dtype=np.uint64,
-    )
-    computed = risk.level_for(surface.scores_for(cells)) if len(cells) else []
-    overrides = overrides_at(db, at)
-    out = []
-    for (lat, lon), cell, level in zip(coordinates, cells, computed, strict=True):
-        province = locate(lat, lon)
-        cell7 = h3.int_to_str(int(cell))
-        mine = [
-            o
-            for o in overrides
-            if (
-                o.area_kind == "cell"
-                and o.area in {cell7, h3.cell_to_parent(cell7, risk.REGION_RESOLUTION)}
-            )
-            or (o.area_kind == "province" and o.area == province)
-        ]
-        if mine:
-            latest = max(mine, key=lambda o: (o.starts_at, o.level))
-            level = latest.level
-        out.append((lat, lon, int(level), province))
-    return out
-
-
 def route_options(db: Session, movement: Movement) -> list[dict[str, Any]]:
     """Fastest, safest and balanced routes, each with its effective threat levels."""
     from jsms.errors import Invalid
     from jsms.geo.routing import NoRouteError, is_night, plan_routes, reweight
-    from jsms.threat.surface import surface_at
+    from jsms.threat.surface import levels_along, surface_at
 
     graph = road_graph()
     surface = surface_at(db, movement.departure_at)
@@ -196,6 +155,7 @@ MET_BEFORE_START = frozenset({"escort"})
 
 def _segments(db: Session, movement: Movement) -> list[Any]:
     from jsms.movements.sop_facts import RoutePoint, RouteSegment
+    from jsms.threat.surface import levels_along
 
     points = movement.route.get("points")
     if not points:

@@ -122,6 +122,52 @@ def _override_reason(rows: list[ThreatOverride], level: int, computed: int) -> s
     return latest.reason if latest else None
 
 
+def overrides_here(
+    overrides: list[ThreatOverride], cell7: str, district: str | None, province: str | None
+) -> list[ThreatOverride]:
+    """The overrides (already in force) that cover a resolution-7 cell in a district/province."""
+    cells = {cell7, h3.cell_to_parent(cell7, risk.REGION_RESOLUTION)}
+    return [
+        o
+        for o in overrides
+        if (o.area_kind == "cell" and o.area in cells)
+        or (o.area_kind == "district" and district is not None and o.area == district)
+        or (o.area_kind == "province" and province is not None and o.area == province)
+    ]
+
+
+def with_overrides(computed: int, rows: list[ThreatOverride], at: datetime, cell: int) -> int:
+    """The effective level: the computed one unless an override covers the place."""
+    if not rows:
+        return computed
+    return risk.apply_overrides(computed, [_as_override(o, cell) for o in rows], at)
+
+
+def levels_along(
+    db: Session,
+    coordinates: list[tuple[float, float]],
+    at: datetime,
+    locate: Any,
+) -> list[tuple[float, float, int, str | None]]:
+    """(lat, lon, effective level, province) for each point of a route, overrides applied."""
+    surface = surface_at(db, at)
+    cells = np.array(
+        [
+            h3.str_to_int(h3.latlng_to_cell(lat, lon, risk.INDEX_RESOLUTION))
+            for lat, lon in coordinates
+        ],
+        dtype=np.uint64,
+    )
+    computed = risk.level_for(surface.scores_for(cells)) if len(cells) else []
+    overrides = overrides_at(db, at)
+    out = []
+    for (lat, lon), cell, level in zip(coordinates, cells, computed, strict=True):
+        province = locate(lat, lon)
+        rows = overrides_here(overrides, h3.int_to_str(int(cell)), None, province)
+        out.append((lat, lon, with_overrides(int(level), rows, at, int(cell)), province))
+    return out
+
+
 def point_level(db: Session, lat: float, lon: float, at: datetime | None = None) -> PointLevel:
     """Score and level at a point, overrides applied: "what is (was) the level here at T"."""
     moment = at or utcnow()
@@ -131,19 +177,8 @@ def point_level(db: Session, lat: float, lon: float, at: datetime | None = None)
     score = surface.score_point(lat, lon)
     computed = surface.level_point(lat, lon)
     where = locate(db, lat, lon)
-    parents = {cell7, h3.cell_to_parent(cell7, risk.REGION_RESOLUTION)}
-    rows = [
-        o
-        for o in overrides_at(db, moment)
-        if (o.area_kind == "cell" and o.area in parents)
-        or (o.area_kind == "district" and o.area == where.district)
-        or (o.area_kind == "province" and o.area == where.province)
-    ]
-    level = (
-        risk.apply_overrides(computed, [_as_override(o, cell_int) for o in rows], moment)
-        if rows
-        else computed
-    )
+    rows = overrides_here(overrides_at(db, moment), cell7, where.district, where.province)
+    level = with_overrides(computed, rows, moment, cell_int)
     return PointLevel(
         score=round(score, 3),
         level=level,
