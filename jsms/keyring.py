@@ -77,6 +77,12 @@ class Keyring:
     def key_id_of(self, token: str) -> str:
         return token.split(":", 2)[1]
 
+    def reencrypt(self, token: str | None, context: str) -> str | None:
+        """The value under the current key, or None when it already is (or is empty)."""
+        if not token or self.key_id_of(token) == self.pii_current:
+            return None
+        return self.encrypt(self.decrypt(token, context), context)
+
     def add_pii_key(self) -> str:
         """A new current key; returns its id."""
         number = max(int(k.removeprefix("k")) for k in self.pii_keys) + 1

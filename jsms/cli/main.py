@@ -130,8 +130,9 @@ def keys_rotate(
     from jsms.audit import service as audit
     from jsms.audit.service import cli_actor
     from jsms.db import transaction
+    from jsms.identity.service import reencrypt_totp_secrets
     from jsms.keyring import get_keyring
-    from jsms.registry.service import reencrypt_all
+    from jsms.registry.service import reencrypt_persons
 
     with friendly_errors():
         keyring = get_keyring()
@@ -139,7 +140,7 @@ def keys_rotate(
         new_id = keyring.add_pii_key()
         keyring.save()  # the new key is on disk before any value depends on it
         with transaction(cli_actor()) as db:
-            count = reencrypt_all(db, keyring)
+            count = reencrypt_persons(db, keyring) + reencrypt_totp_secrets(db, keyring)
             audit.record(
                 db,
                 action="keys.rotate",

@@ -20,7 +20,7 @@ from jsms.errors import AccountLocked, Conflict, Invalid, NotFound, Unauthorized
 from jsms.identity.models import Agency, AuthSession, User
 from jsms.identity.policy import Actor
 from jsms.identity.roles import PROVINCES, ROLES_REQUIRING_TOTP, Role, Side
-from jsms.keyring import get_keyring
+from jsms.keyring import Keyring, get_keyring
 
 _hasher = PasswordHasher()
 MIN_PASSWORD_LENGTH = 12
@@ -186,6 +186,18 @@ def _totp_step(secret: str | None, code: str, now: datetime) -> int | None:
         if secrets.compare_digest(totp.generate_otp(step), code):
             return step
     return None
+
+
+def reencrypt_totp_secrets(db: Session, keyring: Keyring) -> int:
+    """Re-encrypt every second-factor secret under the current key; returns how many changed."""
+    count = 0
+    for user in db.scalars(select(User).where(User.totp_secret_enc.is_not(None))):
+        fresh = keyring.reencrypt(user.totp_secret_enc, _totp_context(user.id))
+        if fresh is not None:
+            user.totp_secret_enc = fresh
+            count += 1
+    db.flush()
+    return count
 
 
 def reset_totp(db: Session, user: User) -> str:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from jsms.audit import service as audit
@@ -15,7 +15,7 @@ from jsms.db import new_id, utcnow
 from jsms.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from jsms.geo import h3cells
 from jsms.geo.service import locate
-from jsms.identity.models import Agency, User
+from jsms.identity.models import Agency
 from jsms.identity.policy import Actor, company_scope, person_scope
 from jsms.identity.roles import Side
 from jsms.keyring import Keyring, KeyringError, get_keyring
@@ -211,26 +211,17 @@ def read_pii(db: Session, actor: Actor, person_id: str, reason: str) -> dict[str
     return values
 
 
-def reencrypt_all(db: Session, keyring: Keyring) -> int:
-    """Re-encrypt every PII value and TOTP secret under the current key; returns the count."""
+def reencrypt_persons(db: Session, keyring: Keyring) -> int:
+    """Re-encrypt every person's PII under the current key; returns how many values changed."""
     count = 0
     for person in db.scalars(select(ProtectedPerson)).yield_per(500):
         for field in PII_FIELDS:
-            token = getattr(person, f"{field}_enc")
-            if token and keyring.key_id_of(token) != keyring.pii_current:
-                context = _pii_context(person.id, field)
-                setattr(
-                    person,
-                    f"{field}_enc",
-                    keyring.encrypt(keyring.decrypt(token, context), context),
-                )
+            fresh = keyring.reencrypt(
+                getattr(person, f"{field}_enc"), _pii_context(person.id, field)
+            )
+            if fresh is not None:
+                setattr(person, f"{field}_enc", fresh)
                 count += 1
-    for user in db.scalars(select(User).where(User.totp_secret_enc.is_not(None))):
-        token = user.totp_secret_enc or ""
-        if keyring.key_id_of(token) != keyring.pii_current:
-            context = f"user:{user.id}:totp"
-            user.totp_secret_enc = keyring.encrypt(keyring.decrypt(token, context), context)
-            count += 1
     db.flush()
     return count
 
@@ -261,12 +252,13 @@ def get_unit(db: Session, unit_id: str) -> SecurityUnit:
 
 
 def _next_reference(db: Session, host: Agency) -> str:
-    count = len(
-        db.scalars(
-            select(DeploymentAuthorisation.id).where(
+    count = (
+        db.scalar(
+            select(func.count(DeploymentAuthorisation.id)).where(
                 DeploymentAuthorisation.host_agency_id == host.id
             )
-        ).all()
+        )
+        or 0
     )
     return f"DA-{host.short_name}-{count + 1:04d}"
 
