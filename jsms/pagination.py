@@ -18,8 +18,13 @@ class Page(BaseModel, Generic[T]):
     per_page: int
 
 
+def count_rows(db: Session, stmt: Select[Any]) -> int:
+    """How many rows `stmt` returns, counted by the database."""
+    return int(db.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0)
+
+
 def paginate(db: Session, stmt: Select[Any], page: int, per_page: int) -> tuple[list[Any], int]:
     """One page of `stmt`'s rows and the total count, both filtered in the query."""
-    total = db.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+    total = count_rows(db, stmt)
     rows = db.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).all()
-    return list(rows), int(total)
+    return list(rows), total

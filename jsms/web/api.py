@@ -17,6 +17,7 @@ from jsms.errors import DomainError
 from jsms.identity import service as identity
 from jsms.identity.models import Agency
 from jsms.identity.policy import Actor, can
+from jsms.pagination import count_rows
 from jsms.registry import service as registry
 from jsms.registry.models import DeploymentAuthorisation, SecurityUnit
 
@@ -97,9 +98,9 @@ def home(request: Request, db: Db) -> Response:
     agency = db.get(Agency, actor.agency_id)
     counts: dict[str, int] = {}
     if can(actor, "person.read"):
-        counts["Protected persons you may see"] = _count(db, registry.person_query(actor))
+        counts["Protected persons you may see"] = count_rows(db, registry.person_query(actor))
     if can(actor, "site.read"):
-        counts["Sites"] = _count(db, registry.site_query(actor))
+        counts["Sites"] = count_rows(db, registry.site_query(actor))
     if can(actor, "unit.read"):
         counts["Security units"] = db.scalar(select(func.count(SecurityUnit.id))) or 0
     if can(actor, "authorisation.read"):
@@ -120,7 +121,3 @@ def home(request: Request, db: Db) -> Response:
             "counts": counts,
         },
     )
-
-
-def _count(db: Db, stmt: object) -> int:
-    return db.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0  # type: ignore[attr-defined]
