@@ -109,8 +109,9 @@ def list_movements(
     if status:
         stmt = stmt.where(Movement.status == status)
     visible = []
+    known = service.directory(db)
     for movement in db.scalars(stmt.limit(5000)):
-        seen = service.visible_to(db, actor, movement)
+        seen = service.visible_to(db, actor, movement, known)
         if seen.summary:
             visible.append(summary_of(movement, seen))
     start = (paging.page - 1) * paging.per_page

@@ -6,6 +6,7 @@ approve the current version (dual key); an amendment opens a new version and new
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -76,36 +77,52 @@ def required_parties(db: Session, movement: Movement) -> dict[str, str]:
 # Reading, with need-to-know -------------------------------------------------------------------
 
 
-def involvement(db: Session, movement: Movement) -> Involvement:
-    current = [a for a in movement.approvals if a.movement_version == movement.version]
-    assigned_units = {e.unit_id for e in movement.escorts}
+@dataclass(frozen=True)
+class Directory:
+    """Who is who, read once per request: host jurisdictions, guest agencies, unit owners."""
+
+    host_provinces: dict[str, frozenset[str]]
+    guest_ids: frozenset[str]
+    unit_agency: dict[str, str]
+
+
+def directory(db: Session) -> Directory:
     from jsms.registry.models import SecurityUnit
 
-    assigned_agencies = (
-        set(db.scalars(select(SecurityUnit.agency_id).where(SecurityUnit.id.in_(assigned_units))))
-        if assigned_units
-        else set()
+    agencies = db.scalars(select(Agency).where(Agency.side != Side.CLIENT.value)).all()
+    return Directory(
+        host_provinces={
+            a.id: frozenset(a.provinces) for a in agencies if a.side == Side.HOST.value
+        },
+        guest_ids=frozenset(a.id for a in agencies if a.side == Side.GUEST.value),
+        unit_agency=dict(db.execute(select(SecurityUnit.id, SecurityUnit.agency_id)).all()),
     )
-    hosts = {
-        a.id
-        for a in db.scalars(select(Agency).where(Agency.side == Side.HOST.value))
-        if set(a.provinces) & set(movement.jurisdictions)
-    }
-    guests = set(db.scalars(select(Agency.id).where(Agency.side == Side.GUEST.value)))
+
+
+def involvement(movement: Movement, known: Directory) -> Involvement:
+    """The need-to-know facts of one movement (pure, given the directory)."""
+    current = [a for a in movement.approvals if a.movement_version == movement.version]
+    crossed = set(movement.jurisdictions)
     return Involvement(
         status=movement.status,
         client_agency_id=movement.client_agency_id,
         release_at=movement.release_at,
         approver_agency_ids=frozenset(a.agency_id for a in current),
-        assigned_agency_ids=frozenset(assigned_agencies),
+        assigned_agency_ids=frozenset(
+            known.unit_agency[e.unit_id] for e in movement.escorts if e.unit_id in known.unit_agency
+        ),
         passenger_ids=frozenset(movement.passenger_ids),
-        host_agency_ids=frozenset(hosts),
-        guest_agency_ids=frozenset(guests),
+        host_agency_ids=frozenset(
+            h for h, provinces in known.host_provinces.items() if provinces & crossed
+        ),
+        guest_agency_ids=known.guest_ids,
     )
 
 
-def visible_to(db: Session, actor: Actor, movement: Movement) -> Visibility:
-    return visibility(actor, involvement(db, movement), utcnow())
+def visible_to(
+    db: Session, actor: Actor, movement: Movement, known: Directory | None = None
+) -> Visibility:
+    return visibility(actor, involvement(movement, known or directory(db)), utcnow())
 
 
 def candidate_query(actor: Actor) -> Select[tuple[Movement]]:
