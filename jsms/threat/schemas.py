@@ -9,19 +9,10 @@ from typing import Any
 from pydantic import Field, model_validator
 
 from jsms.schemas import Id, Name, OutModel, StrictModel
+from jsms.threat.extract_types import ATTACK_TYPES
 
-
-class AttackType(StrEnum):
-    IED = "ied"
-    VBIED = "vbied"
-    SUICIDE_ATTACK = "suicide_attack"
-    ARMED_ASSAULT = "armed_assault"
-    KIDNAPPING = "kidnapping"
-    ROCKET_GRENADE = "rocket_grenade"
-    THREAT = "threat"
-    PROTEST = "protest"
-    ROADBLOCK = "roadblock"
-    OTHER = "other"
+# The one list lives with the extractor; importers and the API use the same values.
+AttackType = StrEnum("AttackType", {t.upper(): t for t in ATTACK_TYPES})  # type: ignore[misc]
 
 
 class Verification(StrEnum):
