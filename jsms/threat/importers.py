@@ -105,28 +105,27 @@ def read_csv(path: Path, required: set[str]) -> Iterator[tuple[int, dict[str, st
         ) from None
 
 
-def _int(value: str, path: Path, line: int, column: str) -> int | None:
+def _number(value: str, path: Path, line: int, column: str) -> float | None:
+    """A numeric cell, None when empty, or the line named when it is not a number."""
     value = value.strip()
     if not value:
         return None
     try:
-        number = float(value)
+        return float(value)
     except ValueError:
         raise FileProblem(f"{path}, line {line}: {column} is not a number ({value!r})") from None
-    if number < 0:
+
+
+def _int(value: str, path: Path, line: int, column: str) -> int | None:
+    number = _number(value, path, line, column)
+    if number is None or number < 0:
         return None  # GTD codes unknown as -99
     return int(number)
 
 
 def _coord(value: str, path: Path, line: int, column: str, limit: float) -> float | None:
-    value = value.strip()
-    if not value:
-        return None
-    try:
-        number = float(value)
-    except ValueError:
-        raise FileProblem(f"{path}, line {line}: {column} is not a number ({value!r})") from None
-    if not -limit <= number <= limit:
+    number = _number(value, path, line, column)
+    if number is not None and not -limit <= number <= limit:
         raise FileProblem(f"{path}, line {line}: {column} {number} is out of range")
     return number
 
