@@ -21,10 +21,10 @@ from jsms.identity.api import router as identity_router
 from jsms.movements.api import router as movements_router
 from jsms.registry.api import router as registry_router
 from jsms.threat.api import router as threat_router
-from jsms.web.apidocs import api_docs_files
-from jsms.web.apidocs import router as api_docs_router
 from jsms.web.api import router as web_router
 from jsms.web.api import static_files
+from jsms.web.apidocs import api_docs_files
+from jsms.web.apidocs import router as api_docs_router
 
 DESCRIPTION = """Joint Security Management System: identity and access, the registry (protected
 persons, sites, security units, deployment authorisations), geography and routing, the threat
@@ -35,22 +35,40 @@ problem+json; every time is ISO 8601 with its UTC offset."""
 
 # One line per tag, so the document explains every group of operations it lists.
 TAGS: list[dict[str, str]] = [
-    {"name": "auth", "description": "Log in (password, and a second-factor code for admins and "
-     "approvers), log out, sessions and tokens."},
+    {
+        "name": "auth",
+        "description": "Log in (password, and a second-factor code for admins and "
+        "approvers), log out, sessions and tokens.",
+    },
     {"name": "users", "description": "Accounts, roles, lock-out and second-factor enrolment."},
     {"name": "agencies", "description": "Host forces, guest details and client companies."},
-    {"name": "persons", "description": "Protected persons; PII is encrypted at rest and read "
-     "only with a stated, audited reason."},
+    {
+        "name": "persons",
+        "description": "Protected persons; PII is encrypted at rest and read "
+        "only with a stated, audited reason.",
+    },
     {"name": "registry", "description": "Project sites and their perimeters."},
-    {"name": "units", "description": "Security units (escort, close protection, QRF, static "
-     "guard) and their vehicles."},
-    {"name": "authorisations", "description": "Deployment authorisations: where the host lets "
-     "guest personnel act, and the may-act check."},
+    {
+        "name": "units",
+        "description": "Security units (escort, close protection, QRF, static "
+        "guard) and their vehicles.",
+    },
+    {
+        "name": "authorisations",
+        "description": "Deployment authorisations: where the host lets "
+        "guest personnel act, and the may-act check.",
+    },
     {"name": "geo", "description": "Gazetteer, administrative areas and boundary import."},
-    {"name": "threat", "description": "Incidents with their sources, the OSINT review queue, "
-     "the risk surface, threat levels per cell, district and province, and analyst overrides."},
-    {"name": "movements", "description": "Movement plans: route options, SOP evaluation, "
-     "approvals, escorts per leg, orders, who knew, leak tracing."},
+    {
+        "name": "threat",
+        "description": "Incidents with their sources, the OSINT review queue, "
+        "the risk surface, threat levels per cell, district and province, and analyst overrides.",
+    },
+    {
+        "name": "movements",
+        "description": "Movement plans: route options, SOP evaluation, "
+        "approvals, escorts per leg, orders, who knew, leak tracing.",
+    },
     {"name": "audit", "description": "The hash-chained audit trail and its verification."},
     {"name": "ops", "description": "Health check for load balancers and monitoring."},
 ]
