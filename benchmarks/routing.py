@@ -115,6 +115,8 @@ def synthetic_graph(min_edges: int, seed: int = 0) -> RoadGraph:
         np.concatenate(heads),
         speed_kmh=np.concatenate(speeds),
         source=f"synthetic jittered grid {rows}x{cols} over Pakistan's bbox",
+        # any point of the bbox is within one grid cell (plus jitter) of a node
+        reach_m=2.0 * 111_320 * max(dlat, dlon),
     )
 
 

@@ -34,6 +34,7 @@ import numpy as np
 
 __all__ = [
     "DEFAULT_GRAPH_PATH",
+    "DEFAULT_REACH_M",
     "DEFAULT_SPEEDS_KMH",
     "FORMAT_VERSION",
     "H3_RESOLUTION",
@@ -61,6 +62,10 @@ corner."""
 
 FORMAT_VERSION = 1
 DEFAULT_GRAPH_PATH = Path("var/roads.npz")
+# How far a place may lie from the nearest road node and still be routed from it: a real
+# street graph has a node every few hundred metres, so 2 km means "outside this extract".
+DEFAULT_REACH_M = 2_000.0
+META_FIELDS = ("names", "source", "reach_m")
 
 # Free-flow car speeds (km/h) by OSM highway class where a way has no usable ``maxspeed``.
 # Conservative for Pakistani traffic: motorways are posted 120 but trucks and checkpoints bring
@@ -131,6 +136,9 @@ class RoadGraph:
     names : tuple of str
     source : str
         Where the graph came from, for display.
+    reach_m : float
+        Farthest a route's end may lie from the nearest node; beyond it the place is outside
+        the graph's coverage and routing refuses rather than snapping across the map.
     """
 
     lat: np.ndarray
@@ -149,6 +157,7 @@ class RoadGraph:
     sample_len_m: np.ndarray
     names: tuple[str, ...] = ()
     source: str = ""
+    reach_m: float = DEFAULT_REACH_M
 
     @property
     def n_nodes(self) -> int:
@@ -226,10 +235,13 @@ class RoadGraph:
         """Write the graph as a compressed ``.npz`` (parent folders are created)."""
         target = Path(path)
         target.parent.mkdir(parents=True, exist_ok=True)
-        arrays = {
-            f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("names", "source")
+        arrays = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in META_FIELDS}
+        meta = {
+            "version": FORMAT_VERSION,
+            "names": list(self.names),
+            "source": self.source,
+            "reach_m": self.reach_m,
         }
-        meta = {"version": FORMAT_VERSION, "names": list(self.names), "source": self.source}
         with target.open("wb") as handle:
             np.savez_compressed(handle, meta=np.array(json.dumps(meta)), **arrays)
         return target
@@ -250,15 +262,16 @@ class RoadGraph:
                         f"{source}: road graph format {meta.get('version')!r}, expected "
                         f"{FORMAT_VERSION}; re-import it"
                     )
-                arrays = {
-                    f.name: data[f.name] for f in fields(cls) if f.name not in ("names", "source")
-                }
+                arrays = {f.name: data[f.name] for f in fields(cls) if f.name not in META_FIELDS}
         except RoadDataError:
             raise
         except (OSError, ValueError, KeyError) as exc:
             raise RoadDataError(f"{source}: not a JSMS road graph ({exc})") from None
         graph = cls(
-            **arrays, names=tuple(meta.get("names", ())), source=str(meta.get("source", ""))
+            **arrays,
+            names=tuple(meta.get("names", ())),
+            source=str(meta.get("source", "")),
+            reach_m=float(meta.get("reach_m", DEFAULT_REACH_M)),
         )
         _check(graph, str(source))
         return graph

@@ -14,6 +14,7 @@ import numpy as np
 from h3.api import basic_int as _h3i
 
 from jsms.geo.roads import (
+    DEFAULT_REACH_M,
     H3_RESOLUTION,
     SAMPLE_STEP_M,
     RoadDataError,
@@ -105,6 +106,7 @@ def build_graph(
     node_name: np.ndarray | Sequence[int] | None = None,
     source: str = "",
     sample_step_m: float = SAMPLE_STEP_M,
+    reach_m: float = DEFAULT_REACH_M,
 ) -> RoadGraph:
     """Build a :class:`RoadGraph` from node coordinates and directed edges (tail -> head).
 
@@ -197,6 +199,7 @@ def build_graph(
         sample_len_m=s_len,
         names=tuple(names),
         source=source,
+        reach_m=reach_m,
     )
     _check(graph, source or "graph")
     return graph

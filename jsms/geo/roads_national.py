@@ -32,6 +32,9 @@ __all__ = [
     "national_corridors",
 ]
 
+# The corridors are town-to-town lines: a project site reaches them by its own access road,
+# which runs up to ~30 km in the mountains (Mohmand Dam), so the graph's reach is wider.
+NATIONAL_REACH_M = 60_000.0
 _NEAR_KM = 50.0  # a "near" hint must be this close to the gazetteer place it picks
 
 
@@ -192,4 +195,5 @@ def national_corridors(densify_km: float = 2.0) -> RoadGraph:
         names=names,
         node_name=np.asarray(node_name),
         source="JSMS national corridors (corridors.json)",
+        reach_m=NATIONAL_REACH_M,
     )

@@ -37,7 +37,13 @@ import numpy as np
 
 from jsms.geo.daylight import is_night
 from jsms.geo.roads import RoadGraph
-from jsms.geo.routing_engine import ALT_MIN_EDGES, NoRouteError, Router, router_for
+from jsms.geo.routing_engine import (
+    ALT_MIN_EDGES,
+    NoRouteError,
+    OutsideCoverage,
+    Router,
+    router_for,
+)
 from jsms.geo.routing_places import (
     Crossing,
     gazetteer_locator,
@@ -63,6 +69,7 @@ __all__ = [
     "Chokepoint",
     "Crossing",
     "NoRouteError",
+    "OutsideCoverage",
     "Route",
     "Router",
     "chokepoint_edges",
@@ -175,7 +182,8 @@ def plan_routes(
         Risk per edge from :func:`reweight` (pass ``night=is_night(departure, *origin)`` there
         for a movement in darkness).
     origin, destination : (lat, lon)
-        Snapped to the nearest node of the graph's main connected component.
+        Snapped to the nearest node of the graph's main connected component, if that node is
+        within the graph's ``reach_m``.
     departure : aware datetime, optional
         Gives each route its arrival time and whether it runs in darkness.
     surface : RiskSurface, optional
@@ -193,6 +201,8 @@ def plan_routes(
 
     Raises
     ------
+    OutsideCoverage
+        When an end lies farther than ``graph.reach_m`` from every road of the graph.
     NoRouteError
         When the destination cannot be reached.
     """
@@ -206,6 +216,9 @@ def plan_routes(
     router = router_for(graph)
     source, s_snap = router.snap(*origin)
     target, t_snap = router.snap(*destination)
+    for end, snapped in (("origin", s_snap), ("destination", t_snap)):
+        if snapped > graph.reach_m:
+            raise OutsideCoverage(end, snapped, graph)
     weights = {
         "fastest": router.time,
         "safest": router.time + SAFEST_LAMBDA * risk,

@@ -49,6 +49,20 @@ class NoRouteError(LookupError):
     """No road connects the origin to the destination."""
 
 
+class OutsideCoverage(NoRouteError):
+    """An end of the journey lies beyond the graph's reach: routing there would snap the
+    place onto a road kilometres away and report a journey that is not the real one."""
+
+    def __init__(self, end: str, distance_m: float, graph: RoadGraph) -> None:
+        self.end = end
+        self.distance_m = distance_m
+        self.graph_source = graph.source or "the road graph"
+        super().__init__(
+            f"the {end} lies {distance_m / 1000:.1f} km from the nearest road of "
+            f"{self.graph_source}, beyond its reach of {graph.reach_m / 1000:.1f} km"
+        )
+
+
 def _unit_vectors(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
     la, lo = np.radians(lat), np.radians(lon)
     return np.column_stack((np.cos(la) * np.cos(lo), np.cos(la) * np.sin(lo), np.sin(la)))

@@ -94,29 +94,46 @@ def road_graph() -> Any:
     return load_graph(path) if path.exists() else national_corridors()
 
 
-def route_options(db: Session, movement: Movement) -> list[dict[str, Any]]:
-    """Fastest, safest and balanced routes, each with its effective threat levels."""
+def _plan_on_graphs(db: Session, movement: Movement) -> tuple[list[Any], Any, str | None]:
+    """Routes on the imported graph; on the national corridors, saying so, when an end of the
+    journey lies outside the imported extract (never snapped silently across the map)."""
     from jsms.errors import Invalid
-    from jsms.geo.routing import NoRouteError, is_night, plan_routes, reweight
-    from jsms.threat.surface import levels_along, surface_at
+    from jsms.geo.roads import national_corridors
+    from jsms.geo.routing import NoRouteError, OutsideCoverage, is_night, plan_routes, reweight
+    from jsms.threat.surface import surface_at
 
-    graph = road_graph()
     surface = surface_at(db, movement.departure_at)
     locate = province_locator(db)
     night = is_night(movement.departure_at, movement.origin_lat, movement.origin_lon)
-    edge_risk = reweight(graph, surface, night=night)
-    try:
-        routes = plan_routes(
-            graph,
-            edge_risk,
-            (movement.origin_lat, movement.origin_lon),
-            (movement.destination_lat, movement.destination_lon),
-            departure=movement.departure_at,
-            surface=surface,
-            locate=locate,
-        )
-    except NoRouteError as exc:
-        raise Invalid(f"no route between the two places on the road graph: {exc}") from None
+    graph = road_graph()
+    note = None
+    while True:
+        try:
+            routes = plan_routes(
+                graph,
+                reweight(graph, surface, night=night),
+                (movement.origin_lat, movement.origin_lon),
+                (movement.destination_lat, movement.destination_lon),
+                departure=movement.departure_at,
+                surface=surface,
+                locate=locate,
+            )
+            return routes, locate, note
+        except OutsideCoverage as exc:
+            national = national_corridors()
+            if graph is national:
+                raise Invalid(f"no route: {exc}") from None
+            note = f"routed on {national.source}: {exc}"
+            graph = national
+        except NoRouteError as exc:
+            raise Invalid(f"no route between the two places on the road graph: {exc}") from None
+
+
+def route_options(db: Session, movement: Movement) -> list[dict[str, Any]]:
+    """Fastest, safest and balanced routes, each with its effective threat levels."""
+    from jsms.threat.surface import levels_along
+
+    routes, locate, note = _plan_on_graphs(db, movement)
     options = []
     for route in routes:
         step = max(1, len(route.coordinates) // 400)
@@ -141,6 +158,7 @@ def route_options(db: Session, movement: Movement) -> list[dict[str, Any]]:
                 "after_dark": route.after_dark,
                 "arrival": route.arrival.isoformat() if route.arrival else None,
                 "points": [[lat, lon, level, province] for lat, lon, level, province in points],
+                "road_graph_note": note,
             }
         )
     return options
