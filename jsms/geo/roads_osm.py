@@ -288,6 +288,8 @@ def from_osm_xml(path: str | os.PathLike[str]) -> RoadGraph:
                             f"{source}: not OSM XML (root element <{elem.tag}>, expected <osm>)"
                         )
                 continue
+            if root is None:  # an "end" always follows the root's "start"
+                continue
             if elem.tag == "node":
                 try:
                     ids.append(int(elem.attrib["id"]))
@@ -346,6 +348,8 @@ def from_pbf(path: str | os.PathLike[str]) -> RoadGraph:
         )
         nan = float("nan")
         for way in processor:
+            if not isinstance(way, osmium.osm.Way):  # the entity filter passes only ways
+                continue
             refs, coords = [], []
             for node in way.nodes:
                 refs.append(node.ref)

@@ -92,7 +92,7 @@ def import_boundaries(
         parent = normalise_province(_field(props, PARENT_FIELDS) or "") if level == 2 else ""
         name = normalise_province(name) if level == 1 else normalise_district(name)
         try:
-            geom = shape(feature.get("geometry"))
+            geom = shape(feature.get("geometry") or {})
         except Exception as exc:
             raise Invalid(f"feature {number} ({name}): bad geometry: {exc}") from None
         if geom.geom_type not in {"Polygon", "MultiPolygon"}:

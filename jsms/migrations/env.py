@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from alembic import context
+from sqlalchemy.engine import Connection
 
 from jsms.db import make_engine
 from jsms.models import Base
@@ -14,15 +15,15 @@ target_metadata = Base.metadata
 def run_migrations_online() -> None:
     url = config.get_main_option("sqlalchemy.url")
     assert url
-    connectable = config.attributes.get("connection") or make_engine(url)
-    if hasattr(connectable, "connect"):
-        with connectable.connect() as connection:
-            _run(connection)
-    else:
-        _run(connectable)
+    given = config.attributes.get("connection")  # a caller's open connection, if any
+    if isinstance(given, Connection):
+        _run(given)
+        return
+    with make_engine(url).connect() as connection:
+        _run(connection)
 
 
-def _run(connection: object) -> None:
+def _run(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,

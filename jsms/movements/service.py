@@ -125,7 +125,7 @@ def visible_to(
     return visibility(actor, involvement(movement, known or directory(db)), utcnow())
 
 
-def candidate_query(actor: Actor) -> Select[tuple[Movement]]:
+def candidate_query(actor: Actor) -> Select[Movement]:
     """A first filter in SQL (a company sees only its own); need-to-know refines per row."""
     stmt = select(Movement).order_by(Movement.departure_at.desc())
     if actor.side == Side.CLIENT and not actor.has(Role.PROTECTEE):

@@ -62,7 +62,7 @@ def _own_company(db: Session, actor: Actor, requested: str | None, what: str) ->
 # Projects and sites -----------------------------------------------------------------------
 
 
-def project_query(actor: Actor) -> Select[tuple[Project]]:
+def project_query(actor: Actor) -> Select[Project]:
     return select(Project).where(company_scope(actor, Project)).order_by(Project.name)
 
 
@@ -81,7 +81,7 @@ def get_project(db: Session, actor: Actor, project_id: str) -> Project:
     return project
 
 
-def site_query(actor: Actor) -> Select[tuple[Site]]:
+def site_query(actor: Actor) -> Select[Site]:
     return select(Site).where(company_scope(actor, Site)).order_by(Site.name)
 
 
@@ -113,7 +113,7 @@ def get_site(db: Session, actor: Actor, site_id: str) -> Site:
 # Protected persons -------------------------------------------------------------------------
 
 
-def person_query(actor: Actor) -> Select[tuple[ProtectedPerson]]:
+def person_query(actor: Actor) -> Select[ProtectedPerson]:
     """Only the persons `actor` may know about, filtered in the query."""
     return (
         select(ProtectedPerson)
@@ -292,7 +292,7 @@ def grant_authorisation(db: Session, actor: Actor, **fields: Any) -> DeploymentA
     return grant
 
 
-def authorisation_query() -> Select[tuple[DeploymentAuthorisation]]:
+def authorisation_query() -> Select[DeploymentAuthorisation]:
     return select(DeploymentAuthorisation).order_by(DeploymentAuthorisation.starts_at.desc())
 
 
