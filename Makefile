@@ -23,11 +23,13 @@ demo: $(VENV)/.runtime
 
 test: $(VENV)/.dev
 	$(BIN)/ruff check jsms tests benchmarks
+	$(BIN)/mypy jsms
 	$(BIN)/python -m pytest
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check jsms tests benchmarks
 	$(BIN)/ruff format --check jsms tests benchmarks
+	$(BIN)/mypy jsms
 
 clean:
 	rm -rf $(VENV) var
