@@ -8,6 +8,8 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger("jsms")
@@ -52,6 +54,16 @@ class AccountLocked(DomainError):
     status, slug, title = 423, "account-locked", "Account locked"
 
 
+class Busy(DomainError):
+    """Overload (the database's write lock or connection pool is exhausted): the client should
+    retry after RETRY_AFTER_S; nothing of the request was kept."""
+
+    status, slug, title = 503, "busy", "Service busy"
+
+
+RETRY_AFTER_S = 2
+
+
 def problem(
     status: int, slug: str, title: str, detail: str, instance: str | None, **extra: Any
 ) -> JSONResponse:
@@ -65,6 +77,8 @@ def problem(
         body["instance"] = instance
     body.update(extra)
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    if status == 503:
+        headers = {"Retry-After": str(RETRY_AFTER_S)}
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
@@ -95,6 +109,18 @@ def install_problem_handlers(app: FastAPI) -> None:
             exc.status_code, "http-error"
         )
         return problem(exc.status_code, slug, str(exc.detail), str(exc.detail), request.url.path)
+
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(SQLAlchemyTimeoutError)
+    async def _overloaded(request: Request, exc: Exception) -> JSONResponse:
+        log.warning("database busy on %s: %s", request.url.path, exc)
+        return problem(
+            503,
+            "busy",
+            "Service busy",
+            f"the database is busy; nothing was saved; retry in {RETRY_AFTER_S} s",
+            request.url.path,
+        )
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
