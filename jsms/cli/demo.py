@@ -21,14 +21,19 @@ def _load(quiet: bool = False) -> bool:
         if not quiet:
             console.print("database already holds data; demo not loaded again")
         return False
-    logins = load_scenario(progress=True)
+    loaded = load_scenario(progress=True)
+    console.print(loaded.threat.summary(), soft_wrap=True, markup=False)
+    console.print("\n[bold]Demo movements[/] (times relative to now):")
+    for row in loaded.movements:
+        console.print(f"  {row}", soft_wrap=True, markup=False)
     console.print(
-        "\n[bold]Demo logins[/] (password for all: "
-        f"[bold]{logins.password}[/]); admins and approvers also need a code from "
-        "`jsms users totp-code USERNAME`:"
+        "\n[bold]Demo logins[/] (username, role, agency, password, second factor). Admins and "
+        "approvers also need the current code: run `jsms users totp-code USERNAME` "
+        "(with the same JSMS_DATABASE_URL and JSMS_KEY_FILE).",
+        soft_wrap=True,
     )
-    for row in logins.rows:
-        console.print(f"  {row}")
+    for login in loaded.logins:
+        console.print(f"  {login.line()}", soft_wrap=True, markup=False)
     return True
 
 
