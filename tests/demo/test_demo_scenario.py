@@ -245,3 +245,42 @@ def test_demo_load_from_the_command_line_twice(tmp_path: Path) -> None:
     verified = jsms("audit", "verify", env=env)
     assert verified.returncode == 0, verified.stderr
     assert os.environ.get("JSMS_DATABASE_URL") != url
+
+
+def test_threat_levels_come_mostly_from_the_record_not_from_overrides(
+    demo: Demo, session: Session
+) -> None:
+    """The demo's analysts assess a few hot spots, each with a reason; elsewhere the levels an
+    operator sees at the project sites are the ones computed from the incident record, which
+    holds at least the project's own sourced history."""
+    from jsms.app import create_app
+    from jsms.demo.scenario import DEMO_PASSWORD
+    from jsms.threat.models import Incident, ThreatOverride
+
+    overrides = session.scalars(select(ThreatOverride)).all()
+    assert 1 <= len(overrides) <= 5
+    assert all(len(o.reason) > 40 for o in overrides)
+    history = resources.files("jsms.threat").joinpath("data/historical_incidents.json")
+    curated = session.scalars(select(Incident).where(Incident.origin == "curated")).all()
+    assert len(curated) == len(json.loads(history.read_text())["incidents"])
+    sites = session.scalars(select(Site)).all()
+    with TestClient(create_app(demo.url), raise_server_exceptions=False) as client:
+        login = {"username": "analyst", "password": DEMO_PASSWORD}
+        token = client.post("/api/v1/auth/token", json=login).json()["access_token"]
+
+        def level_at(lat: float, lon: float) -> dict:
+            return client.get(
+                "/api/v1/risk/point",
+                params={"lat": lat, "lon": lon},
+                headers={"Authorization": f"Bearer {token}"},
+            ).json()
+
+        at_sites = [level_at(site.lat, site.lon) for site in sites]
+        at_attacks = [
+            level_at(i.lat, i.lon) for i in curated if i.lat is not None and i.lon is not None
+        ]
+    overridden = [
+        s.name for s, level in zip(sites, at_sites, strict=True) if level["override_reason"]
+    ]
+    assert len(overridden) < len(sites) / 2, overridden
+    assert max(level["computed_level"] for level in at_attacks) >= 2
