@@ -22,7 +22,7 @@ from jsms.identity.models import User
 from jsms.identity.roles import Role, Side
 from jsms.movements import escorts, planning, service
 from jsms.movements.models import Movement
-from jsms.registry.models import ProtectedPerson
+from jsms.registry.models import ProtectedPerson, SecurityUnit
 
 LOCAL_OFFSET = timedelta(hours=5)  # Pakistan Standard Time, no daylight saving
 STAGES = ("draft", "submitted", "approved", "in_progress", "completed")
@@ -93,8 +93,6 @@ def _run(db: Session, movement: Movement, row: dict[str, Any], users: dict[str, 
 
 
 def _unit_agency(db: Session, unit_id: str) -> str:
-    from jsms.registry.models import SecurityUnit
-
     unit = db.get(SecurityUnit, unit_id)
     assert unit is not None
     return unit.agency_id
