@@ -18,6 +18,14 @@ class Page(BaseModel, Generic[T]):
     per_page: int
 
 
+def page_of(items: list[T], page: int, per_page: int) -> Page[T]:
+    """One page of a list already filtered in Python (need-to-know decided per row)."""
+    start = (page - 1) * per_page
+    return Page(
+        items=items[start : start + per_page], total=len(items), page=page, per_page=per_page
+    )
+
+
 def count_rows(db: Session, stmt: Select[Any]) -> int:
     """How many rows `stmt` returns, counted by the database."""
     return int(db.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0)

@@ -194,3 +194,30 @@ def shared_data() -> Path | None:
     from jsms.config import shared_data_dir
 
     return shared_data_dir()
+
+
+@pytest.fixture
+def live_server(app) -> Iterator[str]:
+    """The app served by uvicorn on a free local port, for requests that must really arrive
+    together (threads); it shares the test database with `db` and `client`."""
+    import socket
+    import threading
+
+    import uvicorn
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the live server did not start")
+        time.sleep(0.02)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)

@@ -12,11 +12,13 @@ from jsms.deps import Db, Paging, require
 from jsms.errors import Invalid
 from jsms.geo.gazetteer import load_gazetteer
 from jsms.identity.policy import Actor
-from jsms.movements import escorts, issuing, planning, service, whoknew
+from jsms.movements import escorts, planning, service, whoknew
 from jsms.movements.access import Visibility
-from jsms.movements.models import Movement
+from jsms.movements.models import Movement, MovementApproval
+from jsms.movements.orders import issuing, leak_trace
 from jsms.movements.schemas import (
     ApprovalOut,
+    CloneIn,
     DecisionIn,
     EscortIn,
     EscortOut,
@@ -27,14 +29,20 @@ from jsms.movements.schemas import (
     MovementPatch,
     MovementPlan,
     MovementSummary,
+    PendingApproval,
     PlaceIn,
     RouteChoiceIn,
     WhoKnewRow,
 )
-from jsms.pagination import Page
+from jsms.pagination import Page, page_of
 from jsms.registry.models import Site
 
 router = APIRouter(prefix="/api/v1", tags=["movements"])
+
+
+def _approval(approval: MovementApproval, seen: Visibility) -> ApprovalOut:
+    out = ApprovalOut.model_validate(approval)
+    return out if seen.details else out.model_copy(update={"due_at": None})
 
 
 def summary_of(movement: Movement, seen: Visibility) -> MovementSummary:
@@ -49,10 +57,9 @@ def summary_of(movement: Movement, seen: Visibility) -> MovementSummary:
         jurisdictions=movement.jurisdictions,
         passengers=len(movement.passenger_ids),
         approvals=[
-            ApprovalOut.model_validate(a)
-            for a in movement.approvals
-            if a.movement_version == movement.version
+            _approval(a, seen) for a in movement.approvals if a.movement_version == movement.version
         ],
+        rejection_reason=movement.rejection_reason,
         details_visible=seen.details,
         why=seen.reason,
     )
@@ -76,6 +83,12 @@ def plan_of(db: Db, movement: Movement, seen: Visibility) -> MovementPlan:
         evaluation=movement.evaluation,
         escorts=[EscortOut.model_validate(e) for e in movement.escorts],
         predictability=planning.predictability(db, movement),
+        approvals_needed=service.approvals_needed(db, movement),
+        history=[
+            ApprovalOut.model_validate(a)
+            for a in sorted(movement.approvals, key=lambda a: (a.movement_version, a.party))
+            if a.movement_version < movement.version
+        ],
     )
 
 
@@ -114,13 +127,7 @@ def list_movements(
         seen = service.visible_to(db, actor, movement, known)
         if seen.summary:
             visible.append(summary_of(movement, seen))
-    start = (paging.page - 1) * paging.per_page
-    return Page(
-        items=visible[start : start + paging.per_page],
-        total=len(visible),
-        page=paging.page,
-        per_page=paging.per_page,
-    )
+    return page_of(visible, paging.page, paging.per_page)
 
 
 @router.post("/movements", response_model=MovementPlan, status_code=201)
@@ -179,7 +186,19 @@ def amend_movement(
     if "vehicles" in changes and body.vehicles is not None:
         changes["vehicles"] = [v.model_dump() for v in body.vehicles]
     service.amend(db, actor, movement, changes)
+    planning.refresh(db, movement)
     return plan_of(db, movement, service.visible_to(db, actor, movement))
+
+
+@router.post("/movements/{movement_id}/clone", response_model=MovementPlan, status_code=201)
+def clone_movement(
+    movement_id: str, body: CloneIn, db: Db, actor: Annotated[Actor, require("movement.write")]
+) -> MovementPlan:
+    """A new draft repeating this movement (ends, passengers, vehicles, route) at new times."""
+    movement = service.read_details(db, actor, movement_id)
+    copy = service.clone(db, actor, movement, body.departure_at, body.arrival_at)
+    planning.refresh(db, copy)
+    return plan_of(db, copy, service.visible_to(db, actor, copy))
 
 
 @router.get("/movements/{movement_id}/route-options")
@@ -198,12 +217,12 @@ def choose_route(
     db: Db,
     actor: Annotated[Actor, require("movement.write")],
 ) -> MovementPlan:
+    """Adopt a route option by label (any label it carries) or by its id."""
     movement = service.read_details(db, actor, movement_id)
-    options = {o["label"]: o for o in planning.route_options(db, movement)}
-    if body.label not in options:
-        raise Invalid(f"no {body.label} route; options are {', '.join(options)}")
-    service.set_route(db, actor, movement, options[body.label])
-    movement.evaluation = planning.evaluate(db, movement)
+    options = planning.route_options(db, movement)
+    chosen = planning.choose_option(options, label=body.label, option_id=body.option_id)
+    service.set_route(db, actor, movement, chosen)
+    planning.refresh(db, movement)
     return plan_of(db, movement, service.visible_to(db, actor, movement))
 
 
@@ -222,16 +241,59 @@ def decide(
     movement_id: str, body: DecisionIn, db: Db, actor: Annotated[Actor, require("movement.approve")]
 ) -> ApprovalOut:
     """Approve or reject for your agency (a rejection needs a reason)."""
-    movement = service.read_details(db, actor, movement_id)
+    movement = _load(db, actor, movement_id)
     return ApprovalOut.model_validate(
         service.decide(db, actor, movement, approve=body.approve, reason=body.reason)
     )
 
 
-@router.get("/approvals/pending", response_model=list[ApprovalOut])
-def pending(db: Db, actor: Annotated[Actor, require("movement.approve")]) -> list[ApprovalOut]:
-    """Decisions your agency owes, soonest deadline first."""
-    return [ApprovalOut.model_validate(a) for a in service.pending_approvals(db, actor)]
+@router.get("/approvals/pending", response_model=Page[PendingApproval])
+def pending(
+    db: Db, paging: Paging, actor: Annotated[Actor, require("movement.approve")]
+) -> Page[PendingApproval]:
+    """Decisions your agency owes, soonest deadline first, with what each one is about."""
+    items = service.pending_approvals(db, actor)
+    page = page_of(items, paging.page, paging.per_page)
+    return Page(
+        items=[_pending(db, approval) for approval in page.items],
+        total=page.total,
+        page=page.page,
+        per_page=page.per_page,
+    )
+
+
+def _pending(db: Db, approval: MovementApproval) -> PendingApproval:
+    """An approver is a party to the plan: it sees the route summary, and the read is audited."""
+    movement = approval.movement
+    route = movement.route or {}
+    audit.record(
+        db,
+        action="movement.details.read",
+        object_type="movement",
+        object_id=movement.id,
+        detail={"version": movement.version, "via": "approval queue"},
+    )
+    distance = route.get("distance_m")
+    duration = route.get("duration_s")
+    evaluation = movement.evaluation or {}
+    return PendingApproval(
+        movement_id=movement.id,
+        reference=movement.reference,
+        purpose=movement.purpose,
+        party=approval.party,
+        movement_version=approval.movement_version,
+        due_at=approval.due_at,
+        departure_at=movement.departure_at,
+        origin_name=movement.origin_name,
+        destination_name=movement.destination_name,
+        jurisdictions=movement.jurisdictions,
+        distance_km=round(distance / 1000, 1) if distance is not None else None,
+        duration_min=round(duration / 60) if duration is not None else None,
+        max_level=route.get("max_level"),
+        passengers=len(movement.passenger_ids),
+        sop_blocked=evaluation.get("blocked"),
+        requirements=len(evaluation.get("requirements") or []),
+    )
 
 
 @router.post("/movements/{movement_id}/escorts", response_model=EscortOut, status_code=201)
@@ -282,7 +344,9 @@ def who_knew(
         WhoKnewRow(
             user_id=k.user_id,
             username=k.username,
+            roles=k.roles,
             agency_id=k.agency_id,
+            agency=k.agency,
             first_seen=k.first_seen,
             views=k.views,
             how=sorted(k.how),
@@ -331,7 +395,7 @@ def trace_leak(
     body: LeakIn, db: Db, _: Annotated[Actor, require("leak.trace")]
 ) -> list[LeakSuspect]:
     """Which recipient's copy does this leaked text come from? Best match first."""
-    suspects = issuing.trace_leak(db, body.text, movement_id=body.movement_id)
+    suspects = leak_trace.trace_leak(db, body.text, movement_id=body.movement_id)
     audit.record(
         db,
         action="leak.trace",

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import hashlib
+import json
+from collections.abc import Sequence
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from jsms.errors import Invalid
 from jsms.movements.models import Movement
 from jsms.movements.predictability import Plan, find_repeats, suggestions
 
@@ -97,7 +101,6 @@ def road_graph() -> Any:
 def _plan_on_graphs(db: Session, movement: Movement) -> tuple[list[Any], Any, str | None]:
     """Routes on the imported graph; on the national corridors, saying so, when an end of the
     journey lies outside the imported extract (never snapped silently across the map)."""
-    from jsms.errors import Invalid
     from jsms.geo.roads import national_corridors
     from jsms.geo.routing import NoRouteError, OutsideCoverage, is_night, plan_routes, reweight
     from jsms.threat.surface import surface_at
@@ -129,21 +132,37 @@ def _plan_on_graphs(db: Session, movement: Movement) -> tuple[list[Any], Any, st
             raise Invalid(f"no route between the two places on the road graph: {exc}") from None
 
 
-def route_options(db: Session, movement: Movement) -> list[dict[str, Any]]:
-    """Fastest, safest and balanced routes, each with its effective threat levels."""
+def _levels_along(
+    db: Session, coordinates: Sequence[tuple[float, float]], departure: datetime, locate: Any
+) -> list[list[Any]]:
+    """[lat, lon, level, province] at up to ~400 points of a route, levels as at departure."""
     from jsms.threat.surface import levels_along
 
+    step = max(1, len(coordinates) // 400)
+    sampled = [*coordinates[::step], coordinates[-1]]
+    located = levels_along(db, sampled, departure, locate)
+    return [[lat, lon, level, province] for lat, lon, level, province in located]
+
+
+def option_id(coordinates: Sequence[Sequence[float]]) -> str:
+    """A short id that names one path (the same road gives the same id on every read)."""
+    rounded = [[round(x, 5), round(y, 5)] for x, y in coordinates]
+    return "R-" + hashlib.sha256(json.dumps(rounded).encode()).hexdigest()[:10]
+
+
+def route_options(db: Session, movement: Movement) -> list[dict[str, Any]]:
+    """Fastest, safest and balanced routes, each with its effective threat levels."""
     routes, locate, note = _plan_on_graphs(db, movement)
     options = []
     for route in routes:
-        step = max(1, len(route.coordinates) // 400)
-        sampled = [*route.coordinates[::step], route.coordinates[-1]]
-        points = levels_along(db, sampled, movement.departure_at, locate)
+        points = _levels_along(db, route.coordinates, movement.departure_at, locate)
+        coordinates = [[lon, lat] for lat, lon in route.coordinates]
         options.append(
             {
+                "id": option_id(coordinates),
                 "label": route.label,
                 "labels": list(route.labels),
-                "coordinates": [[lon, lat] for lat, lon in route.coordinates],
+                "coordinates": coordinates,
                 "distance_m": round(route.distance_m),
                 "duration_s": round(route.duration_s),
                 "exposure": round(route.exposure, 3),
@@ -157,11 +176,64 @@ def route_options(db: Session, movement: Movement) -> list[dict[str, Any]]:
                 "via": list(route.via),
                 "after_dark": route.after_dark,
                 "arrival": route.arrival.isoformat() if route.arrival else None,
-                "points": [[lat, lon, level, province] for lat, lon, level, province in points],
+                "points": points,
                 "road_graph_note": note,
             }
         )
     return options
+
+
+def choose_option(
+    options: list[dict[str, Any]], *, label: str | None, option_id: str | None
+) -> dict[str, Any]:
+    """The option named by id, or the one carrying ``label`` among its labels."""
+    if option_id is not None:
+        for option in options:
+            if option["id"] == option_id:
+                return option
+        known = ", ".join(o["id"] for o in options)
+        raise Invalid(f"no route option {option_id} (it may have changed); options are {known}")
+    matching = [o for o in options if label in o["labels"]]
+    if not matching:
+        shown = sorted({lbl for o in options for lbl in o["labels"]})
+        raise Invalid(f"no {label} route; options are {', '.join(shown)}")
+    if len(matching) > 1:
+        ids = ", ".join(o["id"] for o in matching)
+        raise Invalid(
+            f"{len(matching)} routes are labelled {label}: choose one by option_id ({ids})"
+        )
+    return matching[0]
+
+
+def retime_route(db: Session, movement: Movement) -> None:
+    """Bring the adopted route's time-dependent facts (arrival, darkness, threat levels along
+    it) to the movement's current departure time, keeping the same road."""
+    from jsms.geo.routing import is_night
+
+    route = dict(movement.route)
+    coordinates = [(lat, lon) for lon, lat in route.get("coordinates", [])]
+    if not coordinates:
+        return
+    departure = movement.departure_at
+    duration = timedelta(seconds=float(route.get("duration_s", 0)))
+    arrival = departure + duration
+    route["arrival"] = arrival.isoformat()
+    route["after_dark"] = (
+        duration >= timedelta(hours=12)
+        or is_night(departure, *coordinates[0])
+        or is_night(arrival, *coordinates[-1])
+    )
+    route["points"] = _levels_along(db, coordinates, departure, province_locator(db))
+    levels = [int(p[2]) for p in route["points"]]
+    route["max_level"] = max([int(route.get("computed_max_level", 1)), *levels])
+    movement.route = route
+
+
+def refresh(db: Session, movement: Movement) -> None:
+    """Recompute every derived fact of the plan after a change: route times and levels, and
+    the SOP evaluation, so no read shows the verdict of an earlier version."""
+    retime_route(db, movement)
+    movement.evaluation = evaluate(db, movement)
 
 
 # SOP check ----------------------------------------------------------------------------------
@@ -172,7 +244,7 @@ MET_BEFORE_START = frozenset({"escort"})
 
 
 def _segments(db: Session, movement: Movement) -> list[Any]:
-    from jsms.movements.sop_facts import RoutePoint, RouteSegment
+    from jsms.movements.sop.facts import RoutePoint, RouteSegment
     from jsms.threat.surface import levels_along
 
     points = movement.route.get("points")
@@ -199,7 +271,7 @@ def _segments(db: Session, movement: Movement) -> list[Any]:
 
 def movement_facts(db: Session, movement: Movement, *, requested_at: Any) -> Any:
     """What the SOP engine needs to know about this movement, from the database."""
-    from jsms.movements.sop_facts import Escort, MovementFacts, Vehicle
+    from jsms.movements.sop.facts import Escort, MovementFacts, Vehicle
     from jsms.registry.models import ProtectedPerson, SecurityUnit
 
     people = db.scalars(
@@ -241,9 +313,8 @@ def movement_facts(db: Session, movement: Movement, *, requested_at: Any) -> Any
 def evaluate(db: Session, movement: Movement, *, before_start: bool = False) -> dict[str, Any]:
     """The SOP verdict as stored with the plan: what blocks it, what it requires, and why."""
     from jsms.db import utcnow
-    from jsms.errors import Invalid
     from jsms.movements.sop import evaluate as check
-    from jsms.movements.sop_facts import FactsError
+    from jsms.movements.sop.facts import FactsError
 
     if not movement.route:
         return {}
@@ -259,6 +330,8 @@ def evaluate(db: Session, movement: Movement, *, before_start: bool = False) -> 
     ]
     deferred = [v for v in result.violations if v.blocking and v not in blocking]
     return {
+        "version": movement.version,
+        "evaluated_at": utcnow().isoformat(),
         "blocked": bool(blocking),
         "violations": [v.to_dict() for v in blocking],
         "before_start": [v.to_dict() for v in deferred],

@@ -63,13 +63,37 @@ class MovementPatch(StrictModel):
 
 
 class ApprovalOut(OutModel):
+    """One party's decision on one version. ``due_at`` is withheld (None) from those who may
+    not know the departure time, since the deadline is set from it."""
+
     party: str
     agency_id: str
     status: str
-    due_at: datetime
+    due_at: datetime | None
     decided_at: datetime | None
     reason: str | None
     movement_version: int
+
+
+class PendingApproval(OutModel):
+    """A decision an approver owes, with what they need to decide it."""
+
+    movement_id: str
+    reference: str
+    purpose: str
+    party: str
+    movement_version: int
+    due_at: datetime
+    departure_at: datetime
+    origin_name: str
+    destination_name: str
+    jurisdictions: list[str]
+    distance_km: float | None
+    duration_min: int | None
+    max_level: int | None
+    passengers: int
+    sop_blocked: bool | None
+    requirements: int
 
 
 class MovementSummary(OutModel):
@@ -85,6 +109,7 @@ class MovementSummary(OutModel):
     jurisdictions: list[str]
     passengers: int
     approvals: list[ApprovalOut]
+    rejection_reason: str | None = None
     details_visible: bool
     why: str
 
@@ -122,6 +147,8 @@ class MovementPlan(MovementSummary):
     evaluation: dict[str, Any]
     escorts: list[EscortOut]
     predictability: list[dict[str, Any]] = Field(default_factory=list)
+    approvals_needed: list[str] = Field(default_factory=list)
+    history: list[ApprovalOut] = Field(default_factory=list)
 
 
 class DecisionIn(StrictModel):
@@ -142,13 +169,35 @@ class FinishIn(StrictModel):
 
 
 class RouteChoiceIn(StrictModel):
-    label: str = Field(pattern="^(fastest|safest|balanced|alternative)$")
+    """A route option by its label (any label it carries) or by its id."""
+
+    label: str | None = Field(default=None, pattern="^(fastest|safest|balanced|alternative)$")
+    option_id: str | None = Field(default=None, pattern="^R-[0-9a-f]{10}$")
+
+    @model_validator(mode="after")
+    def _one(self) -> RouteChoiceIn:
+        if (self.label is None) == (self.option_id is None):
+            raise ValueError("give either label or option_id")
+        return self
+
+
+class CloneIn(StrictModel):
+    departure_at: datetime
+    arrival_at: datetime
+
+    @model_validator(mode="after")
+    def _aware(self) -> CloneIn:
+        if self.departure_at.tzinfo is None or self.arrival_at.tzinfo is None:
+            raise ValueError("departure_at and arrival_at need a timezone")
+        return self
 
 
 class WhoKnewRow(OutModel):
     user_id: str | None
     username: str
+    roles: list[str]
     agency_id: str | None
+    agency: str | None = Field(description="the agency's name")
     first_seen: datetime
     views: int
     how: list[str]

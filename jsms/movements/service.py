@@ -10,12 +10,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from jsms.audit import service as audit
 from jsms.db import utcnow
-from jsms.errors import Conflict, Forbidden, Invalid, NotFound
+from jsms.errors import Busy, Conflict, Forbidden, Invalid, NotFound
 from jsms.identity.models import Agency
 from jsms.identity.policy import Actor
 from jsms.identity.roles import Role, Side
@@ -25,7 +26,8 @@ from jsms.registry.models import ProtectedPerson
 
 RELEASE_BEFORE_DEPARTURE = timedelta(hours=6)
 DECISION_BEFORE_DEPARTURE = timedelta(hours=12)
-AMENDABLE = ("draft", "submitted", "approved")
+AMENDABLE = ("draft", "submitted", "approved", "rejected")
+REFERENCE_ATTEMPTS = 20
 
 
 # Parties and agencies ------------------------------------------------------------------------
@@ -72,6 +74,18 @@ def required_parties(db: Session, movement: Movement) -> dict[str, str]:
     parties["guest"] = guest_for(db, movement).id
     parties["client"] = movement.client_agency_id
     return parties
+
+
+def approvals_needed(db: Session, movement: Movement) -> list[str]:
+    """Who must approve the plan as it stands ("host:Sindh (SPU-S)"), empty without a route."""
+    if not movement.jurisdictions:
+        return []
+    try:
+        parties = required_parties(db, movement)
+    except Invalid as exc:
+        return [f"unresolved: {exc}"]
+    names = dict(db.execute(select(Agency.id, Agency.short_name)).all())
+    return [f"{party} ({names.get(agency_id, agency_id)})" for party, agency_id in parties.items()]
 
 
 # Reading, with need-to-know -------------------------------------------------------------------
@@ -182,9 +196,24 @@ def read_details(db: Session, actor: Actor, movement_id: str) -> Movement:
 # Writing ---------------------------------------------------------------------------------------
 
 
+def lock(db: Session, movement: Movement) -> None:
+    """Serialise changes to one movement: take its row lock (an UPDATE locks the row on
+    PostgreSQL and the database on SQLite), then re-read it, so a decision is made on what is
+    committed now and not on what this request read before another one committed."""
+    db.execute(update(Movement).where(Movement.id == movement.id).values(version=Movement.version))
+    db.refresh(movement)
+    db.expire(movement, ["approvals", "escorts"])
+
+
 def _next_reference(db: Session, departure: datetime) -> str:
-    count = db.scalar(select(func.count(Movement.id))) or 0
-    return f"MV-{departure:%Y}-{count + 1:05d}"
+    """The year's next number, from the highest one issued (the unique constraint and the
+    retry in `create_movement` settle two requests that read the same highest number)."""
+    prefix = f"MV-{departure:%Y}-"
+    highest = db.scalar(
+        select(func.max(Movement.reference)).where(Movement.reference.like(prefix + "%"))
+    )
+    number = int(highest.removeprefix(prefix)) if highest else 0
+    return f"{prefix}{number + 1:05d}"
 
 
 def _check_passengers(db: Session, actor: Actor, person_ids: list[str], client_id: str) -> None:
@@ -216,20 +245,59 @@ def create_movement(db: Session, actor: Actor, **fields: Any) -> Movement:
         raise Forbidden("movements are requested by the company that employs the passengers")
     _check_times(fields["departure_at"], fields["arrival_at"])
     _check_passengers(db, actor, fields["passenger_ids"], actor.agency_id)
-    movement = Movement(
-        reference=_next_reference(db, fields["departure_at"]),
-        client_agency_id=actor.agency_id,
-        created_by=actor.user_id,
-        **fields,
+    for _attempt in range(REFERENCE_ATTEMPTS):
+        movement = Movement(
+            reference=_next_reference(db, fields["departure_at"]),
+            client_agency_id=actor.agency_id,
+            created_by=actor.user_id,
+            **fields,
+        )
+        try:
+            with db.begin_nested():
+                db.add(movement)
+        except IntegrityError:
+            continue  # another request took this number first: read the highest again
+        return movement
+    raise Busy("movement references are being allocated by many requests at once")
+
+
+def clone(
+    db: Session, actor: Actor, movement: Movement, departure_at: datetime, arrival_at: datetime
+) -> Movement:
+    """A new draft with the same ends, passengers, vehicles and route, at new times."""
+    _own_movement(actor, movement)
+    copy = create_movement(
+        db,
+        actor,
+        purpose=movement.purpose,
+        origin_name=movement.origin_name,
+        origin_lat=movement.origin_lat,
+        origin_lon=movement.origin_lon,
+        destination_name=movement.destination_name,
+        destination_lat=movement.destination_lat,
+        destination_lon=movement.destination_lon,
+        departure_at=departure_at,
+        arrival_at=arrival_at,
+        passenger_ids=list(movement.passenger_ids),
+        vehicles=[dict(v) for v in movement.vehicles],
     )
-    db.add(movement)
+    copy.route = dict(movement.route)
+    copy.jurisdictions = list(movement.jurisdictions)
+    audit.record(
+        db,
+        action="movement.cloned",
+        object_type="movement",
+        object_id=copy.id,
+        detail={"from": movement.id, "reference": movement.reference},
+    )
     db.flush()
-    return movement
+    return copy
 
 
 def set_route(db: Session, actor: Actor, movement: Movement, route: dict[str, Any]) -> Movement:
     """Adopt a route (one of the planned options); an approved plan becomes a new version."""
     _own_movement(actor, movement)
+    lock(db, movement)
     if movement.status not in AMENDABLE:
         raise Conflict(f"{movement.reference} is {movement.status}; its route is fixed")
     movement.route = route
@@ -246,6 +314,7 @@ def set_route(db: Session, actor: Actor, movement: Movement, route: dict[str, An
 def amend(db: Session, actor: Actor, movement: Movement, changes: dict[str, Any]) -> Movement:
     """Change times, passengers or vehicles; any decided approval is reopened (new version)."""
     _own_movement(actor, movement)
+    lock(db, movement)
     if movement.status not in AMENDABLE:
         raise Conflict(f"{movement.reference} is {movement.status}; it can no longer be amended")
     if "passenger_ids" in changes:
@@ -259,7 +328,20 @@ def amend(db: Session, actor: Actor, movement: Movement, changes: dict[str, Any]
 
 
 def _reopen_if_decided(db: Session, movement: Movement, why: str) -> None:
-    if movement.status in ("submitted", "approved"):
+    """A decided plan that changes is a new version: approvals start again (a rejected one goes
+    back to draft, to be resubmitted); the earlier decisions stay in the history."""
+    if movement.status == "rejected":
+        movement.version += 1
+        movement.status = "draft"
+        movement.submitted_at = None
+        audit.record(
+            db,
+            action="movement.reopened",
+            object_type="movement",
+            object_id=movement.id,
+            detail={"version": movement.version, "why": why, "after": "rejection"},
+        )
+    elif movement.status in ("submitted", "approved"):
         movement.version += 1
         movement.status = "submitted"
         movement.release_at = None
@@ -287,13 +369,25 @@ def _open_approvals(db: Session, movement: Movement) -> None:
 def submit(
     db: Session, actor: Actor, movement: Movement, evaluation: dict[str, Any] | None = None
 ) -> Movement:
-    """Send the plan for approval once the SOP check has no blocking violation."""
+    """Send the plan for approval once the SOP check has no blocking violation; a rejected plan
+    may be sent again as a new version (the rejection stays in its history)."""
     _own_movement(actor, movement)
-    if movement.status != "draft":
+    lock(db, movement)
+    if movement.status not in ("draft", "rejected"):
         raise Conflict(f"{movement.reference} is already {movement.status}")
     if evaluation is not None:
-        movement.evaluation = evaluation
         _refuse_if_blocked(movement, evaluation, "cannot be submitted")
+    if movement.status == "rejected":
+        movement.version += 1
+        audit.record(
+            db,
+            action="movement.resubmitted",
+            object_type="movement",
+            object_id=movement.id,
+            detail={"version": movement.version, "rejected": movement.rejection_reason},
+        )
+    if evaluation is not None:
+        movement.evaluation = {**evaluation, "version": movement.version}
     movement.status = "submitted"
     movement.submitted_at = utcnow()
     _open_approvals(db, movement)
@@ -304,7 +398,9 @@ def submit(
 def decide(
     db: Session, actor: Actor, movement: Movement, *, approve: bool, reason: str | None
 ) -> MovementApproval:
-    """An approver records their agency's decision on the current version."""
+    """An approver records their agency's decision on the current version; the status that
+    follows is derived in the same transaction, under the movement's lock."""
+    lock(db, movement)
     if movement.status != "submitted":
         raise Conflict(f"{movement.reference} is {movement.status}, not awaiting decisions")
     mine = [
@@ -352,6 +448,7 @@ def start(
     db: Session, actor: Actor, movement: Movement, evaluation: dict[str, Any] | None = None
 ) -> Movement:
     """Wheels up: only with every key turned, escorts in place and the SOPs met."""
+    lock(db, movement)
     if movement.status != "approved" or not all_approved(movement):
         missing = [
             a.party
@@ -379,6 +476,7 @@ def finish(
 ) -> Movement:
     if outcome not in ("completed", "aborted"):
         raise Invalid("outcome must be completed or aborted")
+    lock(db, movement)
     if outcome == "completed" and movement.status != "in_progress":
         raise Conflict(
             f"{movement.reference} is {movement.status}; only a movement in "

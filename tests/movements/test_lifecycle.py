@@ -67,7 +67,7 @@ def test_crossing_sindh_and_balochistan_needs_both_provinces_and_all_keys(
     assert early.status_code in (403, 409)
 
     balochistan = login_as("approver", agency_id=mworld.host_bal)
-    pending = client.get("/api/v1/approvals/pending", headers=balochistan.headers).json()
+    pending = client.get("/api/v1/approvals/pending", headers=balochistan.headers).json()["items"]
     assert [p["party"] for p in pending] == ["host:Balochistan"]
     assert (
         client.post(
