@@ -39,10 +39,7 @@ from rich.table import Table
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from jsms.movements.orders import candidates_for, render_html, render_pdf, render_text
-from jsms.movements.watermark import CONFIDENT, Recipient, probe_count, trace
-from jsms.movements.watermark_leak import text_from_html, text_from_pdf
-from jsms.movements.watermark_sim import (
+from jsms.movements.orders.leak_simulation import (
     drop_words,
     example_order,
     excerpt_contiguous,
@@ -50,6 +47,9 @@ from jsms.movements.watermark_sim import (
     make_recipients,
     retype,
 )
+from jsms.movements.orders.leak_trace import text_from_html, text_from_pdf
+from jsms.movements.orders.render import candidates_for, render_html, render_pdf, render_text
+from jsms.movements.orders.watermark import CONFIDENT, Recipient, probe_count, trace
 
 Leak = Callable[[Recipient, random.Random], str]
 

@@ -76,10 +76,9 @@ def leak_trace(
     ] = None,
 ) -> None:
     """Name the recipient whose copy of a movement order the leaked file most likely came from."""
-    from jsms.movements.issuing import trace_leak
     from jsms.movements.models import Movement
-    from jsms.movements.watermark import CONFIDENT
-    from jsms.movements.watermark_leak import read_leak
+    from jsms.movements.orders.leak_trace import read_leak, trace_leak
+    from jsms.movements.orders.watermark import CONFIDENT
 
     with friendly_errors():
         if not file.is_file():

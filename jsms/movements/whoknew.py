@@ -26,6 +26,8 @@ class Knower:
     first_seen: datetime
     views: int = 0
     how: set[str] = field(default_factory=set)
+    roles: list[str] = field(default_factory=list)
+    agency: str | None = None
 
 
 def who_knew(db: Session, movement: Movement, *, before: datetime | None = None) -> list[Knower]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from jsms.geo.daylight import sun_times
-from jsms.movements.sop_facts import PKT, TimedPoint
+from jsms.movements.sop.facts import PKT, TimedPoint
 
 __all__ = [
     "Curfew",

@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Literal
 
-from jsms.movements.watermark_model import (
+from jsms.movements.orders.watermark.model import (
     Line,
     Recipient,
     Skeleton,
@@ -31,8 +31,8 @@ from jsms.movements.watermark_model import (
     line_text,
     realise_sources,
 )
-from jsms.movements.watermark_text import EDIT, Hit, Pattern, normalise, search
-from jsms.movements.watermark_vocab import distinct_enough
+from jsms.movements.orders.watermark.text import EDIT, Hit, Pattern, normalise, search
+from jsms.movements.orders.watermark.vocab import distinct_enough
 
 __all__ = ["Observation", "detect", "probe_count"]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import textwrap
 from datetime import date
+from importlib import resources
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,7 @@ from jsms.movements.sop import (
     load_policies,
     parse_policy,
 )
-from tests.movements.test_sop import karachi_hub_route, kkh_route, movement
+from tests.movements.sop.test_engine import karachi_hub_route, kkh_route, movement
 
 SHIPPED = load_policies()
 
@@ -77,8 +78,11 @@ def test_shipped_set_covers_federal_and_every_province() -> None:
 
 
 def test_shipped_files_cite_their_sources() -> None:
-    folder = Path(__file__).resolve().parents[2] / "jsms" / "movements" / "policies"
-    files = sorted(folder.glob("*.toml"))
+    folder = resources.files("jsms.movements.sop.policies")  # where the loader reads them
+    files = sorted(
+        (entry for entry in folder.iterdir() if entry.name.endswith(".toml")),
+        key=lambda entry: entry.name,
+    )
     assert len(files) == len(SHIPPED)
     for path in files:
         text = path.read_text(encoding="utf-8")

@@ -26,7 +26,7 @@ from jsms.movements.sop import (
     evaluate,
     load_policies,
 )
-from jsms.movements.sop_daylight import sun_times
+from jsms.movements.sop.daylight import sun_times
 
 THAKOT = (34.7500, 72.9167)
 BESHAM = (34.9300, 72.8700)

@@ -4,7 +4,7 @@ A policy file holds ``jurisdiction`` (a province or territory, or ``"*"`` for th
 baseline that applies everywhere), an integer ``version``, ``effective_from`` and optionally
 ``effective_until`` (TOML dates, inclusive), a ``title``, a ``source`` saying what it is modelled
 on, and ``[[rule]]`` tables. Every rule has a stable ``id`` (cited in every finding), a ``kind``
-(see :mod:`jsms.movements.sop_rules`), a ``severity`` (``blocking``: a failure stops the
+(see :mod:`jsms.movements.sop.rules`), a ``severity`` (``blocking``: a failure stops the
 movement; ``requirement``: a failure must be fixed before approval; ``advisory``: for the
 officer's attention), the plain-language ``text`` an officer reads, optionally ``min_level``
 (the rule covers the route's points at or above this threat level; default 1) and ``area``
@@ -28,9 +28,9 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
-from jsms.movements.sop_facts import FEDERAL, JURISDICTIONS, canonical_jurisdiction
-from jsms.movements.sop_geo import Area, parse_area
-from jsms.movements.sop_rules import KINDS, Invalid, Outcome, Reader, RuleContext
+from jsms.movements.sop.facts import FEDERAL, JURISDICTIONS, canonical_jurisdiction
+from jsms.movements.sop.geo import Area, parse_area
+from jsms.movements.sop.rules import KINDS, Invalid, Outcome, Reader, RuleContext
 
 __all__ = [
     "SEVERITIES",
@@ -265,7 +265,7 @@ def parse_policy(text: str, origin: str = "<policy>") -> Policy:
 
 def _files(directory: str | Path | None) -> list[tuple[str, Traversable | Path]]:
     if directory is None:
-        folder: Traversable | Path = resources.files("jsms.movements.policies")
+        folder: Traversable | Path = resources.files("jsms.movements.sop.policies")
     else:
         folder = Path(directory)
         if not folder.is_dir():
@@ -276,7 +276,8 @@ def _files(directory: str | Path | None) -> list[tuple[str, Traversable | Path]]
 
 def load_policies(directory: str | Path | None = None) -> PolicySet:
     """Every ``*.toml`` policy file in ``directory`` (default: the shipped SOP set in
-    ``jsms/movements/policies``), validated. Raises :class:`PolicyError` on the first bad one."""
+    ``jsms/movements/sop/policies``), validated. Raises :class:`PolicyError` on the first bad
+    one."""
     policies = []
     for name, entry in _files(directory):
         policies.append(parse_policy(entry.read_text(encoding="utf-8"), name))

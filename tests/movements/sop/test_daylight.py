@@ -8,9 +8,9 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 
 from jsms.movements.sop import Escort, RouteSegment, evaluate
-from jsms.movements.sop_daylight import Curfew, parse_clock, sun_times
-from jsms.movements.sop_facts import PKT
-from tests.movements.test_sop import POLICIES, at, movement
+from jsms.movements.sop.daylight import Curfew, parse_clock, sun_times
+from jsms.movements.sop.facts import PKT
+from tests.movements.sop.test_engine import POLICIES, at, movement
 
 KARACHI = (24.8607, 67.0011)
 

@@ -2,7 +2,7 @@
 
 Every function returns a tuple of options that a security officer reads as the same fact
 ("06:30", "0630 hrs", "6:30 am"). The first option is the house style. Options are chosen so
-that they stay at least two edits apart after :func:`~jsms.movements.watermark_text.normalise`
+that they stay at least two edits apart after :func:`.text.normalise`
 (case, punctuation and look-alike characters removed), otherwise retyping could turn one into
 another; :func:`distinct_enough` checks that, and the tracer ignores slots that fail it.
 """
@@ -13,7 +13,7 @@ import itertools
 import re
 from datetime import date, time
 
-from jsms.movements.watermark_text import edit_distance, normalise
+from jsms.movements.orders.watermark.text import edit_distance, normalise
 
 __all__ = [
     "ROAD_ALIASES",

@@ -20,7 +20,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from jsms.geo.gazetteer import PROVINCES
-from jsms.movements.sop_geo import haversine_km
+from jsms.movements.sop.geo import haversine_km
 from jsms.threat.risk import THREAT_LEVELS
 
 __all__ = [

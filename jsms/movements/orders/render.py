@@ -21,7 +21,7 @@ from html import escape
 
 from fpdf import FPDF
 
-from jsms.movements.watermark import (
+from jsms.movements.orders.watermark import (
     Candidate,
     Line,
     Part,
@@ -33,8 +33,8 @@ from jsms.movements.watermark import (
     line_text,
     realise,
 )
-from jsms.movements.watermark_text import invisible_free
-from jsms.movements.watermark_vocab import (
+from jsms.movements.orders.watermark.text import invisible_free
+from jsms.movements.orders.watermark.vocab import (
     bearing_options,
     date_options,
     distance_options,

@@ -1,27 +1,28 @@
-"""Issuing movement orders to need-to-know recipients, and tracing leaked copies back.
+"""Issuing movement orders to need-to-know recipients.
 
-Each recipient gets their own watermarked copy (text, HTML or PDF, `jsms.movements.orders`);
-the copy is recorded with a snapshot of the order as issued, so a leak can be traced even after
-the plan was amended. The watermark key is derived from the key file, never stored.
+Each recipient gets their own watermarked copy (text, HTML or PDF,
+`jsms.movements.orders.render`); the copy is recorded with a snapshot of the order as issued,
+so a leak can be traced even after the plan was amended
+(:mod:`jsms.movements.orders.leak_trace` reads the snapshots back). The watermark key is
+derived from the key file, never stored.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import hashlib
-from datetime import date, datetime, time, timedelta
+from datetime import date, time, timedelta
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from jsms.db import utcnow
-from jsms.identity.models import User
 from jsms.identity.policy import Actor
 from jsms.keyring import get_keyring
-from jsms.movements import orders
 from jsms.movements.models import Movement, OrderCopy
-from jsms.movements.watermark import Candidate, Recipient, derive_secret, trace
+from jsms.movements.orders import render as orders
+from jsms.movements.orders.watermark import Recipient, derive_secret
 from jsms.registry.models import SecurityUnit
 
 PKT = orders.PKT
@@ -178,65 +179,3 @@ def render(content: orders.OrderContent, who: Recipient, fmt: str) -> bytes | st
     if fmt == "html":
         return orders.render_html(content, who)
     return orders.render_text(content, who)
-
-
-@dataclasses.dataclass(frozen=True)
-class Suspect:
-    user_id: str
-    username: str
-    movement_id: str
-    reference: str
-    confidence: float
-    matched: int
-    mismatched: int
-    observed: int
-    invisible: str
-
-
-def trace_leak(
-    db: Session, text: str, *, movement_id: str | None = None, since: datetime | None = None
-) -> list[Suspect]:
-    """Every issued copy (of one movement, or of recent ones) ranked as the source of `text`."""
-    stmt = select(OrderCopy)
-    if movement_id:
-        stmt = stmt.where(OrderCopy.movement_id == movement_id)
-    else:
-        stmt = stmt.where(OrderCopy.issued_at >= (since or utcnow() - timedelta(days=180)))
-    copies = db.scalars(stmt).all()
-    if not copies:
-        return []
-    users = {
-        u.id: u.username
-        for u in db.scalars(select(User).where(User.id.in_({c.user_id for c in copies})))
-    }
-    references = dict(
-        db.execute(
-            select(Movement.id, Movement.reference).where(
-                Movement.id.in_({c.movement_id for c in copies})
-            )
-        ).all()
-    )
-    skeletons: dict[tuple[str, int], Any] = {}
-    candidates = []
-    for copy in copies:
-        key = (copy.movement_id, copy.movement_version)
-        if key not in skeletons:
-            skeletons[key] = orders.build_skeleton(content_from_json(copy.content))
-        candidates.append(
-            Candidate(recipient(copy.user_id, users.get(copy.user_id, "?")), skeletons[key])
-        )
-    results = trace(text, candidates)
-    return [
-        Suspect(
-            r.recipient_id,
-            users.get(r.recipient_id, "?"),
-            r.movement_id,
-            references.get(r.movement_id, "?"),
-            round(r.confidence, 4),
-            r.matched,
-            r.mismatched,
-            r.observed,
-            r.invisible,
-        )
-        for r in results
-    ]

@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from jsms.movements.sop import Escort, MovementFacts, RouteSegment, Vehicle, evaluate
-from jsms.movements.sop_facts import PKT
-from tests.movements.test_sop import POLICIES
+from jsms.movements.sop.facts import PKT
+from tests.movements.sop.test_engine import POLICIES
 
 # Points along the demo corridors, by jurisdiction.
 CORRIDORS = {

@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, ClassVar, Protocol
 
-from jsms.movements.sop_daylight import Curfew, departure_window, first_breach, parse_clock
-from jsms.movements.sop_facts import (
+from jsms.movements.sop.daylight import Curfew, departure_window, first_breach, parse_clock
+from jsms.movements.sop.facts import (
     FEDERAL,
     JURISDICTIONS,
     PKT,
@@ -32,7 +32,7 @@ from jsms.movements.sop_facts import (
     group_by_jurisdiction,
     level_label,
 )
-from jsms.movements.sop_geo import Area, nearest_on_route, parse_area
+from jsms.movements.sop.geo import Area, nearest_on_route, parse_area
 from jsms.threat.risk import THREAT_LEVELS
 
 __all__ = [

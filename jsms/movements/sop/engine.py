@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from jsms.movements.sop_facts import (
+from jsms.movements.sop.facts import (
     FEDERAL,
     PKT,
     Escort,
@@ -44,7 +44,7 @@ from jsms.movements.sop_facts import (
     Vehicle,
     build_timeline,
 )
-from jsms.movements.sop_policy import (
+from jsms.movements.sop.policy import (
     SEVERITIES,
     Policy,
     PolicyError,
@@ -54,7 +54,7 @@ from jsms.movements.sop_policy import (
     load_policies,
     parse_policy,
 )
-from jsms.movements.sop_rules import KINDS, Item, RuleContext
+from jsms.movements.sop.rules import KINDS, Item, RuleContext
 
 __all__ = [
     "FEDERAL",

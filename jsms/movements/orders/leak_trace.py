@@ -1,24 +1,50 @@
-"""Read a leaked file as the text a person would have copied out of it.
+"""Who leaked this: read a leaked file and rank every issued order copy as its source.
 
-A leak may arrive as the plain text, the HTML page or the PDF of an order (or a forwarded
-copy of one). HTML is reduced to its visible text with the standard library parser (block
-elements end lines, table cells are tab-separated, as a browser copy gives). PDF text comes
-from ``pypdf`` if installed, else the ``pdftotext`` binary (poppler-utils) if present, else a
-small built-in reader that understands the plain text PDFs :mod:`jsms.movements.orders` writes
-(core fonts, literal strings, Flate streams), so tracing a file of our own never needs either.
+:func:`trace_leak` compares a leaked text with the recorded copies (the scoring is
+:func:`jsms.movements.orders.watermark.trace`); ``jsms leak trace FILE`` is its command line.
+A leak that restates the facts in the leaker's own words carries no watermark: the fallback is
+:mod:`jsms.movements.whoknew` (everyone who saw the plan before departure).
+
+Reading the file: a leak may arrive as the plain text, the HTML page or the PDF of an order (or
+a forwarded copy of one). HTML is reduced to its visible text with the standard library parser
+(block elements end lines, table cells are tab-separated, as a browser copy gives). PDF text
+comes from ``pypdf`` if installed, else the ``pdftotext`` binary (poppler-utils) if present,
+else a small built-in reader that understands the plain text PDFs :mod:`.render` writes (core
+fonts, literal strings, Flate streams), so tracing a file of our own never needs either.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import shutil
 import subprocess
 import tempfile
 import zlib
+from collections.abc import Sequence
+from datetime import datetime, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 
-__all__ = ["read_leak", "text_from_html", "text_from_pdf", "text_from_pdf_builtin"]
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from jsms.db import utcnow
+from jsms.identity.models import User
+from jsms.movements.models import Movement, OrderCopy
+from jsms.movements.orders.issuing import content_from_json, recipient
+from jsms.movements.orders.render import build_skeleton
+from jsms.movements.orders.watermark import Candidate, Skeleton, TraceResult, trace
+
+__all__ = [
+    "Suspect",
+    "read_leak",
+    "text_from_html",
+    "text_from_pdf",
+    "text_from_pdf_builtin",
+    "trace_file",
+    "trace_leak",
+]
 
 _BLOCKS = {
     "p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "table", "ul", "ol",
@@ -145,3 +171,73 @@ def read_leak(path: Path) -> str:
     if path.suffix.lower() in {".html", ".htm"} or re.search(r"(?i)<(html|body|p|div)\b", text):
         return text_from_html(text)
     return text
+
+
+def trace_file(path: str | Path, candidates: Sequence[Candidate]) -> list[TraceResult]:
+    """Trace a leaked file (plain text, HTML or PDF) against in-memory candidates."""
+    return trace(read_leak(Path(path)), candidates)
+
+
+# --- issued copies ---------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class Suspect:
+    user_id: str
+    username: str
+    movement_id: str
+    reference: str
+    confidence: float
+    matched: int
+    mismatched: int
+    observed: int
+    invisible: str
+
+
+def trace_leak(
+    db: Session, text: str, *, movement_id: str | None = None, since: datetime | None = None
+) -> list[Suspect]:
+    """Every issued copy (of one movement, or of recent ones) ranked as the source of `text`."""
+    stmt = select(OrderCopy)
+    if movement_id:
+        stmt = stmt.where(OrderCopy.movement_id == movement_id)
+    else:
+        stmt = stmt.where(OrderCopy.issued_at >= (since or utcnow() - timedelta(days=180)))
+    copies = db.scalars(stmt).all()
+    if not copies:
+        return []
+    users = {
+        u.id: u.username
+        for u in db.scalars(select(User).where(User.id.in_({c.user_id for c in copies})))
+    }
+    references = dict(
+        db.execute(
+            select(Movement.id, Movement.reference).where(
+                Movement.id.in_({c.movement_id for c in copies})
+            )
+        ).all()
+    )
+    skeletons: dict[tuple[str, int], Skeleton] = {}
+    candidates = []
+    for copy in copies:
+        key = (copy.movement_id, copy.movement_version)
+        if key not in skeletons:
+            skeletons[key] = build_skeleton(content_from_json(copy.content))
+        candidates.append(
+            Candidate(recipient(copy.user_id, users.get(copy.user_id, "?")), skeletons[key])
+        )
+    results = trace(text, candidates)
+    return [
+        Suspect(
+            r.recipient_id,
+            users.get(r.recipient_id, "?"),
+            r.movement_id,
+            references.get(r.movement_id, "?"),
+            round(r.confidence, 4),
+            r.matched,
+            r.mismatched,
+            r.observed,
+            r.invisible,
+        )
+        for r in results
+    ]

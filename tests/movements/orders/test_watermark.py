@@ -15,7 +15,22 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from jsms.movements.orders import (
+from jsms.movements.orders.leak_simulation import (
+    drop_words,
+    example_order,
+    excerpt_contiguous,
+    excerpt_sentences,
+    make_recipients,
+    retype,
+)
+from jsms.movements.orders.leak_trace import (
+    read_leak,
+    text_from_html,
+    text_from_pdf,
+    text_from_pdf_builtin,
+    trace_file,
+)
+from jsms.movements.orders.render import (
     OrderContent,
     build_skeleton,
     candidates_for,
@@ -23,7 +38,7 @@ from jsms.movements.orders import (
     render_pdf,
     render_text,
 )
-from jsms.movements.watermark import (
+from jsms.movements.orders.watermark import (
     CONFIDENT,
     Candidate,
     Recipient,
@@ -38,24 +53,9 @@ from jsms.movements.watermark import (
     invisible_tag,
     probe_count,
     trace,
-    trace_file,
 )
-from jsms.movements.watermark_leak import (
-    read_leak,
-    text_from_html,
-    text_from_pdf,
-    text_from_pdf_builtin,
-)
-from jsms.movements.watermark_sim import (
-    drop_words,
-    example_order,
-    excerpt_contiguous,
-    excerpt_sentences,
-    make_recipients,
-    retype,
-)
-from jsms.movements.watermark_text import EDIT, Pattern, normalise, search
-from jsms.movements.watermark_vocab import (
+from jsms.movements.orders.watermark.text import EDIT, Pattern, normalise, search
+from jsms.movements.orders.watermark.vocab import (
     bearing_options,
     date_options,
     distance_options,

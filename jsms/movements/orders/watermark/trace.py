@@ -10,13 +10,13 @@ thing in a different, reproducible way. A zero-width payload after each heading 
 32-bit recipient tag for copies pasted verbatim; tracing works without it.
 
 Tracing (:func:`trace`): normalise the leak, find every slot's phrase in it by approximate
-search (:mod:`~jsms.movements.watermark_text`), read which option is present where one clearly
-is, and score each candidate by the log-likelihood ratio of "this candidate's copy, read with
-an error rate" against "none of them" (options then look uniformly random). The posterior
-over the candidates and the "none" hypothesis is the confidence, so an unrelated text, or a
-copy given to someone who is not a candidate, comes out as no confident match.
+search (:mod:`.text`), read which option is present where one clearly is, and score each
+candidate by the log-likelihood ratio of "this candidate's copy, read with an error rate"
+against "none of them" (options then look uniformly random). The posterior over the candidates
+and the "none" hypothesis is the confidence, so an unrelated text, or a copy given to someone
+who is not a candidate, comes out as no confident match.
 
-The module is pure: no database, no I/O except :func:`trace_file`. ``orders`` builds the
+The module is pure: no database, no I/O. :mod:`jsms.movements.orders.render` builds the
 :class:`Skeleton` of a movement order; this module only knows slots and lines.
 """
 
@@ -25,54 +25,18 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Literal
 
-from jsms.movements.watermark_detect import Observation, detect, probe_count
-from jsms.movements.watermark_model import (
-    Line,
-    Part,
+from jsms.movements.orders.watermark.detect import Observation, detect
+from jsms.movements.orders.watermark.model import (
     Recipient,
-    RenderedLine,
-    Rotation,
-    Seg,
     Skeleton,
-    Slot,
     choice,
-    derive_secret,
     find_invisible,
-    invisible_mark,
     invisible_tag,
-    line_text,
-    realise,
 )
 
-__all__ = [
-    "CONFIDENT",
-    "Candidate",
-    "Line",
-    "Observation",
-    "Part",
-    "Recipient",
-    "RenderedLine",
-    "Rotation",
-    "Seg",
-    "Skeleton",
-    "Slot",
-    "TraceResult",
-    "choice",
-    "derive_secret",
-    "describe",
-    "detect",
-    "find_invisible",
-    "invisible_mark",
-    "invisible_tag",
-    "line_text",
-    "probe_count",
-    "realise",
-    "trace",
-    "trace_file",
-]
+__all__ = ["CONFIDENT", "Candidate", "TraceResult", "describe", "trace"]
 
 CONFIDENT = 0.9
 """Below this posterior the tracer reports no confident match."""
@@ -204,10 +168,3 @@ def describe(results: Sequence[TraceResult], threshold: float = CONFIDENT) -> st
         f"no confident match (best {best.recipient_id}, confidence {best.confidence:.3f}; "
         f"{evidence})"
     )
-
-
-def trace_file(path: str | Path, candidates: Sequence[Candidate]) -> list[TraceResult]:
-    """Trace a leaked file (plain text, HTML or PDF) — the core of ``jsms leak trace FILE``."""
-    from jsms.movements.watermark_leak import read_leak
-
-    return trace(read_leak(Path(path)), candidates)

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, time
 
-from jsms.movements.orders import (
+from jsms.movements.orders.render import (
     Communications,
     Contact,
     Emergency,
@@ -23,8 +23,8 @@ from jsms.movements.orders import (
     RallyPoint,
     Vehicle,
 )
-from jsms.movements.watermark import Recipient
-from jsms.movements.watermark_text import invisible_free
+from jsms.movements.orders.watermark import Recipient
+from jsms.movements.orders.watermark.text import invisible_free
 
 __all__ = [
     "drop_words",
