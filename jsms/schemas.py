@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, StringConstraints, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints, model_validator
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 ShortText = Annotated[str, StringConstraints(max_length=2000)]
@@ -49,6 +50,43 @@ class StrictModel(BaseModel):
             field = ".".join(str(part) for part in where) or "text"
             raise ValueError(f"{field}: NUL characters (\\u0000) are not allowed in text")
         return data
+
+
+class PatchModel(StrictModel):
+    """A partial update: a field left out keeps its value; only the fields in ``CLEARABLE``
+    may be set to null (an explicit null elsewhere is an error, not a crash)."""
+
+    CLEARABLE: ClassVar[frozenset[str]] = frozenset()
+
+    @model_validator(mode="after")
+    def _no_null_for_required(self) -> PatchModel:
+        nulled = sorted(
+            name
+            for name in self.model_fields_set - self.CLEARABLE
+            if getattr(self, name) is None
+        )
+        if nulled:
+            raise ValueError(
+                f"{', '.join(nulled)} cannot be null: leave the field out to keep its value"
+            )
+        return self
+
+
+EARLIEST_PLAN = datetime(2000, 1, 1, tzinfo=UTC)
+PLANNING_HORIZON = timedelta(days=5 * 366)
+
+
+def _plannable(value: datetime) -> datetime:
+    if value.tzinfo is None:
+        raise ValueError("the time needs a timezone (e.g. +05:00 or Z)")
+    latest = datetime.now(UTC) + PLANNING_HORIZON
+    if not EARLIEST_PLAN <= value <= latest:
+        raise ValueError(f"must lie between 2000-01-01 and {latest:%Y-%m-%d} (five years ahead)")
+    return value
+
+
+PlanTime = Annotated[datetime, AfterValidator(_plannable)]
+"""A movement or escort time: timezone-aware and within the planning range."""
 
 
 class OutModel(BaseModel):

@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import Field, model_validator
 
-from jsms.schemas import Id, OutModel, StrictModel
+from jsms.schemas import Id, OutModel, PatchModel, PlanTime, StrictModel
 
 
 class PlaceIn(StrictModel):
@@ -35,8 +35,8 @@ class MovementIn(StrictModel):
     purpose: str = Field(min_length=3, max_length=300)
     origin: PlaceIn
     destination: PlaceIn
-    departure_at: datetime
-    arrival_at: datetime
+    departure_at: PlanTime
+    arrival_at: PlanTime
     passenger_ids: list[Id] = Field(min_length=1, max_length=200)
     vehicles: list[VehicleIn] = Field(default_factory=list, max_length=50)
 
@@ -47,10 +47,10 @@ class MovementIn(StrictModel):
         return self
 
 
-class MovementPatch(StrictModel):
+class MovementPatch(PatchModel):
     purpose: str | None = Field(default=None, min_length=3, max_length=300)
-    departure_at: datetime | None = None
-    arrival_at: datetime | None = None
+    departure_at: PlanTime | None = None
+    arrival_at: PlanTime | None = None
     passenger_ids: list[Id] | None = Field(default=None, min_length=1, max_length=200)
     vehicles: list[VehicleIn] | None = Field(default=None, max_length=50)
 
@@ -182,8 +182,8 @@ class RouteChoiceIn(StrictModel):
 
 
 class CloneIn(StrictModel):
-    departure_at: datetime
-    arrival_at: datetime
+    departure_at: PlanTime
+    arrival_at: PlanTime
 
     @model_validator(mode="after")
     def _aware(self) -> CloneIn:

@@ -9,7 +9,16 @@ from typing import Any
 from pydantic import Field, field_validator, model_validator
 
 from jsms.geo.geometry import polygon_from_geojson
-from jsms.schemas import CountryCode, Id, Name, OutModel, ShortText, StrictModel
+from jsms.schemas import (
+    CountryCode,
+    Id,
+    Name,
+    OutModel,
+    PatchModel,
+    PlanTime,
+    ShortText,
+    StrictModel,
+)
 
 
 class BloodGroup(StrEnum):
@@ -98,7 +107,9 @@ class PersonIn(StrictModel):
     emergency_contact: str | None = Field(default=None, max_length=300)
 
 
-class PersonPatch(StrictModel):
+class PersonPatch(PatchModel):
+    CLEARABLE = frozenset({"project_id", "site_id", "phone", "emergency_contact"})
+
     project_id: Id | None = None
     site_id: Id | None = None
     job_title: str | None = Field(default=None, max_length=120)
@@ -175,8 +186,8 @@ class AuthorisationIn(StrictModel):
     provinces: list[str] = Field(default_factory=list, max_length=10)
     districts: list[str] = Field(default_factory=list, max_length=200)
     site_ids: list[Id] = Field(default_factory=list, max_length=200)
-    starts_at: datetime
-    ends_at: datetime
+    starts_at: PlanTime
+    ends_at: PlanTime
     headcount_cap: int = Field(ge=1, le=10_000)
     arms: str = Field(default="none", max_length=200)
     conditions: ShortText = ""

@@ -13,12 +13,9 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
 
-from jsms.db import new_session
 from jsms.identity.policy import is_allowed
 from jsms.identity.roles import Role, Side
-from jsms.models import Base
 
 PROBLEM = "application/problem+json"
 KARACHI = {"lat": 24.8607, "lon": 67.0011}
@@ -27,27 +24,6 @@ SQUARE = {
     "type": "Polygon",
     "coordinates": [[[67.0, 24.86], [67.01, 24.86], [67.01, 24.87], [67.0, 24.87], [67.0, 24.86]]],
 }
-
-
-def row_counts(url: str) -> dict[str, int]:
-    with new_session(url) as session:
-        return {
-            table.name: session.scalar(select(func.count()).select_from(table)) or 0
-            for table in Base.metadata.sorted_tables
-        }
-
-
-@pytest.fixture
-def unchanged(db_url: str) -> Iterator[Any]:
-    """Call `unchanged()` after arranging; the database must look the same at the end."""
-    before: dict[str, int] = {}
-
-    def start() -> None:
-        before.update(row_counts(db_url))
-
-    yield start
-    assert before, "the test never took its 'before' snapshot"
-    assert row_counts(db_url) == before
 
 
 def refused(response: Any, status: int, *mentions: str) -> dict[str, Any]:
