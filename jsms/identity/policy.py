@@ -68,6 +68,10 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
 }
 
 SIDES: dict[str, frozenset[Side]] = {
+    # Units and grants are the forces' business: a company's staff never read them.
+    "unit.read": frozenset({Side.HOST, Side.GUEST}),
+    "authorisation.read": frozenset({Side.HOST, Side.GUEST}),
+    "authorisation.check": frozenset({Side.HOST, Side.GUEST}),
     "authorisation.write": frozenset({Side.HOST}),
     "movement.write": frozenset({Side.CLIENT}),
     "movement.escort": frozenset({Side.HOST, Side.GUEST}),

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
-from sqlalchemy import select
 
 from jsms.audit import service as audit
 from jsms.deps import Db, Paging, require
@@ -36,6 +35,7 @@ from jsms.movements.schemas import (
 )
 from jsms.pagination import Page, page_of
 from jsms.registry.models import Site
+from jsms.registry.service import site_query
 
 router = APIRouter(prefix="/api/v1", tags=["movements"])
 
@@ -97,7 +97,8 @@ def resolve_place(db: Db, actor: Actor, place: PlaceIn) -> tuple[str, float, flo
     if place.lat is not None and place.lon is not None:
         return place.name or f"{place.lat:.4f}, {place.lon:.4f}", place.lat, place.lon
     assert place.name is not None
-    site = db.scalar(select(Site).where(Site.name == place.name))
+    # only a site the caller may see: another company's site coordinates stay hidden
+    site = db.scalar(site_query(actor).where(Site.name == place.name))
     if site is not None:
         return site.name, site.lat, site.lon
     found = load_gazetteer().lookup(place.name)
