@@ -25,6 +25,7 @@ from jsms.web.api import router as web_router
 from jsms.web.api import static_files
 from jsms.web.apidocs import api_docs_files
 from jsms.web.apidocs import router as api_docs_router
+from jsms.web.security import BrowserProtection
 
 DESCRIPTION = """Joint Security Management System: identity and access, the registry (protected
 persons, sites, security units, deployment authorisations), geography and routing, the threat
@@ -280,4 +281,5 @@ def create_app(database_url: str | None = None) -> FastAPI:
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(NoNulInUrl)
+    app.add_middleware(BrowserProtection)
     return app

@@ -50,8 +50,8 @@ def test_only_the_host_side_grants_deployment_authorisations(
     role: Role, side: Side, allowed: bool
 ) -> None:
     assert is_allowed("authorisation.write", frozenset({role}), side) is allowed
-    # Reading and checking grants is not a sovereign act: no side restriction there.
-    assert is_allowed("authorisation.read", frozenset({role}), side)
+    # Reading grants is for the forces on either side; a company never reads them.
+    assert is_allowed("authorisation.read", frozenset({role}), side) is (side != Side.CLIENT)
 
 
 def test_several_roles_give_the_union_and_sides_still_bind() -> None:
