@@ -5,11 +5,13 @@ The caller (request handler, CLI command, worker) owns the transaction: services
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import DateTime, String, TypeDecorator, create_engine, event
@@ -78,14 +80,22 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.close()
 
 
+def _private_file(path: Path) -> None:
+    """The database file readable by its owner only (SQLite gives the -wal and -shm files
+    the database file's mode): it holds movement plans and encrypted PII."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    if path.stat().st_mode & 0o077:
+        path.chmod(0o600)
+
+
 def make_engine(url: str) -> Engine:
     """An engine for `url`; SQLite files get their folder created."""
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
-            from pathlib import Path
-
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            _private_file(Path(path))
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 10})
         _configure_sqlite(engine)
         return engine
