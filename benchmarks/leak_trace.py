@@ -48,8 +48,9 @@ from jsms.movements.orders.leak_simulation import (
     retype,
 )
 from jsms.movements.orders.leak_trace import text_from_html, text_from_pdf
-from jsms.movements.orders.render import candidates_for, render_html, render_pdf, render_text
+from jsms.movements.orders.render import render_html, render_pdf, render_text
 from jsms.movements.orders.watermark import CONFIDENT, Recipient, probe_count, trace
+from jsms.movements.orders.wording import candidates_for
 
 Leak = Callable[[Recipient, random.Random], str]
 

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, time
 
-from jsms.movements.orders.render import (
+from jsms.movements.orders.content import (
     Communications,
     Contact,
     Emergency,

@@ -32,9 +32,10 @@ from sqlalchemy.orm import Session
 from jsms.db import utcnow
 from jsms.identity.models import User
 from jsms.movements.models import Movement, OrderCopy
-from jsms.movements.orders.issuing import content_from_json, recipient
-from jsms.movements.orders.render import build_skeleton
+from jsms.movements.orders.content import content_from_json
+from jsms.movements.orders.issuing import recipient
 from jsms.movements.orders.watermark import Candidate, Skeleton, TraceResult, trace
+from jsms.movements.orders.wording import build_skeleton
 
 __all__ = [
     "Suspect",

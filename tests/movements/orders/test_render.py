@@ -11,24 +11,25 @@ from pathlib import Path
 
 import pytest
 
-from jsms.movements.orders.leak_simulation import example_order, make_recipients
-from jsms.movements.orders.leak_trace import text_from_html, text_from_pdf_builtin
-from jsms.movements.orders.render import (
+from jsms.movements.orders.content import (
     Communications,
     Emergency,
     InnerRing,
     OrderContent,
     RallyPoint,
-    Recipient,
     Vehicle,
-    build_skeleton,
+)
+from jsms.movements.orders.leak_simulation import example_order, make_recipients
+from jsms.movements.orders.leak_trace import text_from_html, text_from_pdf_builtin
+from jsms.movements.orders.render import (
     render_html,
     render_pdf,
     render_text,
 )
-from jsms.movements.orders.watermark import detect, find_invisible, invisible_tag, trace
+from jsms.movements.orders.watermark import Recipient, detect, find_invisible, invisible_tag, trace
 from jsms.movements.orders.watermark.text import invisible_free
 from jsms.movements.orders.watermark.vocab import ROAD_ALIASES, number_word, road_options
+from jsms.movements.orders.wording import build_skeleton
 
 SECRET = b"orders-test-secret"
 
@@ -196,7 +197,7 @@ def test_html_escapes_everything() -> None:
 def test_hostile_content_still_traces() -> None:
     c = _hostile()
     people = make_recipients(10, SECRET)
-    from jsms.movements.orders.render import candidates_for
+    from jsms.movements.orders.wording import candidates_for
 
     html = render_html(c, people[6])
     results = trace(text_from_html(html), candidates_for(c, people))

@@ -15,6 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from jsms.movements.orders.content import OrderContent
 from jsms.movements.orders.leak_simulation import (
     drop_words,
     example_order,
@@ -31,9 +32,6 @@ from jsms.movements.orders.leak_trace import (
     trace_file,
 )
 from jsms.movements.orders.render import (
-    OrderContent,
-    build_skeleton,
-    candidates_for,
     render_html,
     render_pdf,
     render_text,
@@ -66,6 +64,7 @@ from jsms.movements.orders.watermark.vocab import (
     road_options,
     time_options,
 )
+from jsms.movements.orders.wording import build_skeleton, candidates_for
 
 SECRET = derive_secret(b"test master key, not a real one")
 
