@@ -52,7 +52,7 @@ def who_knew(movement: str = typer.Argument(help="movement id or reference")) ->
 @movement_app.command("remind")
 def remind() -> None:
     """Record reminders for approvals due within six hours (run from cron)."""
-    from jsms.movements.service import due_reminders
+    from jsms.movements.approvals import due_reminders
 
     with friendly_errors(), transaction(cli_actor()) as db:
         rows = due_reminders(db, utcnow())

@@ -20,7 +20,7 @@ from jsms.geo.gazetteer import Gazetteer
 from jsms.identity import service as identity
 from jsms.identity.models import User
 from jsms.identity.roles import Role, Side
-from jsms.movements import escorts, planning, service
+from jsms.movements import approvals, escorts, planning, service
 from jsms.movements.models import Movement
 from jsms.registry.models import ProtectedPerson, SecurityUnit
 
@@ -74,9 +74,11 @@ def _approve(db: Session, movement: Movement, users: dict[str, User], decided_at
     """Every required party decides through the service; the decisions are dated `decided_at`."""
     for approval in [a for a in movement.approvals if a.movement_version == movement.version]:
         approver = identity.actor_of(_user(users, approval.agency_id, Role.APPROVER))
-        decided = service.decide(db, approver, movement, approve=True, reason="approved")
+        decided = approvals.decide(db, approver, movement, approve=True, reason="approved")
         decided.decided_at = decided_at
-    movement.release_at = max(decided_at, movement.departure_at - service.RELEASE_BEFORE_DEPARTURE)
+    movement.release_at = max(
+        decided_at, movement.departure_at - approvals.RELEASE_BEFORE_DEPARTURE
+    )
 
 
 def _run(db: Session, movement: Movement, row: dict[str, Any], users: dict[str, User]) -> None:

@@ -11,7 +11,7 @@ from jsms.deps import Db, Paging, require
 from jsms.errors import Invalid
 from jsms.geo.gazetteer import load_gazetteer
 from jsms.identity.policy import Actor
-from jsms.movements import escorts, planning, service, whoknew
+from jsms.movements import approvals, escorts, planning, service, whoknew
 from jsms.movements.access import Visibility
 from jsms.movements.models import Movement, MovementApproval
 from jsms.movements.orders import issuing, leak_trace
@@ -83,7 +83,11 @@ def plan_of(db: Db, movement: Movement, seen: Visibility) -> MovementPlan:
         evaluation=movement.evaluation,
         escorts=[EscortOut.model_validate(e) for e in movement.escorts],
         predictability=planning.predictability(db, movement),
-        approvals_needed=service.approvals_needed(db, movement),
+        approvals_needed=approvals.approvals_needed(db, movement),
+        submitted_at=movement.submitted_at,
+        started_at=movement.started_at,
+        ended_at=movement.ended_at,
+        debrief=movement.debrief,
         history=[
             ApprovalOut.model_validate(a)
             for a in sorted(movement.approvals, key=lambda a: (a.movement_version, a.party))
@@ -244,7 +248,7 @@ def decide(
     """Approve or reject for your agency (a rejection needs a reason)."""
     movement = _load(db, actor, movement_id)
     return ApprovalOut.model_validate(
-        service.decide(db, actor, movement, approve=body.approve, reason=body.reason)
+        approvals.decide(db, actor, movement, approve=body.approve, reason=body.reason)
     )
 
 
@@ -253,7 +257,7 @@ def pending(
     db: Db, paging: Paging, actor: Annotated[Actor, require("movement.approve")]
 ) -> Page[PendingApproval]:
     """Decisions your agency owes, soonest deadline first, with what each one is about."""
-    items = service.pending_approvals(db, actor)
+    items = approvals.pending_approvals(db, actor)
     page = page_of(items, paging.page, paging.per_page)
     return Page(
         items=[_pending(db, approval) for approval in page.items],

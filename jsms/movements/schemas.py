@@ -149,6 +149,10 @@ class MovementPlan(MovementSummary):
     predictability: list[dict[str, Any]] = Field(default_factory=list)
     approvals_needed: list[str] = Field(default_factory=list)
     history: list[ApprovalOut] = Field(default_factory=list)
+    submitted_at: datetime | None = None
+    started_at: datetime | None = None
+    ended_at: datetime | None = None
+    debrief: str | None = None
 
 
 class DecisionIn(StrictModel):

@@ -1,7 +1,6 @@
-"""Movement lifecycle: draft -> submitted -> approved -> in progress -> completed / aborted.
-
-Every host jurisdiction the route crosses, the guest detail and the requesting company must
-approve the current version (dual key); an amendment opens a new version and new approvals.
+"""Movement lifecycle: draft -> submitted -> approved -> in progress -> completed / aborted,
+and reading a movement with need-to-know. Who must approve, and the decisions themselves,
+are in `jsms.movements.approvals`; an amendment opens a new version and new approvals.
 """
 
 from __future__ import annotations
@@ -10,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -21,71 +20,18 @@ from jsms.identity.models import Agency
 from jsms.identity.policy import Actor
 from jsms.identity.roles import Role, Side
 from jsms.movements.access import Involvement, Visibility, visibility
-from jsms.movements.models import EscortAssignment, Movement, MovementApproval
+from jsms.movements.approvals import all_approved, lock, open_approvals
+from jsms.movements.models import EscortAssignment, Movement
+from jsms.movements.sop.facts import PKT
 from jsms.registry.models import ProtectedPerson
 
-RELEASE_BEFORE_DEPARTURE = timedelta(hours=6)
-DECISION_BEFORE_DEPARTURE = timedelta(hours=12)
 AMENDABLE = ("draft", "submitted", "approved", "rejected")
 REFERENCE_ATTEMPTS = 20
+# Escorts and the SOP check are for the planned time: a convoy may not leave hours early.
+EARLIEST_START = timedelta(hours=2)
 
 
 # Parties and agencies ------------------------------------------------------------------------
-
-
-def host_for(db: Session, province: str) -> Agency:
-    """The host agency answering for a province: its own provincial force, else a federal one."""
-    hosts = db.scalars(
-        select(Agency).where(Agency.side == Side.HOST.value, Agency.active.is_(True))
-    ).all()
-    own = [a for a in hosts if a.provinces == [province]]
-    wider = sorted((a for a in hosts if province in a.provinces), key=lambda a: len(a.provinces))
-    if own:
-        return own[0]
-    if wider:
-        return wider[0]
-    raise Invalid(f"no host agency has jurisdiction in {province}")
-
-
-def guest_for(db: Session, movement: Movement) -> Agency:
-    """The guest detail protecting the passengers' nationality (the only one, usually)."""
-    guests = db.scalars(
-        select(Agency).where(Agency.side == Side.GUEST.value, Agency.active.is_(True))
-    ).all()
-    if not guests:
-        raise Invalid("no guest security detail is registered")
-    nationalities = [
-        p.nationality
-        for p in db.scalars(
-            select(ProtectedPerson).where(ProtectedPerson.id.in_(movement.passenger_ids))
-        )
-    ]
-    for guest in guests:
-        if guest.country in nationalities:
-            return guest
-    return guests[0]
-
-
-def required_parties(db: Session, movement: Movement) -> dict[str, str]:
-    """Party label -> agency id for every approval the current plan needs."""
-    if not movement.jurisdictions:
-        raise Invalid("the movement has no route yet: choose a route before submitting")
-    parties = {f"host:{j}": host_for(db, j).id for j in movement.jurisdictions}
-    parties["guest"] = guest_for(db, movement).id
-    parties["client"] = movement.client_agency_id
-    return parties
-
-
-def approvals_needed(db: Session, movement: Movement) -> list[str]:
-    """Who must approve the plan as it stands ("host:Sindh (SPU-S)"), empty without a route."""
-    if not movement.jurisdictions:
-        return []
-    try:
-        parties = required_parties(db, movement)
-    except Invalid as exc:
-        return [f"unresolved: {exc}"]
-    names = dict(db.execute(select(Agency.id, Agency.short_name)).all())
-    return [f"{party} ({names.get(agency_id, agency_id)})" for party, agency_id in parties.items()]
 
 
 # Reading, with need-to-know -------------------------------------------------------------------
@@ -194,15 +140,6 @@ def read_details(db: Session, actor: Actor, movement_id: str) -> Movement:
 
 
 # Writing ---------------------------------------------------------------------------------------
-
-
-def lock(db: Session, movement: Movement) -> None:
-    """Serialise changes to one movement: take its row lock (an UPDATE locks the row on
-    PostgreSQL and the database on SQLite), then re-read it, so a decision is made on what is
-    committed now and not on what this request read before another one committed."""
-    db.execute(update(Movement).where(Movement.id == movement.id).values(version=Movement.version))
-    db.refresh(movement)
-    db.expire(movement, ["approvals", "escorts"])
 
 
 def _next_reference(db: Session, departure: datetime) -> str:
@@ -345,24 +282,13 @@ def _reopen_if_decided(db: Session, movement: Movement, why: str) -> None:
         movement.version += 1
         movement.status = "submitted"
         movement.release_at = None
-        _open_approvals(db, movement)
+        open_approvals(db, movement)
         audit.record(
             db,
             action="movement.reopened",
             object_type="movement",
             object_id=movement.id,
             detail={"version": movement.version, "why": why},
-        )
-
-
-def _open_approvals(db: Session, movement: Movement) -> None:
-    now = utcnow()
-    due = max(now + timedelta(hours=1), movement.departure_at - DECISION_BEFORE_DEPARTURE)
-    for party, agency_id in required_parties(db, movement).items():
-        movement.approvals.append(
-            MovementApproval(
-                movement_version=movement.version, party=party, agency_id=agency_id, due_at=due
-            )
         )
 
 
@@ -390,48 +316,9 @@ def submit(
         movement.evaluation = {**evaluation, "version": movement.version}
     movement.status = "submitted"
     movement.submitted_at = utcnow()
-    _open_approvals(db, movement)
+    open_approvals(db, movement)
     db.flush()
     return movement
-
-
-def decide(
-    db: Session, actor: Actor, movement: Movement, *, approve: bool, reason: str | None
-) -> MovementApproval:
-    """An approver records their agency's decision on the current version; the status that
-    follows is derived in the same transaction, under the movement's lock."""
-    lock(db, movement)
-    if movement.status != "submitted":
-        raise Conflict(f"{movement.reference} is {movement.status}, not awaiting decisions")
-    mine = [
-        a
-        for a in movement.approvals
-        if a.movement_version == movement.version and a.agency_id == actor.agency_id
-    ]
-    if not mine:
-        raise Forbidden("your agency is not a party to this movement's approval")
-    approval = next((a for a in mine if a.status == "pending"), None)
-    if approval is None:
-        raise Conflict("your agency has already decided on this version")
-    if not approve and not reason:
-        raise Invalid("a rejection needs a reason")
-    approval.status = "approved" if approve else "rejected"
-    approval.decided_by = actor.user_id
-    approval.decided_at = utcnow()
-    approval.reason = reason
-    if not approve:
-        movement.status = "rejected"
-        movement.rejection_reason = f"{approval.party}: {reason}"
-    elif all_approved(movement):
-        movement.status = "approved"
-        movement.release_at = max(utcnow(), movement.departure_at - RELEASE_BEFORE_DEPARTURE)
-    db.flush()
-    return approval
-
-
-def all_approved(movement: Movement) -> bool:
-    current = [a for a in movement.approvals if a.movement_version == movement.version]
-    return bool(current) and all(a.status == "approved" for a in current)
 
 
 def _refuse_if_blocked(movement: Movement, evaluation: dict[str, Any], what: str) -> None:
@@ -458,6 +345,14 @@ def start(
         raise Conflict(
             f"{movement.reference} cannot start: approvals missing from "
             f"{', '.join(missing) or 'all parties'}"
+        )
+    earliest = movement.departure_at - EARLIEST_START
+    if utcnow() < earliest:
+        planned = movement.departure_at.astimezone(PKT)
+        raise Conflict(
+            f"{movement.reference} is planned to leave at {planned:%H:%M} PKT (UTC+5) on "
+            f"{planned:%d %b %Y}; it may start from {earliest.astimezone(PKT):%H:%M} PKT, "
+            "or be amended to leave earlier"
         )
     rings = {e.ring for e in movement.escorts}
     if "outer" not in rings:
@@ -489,57 +384,6 @@ def finish(
     movement.debrief = debrief
     db.flush()
     return movement
-
-
-def pending_approvals(db: Session, actor: Actor) -> list[MovementApproval]:
-    """Decisions waiting for the actor's agency, soonest deadline first."""
-    return list(
-        db.scalars(
-            select(MovementApproval)
-            .join(Movement)
-            .where(
-                MovementApproval.agency_id == actor.agency_id,
-                MovementApproval.status == "pending",
-                Movement.status == "submitted",
-                MovementApproval.movement_version == Movement.version,
-            )
-            .order_by(MovementApproval.due_at)
-        )
-    )
-
-
-def due_reminders(
-    db: Session, now: datetime, within: timedelta = timedelta(hours=6)
-) -> list[MovementApproval]:
-    """Pending approvals due soon that nobody has been reminded of; marks and audits them."""
-    rows = list(
-        db.scalars(
-            select(MovementApproval)
-            .join(Movement)
-            .where(
-                MovementApproval.status == "pending",
-                Movement.status == "submitted",
-                MovementApproval.movement_version == Movement.version,
-                MovementApproval.reminded_at.is_(None),
-                MovementApproval.due_at <= now + within,
-            )
-        )
-    )
-    for approval in rows:
-        approval.reminded_at = now
-        audit.record(
-            db,
-            action="movement.approval.reminder",
-            object_type="movement",
-            object_id=approval.movement_id,
-            detail={
-                "party": approval.party,
-                "due_at": approval.due_at.isoformat(),
-                "overdue": approval.due_at <= now,
-            },
-        )
-    db.flush()
-    return rows
 
 
 def escort_overlaps(

@@ -292,3 +292,17 @@ def test_summary_only_staff_do_not_learn_the_departure_time_from_deadlines(
     assert summary.status_code == 200, summary.text
     if not summary.json()["details_visible"]:
         assert all(a["due_at"] is None for a in summary.json()["approvals"])
+
+
+def test_a_convoy_may_not_leave_hours_before_its_planned_time(
+    db: Session, client: TestClient, login_as: Any, mworld: MovementWorld, approved: str
+) -> None:
+    from tests.movements.conftest import release_now
+
+    release_now(db, approved)
+    ops = login_as(Role.OPS_OFFICER, agency_id=mworld.world.host_sindh)
+    early = client.post(f"/api/v1/movements/{approved}/start", headers=ops.headers)
+    assert early.status_code == 409, early.text
+    assert "PKT" in early.json()["detail"] and "may start from" in early.json()["detail"]
+    plan = client.get(f"/api/v1/movements/{approved}/plan", headers=ops.headers).json()
+    assert plan["status"] == "approved" and plan["started_at"] is None
