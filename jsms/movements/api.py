@@ -305,8 +305,9 @@ def _pending(db: Db, approval: MovementApproval) -> PendingApproval:
 def assign_escort(
     movement_id: str, body: EscortIn, db: Db, actor: Annotated[Actor, require("movement.escort")]
 ) -> EscortOut:
-    """Book a unit for a leg: refused outside its authorisation or if already booked."""
-    movement = _load(db, actor, movement_id)
+    """Book a unit for a leg: refused outside its authorisation or if already booked. Only
+    those who may see the plan book (the booking names the leg's times), and it is audited."""
+    movement = service.read_details(db, actor, movement_id)
     assignment = escorts.assign(
         db,
         actor,

@@ -105,3 +105,27 @@ def test_writes_need_the_right_party(
         client.post(f"/api/v1/movements/{approved}/start", headers=requester.headers).status_code
         == 403
     )
+
+
+def test_summary_only_staff_cannot_book_escorts_and_so_learn_the_times(
+    db: Session, client: TestClient, login_as, mworld: MovementWorld, approved: str
+) -> None:
+    w = mworld.world
+    ops = login_as("ops_officer", agency_id=mworld.host_bal)  # host staff, no unit assigned yet
+    assert client.get(f"/api/v1/movements/{approved}", headers=ops.headers).status_code == 200
+    booking = {"unit_id": mworld.bal_unit, "leg": 1, "ring": "outer"}
+    refused = client.post(
+        f"/api/v1/movements/{approved}/escorts", headers=ops.headers, json=booking
+    )
+    assert refused.status_code == 403, refused.text
+    assert "starts_at" not in refused.text and "need-to-know" in refused.json()["detail"]
+
+    approver = login_as("approver", agency_id=mworld.host_bal)
+    auditor = login_as("auditor", agency_id=w.host_sindh)
+    booked = client.post(
+        f"/api/v1/movements/{approved}/escorts", headers=approver.headers, json=booking
+    )
+    assert booked.status_code == 201, booked.text
+    knew = client.get(f"/api/v1/movements/{approved}/who-knew", headers=auditor.headers).json()
+    names = {row["username"] for row in knew}
+    assert approver.username in names and ops.username not in names
