@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Annotated
 
 import pyotp
@@ -25,6 +26,13 @@ def _user(db: object, username: str) -> User:
     return user
 
 
+def _ask_password() -> str:
+    """The new password, typed twice in a terminal; a script must pass --password."""
+    if not sys.stdin.isatty():
+        raise Invalid("no --password given and standard input is not a terminal to ask on")
+    return str(typer.prompt("Password", hide_input=True, confirmation_prompt=True))
+
+
 @users_app.command("create")
 def create(
     username: Annotated[str, typer.Option()],
@@ -32,10 +40,12 @@ def create(
     role: Annotated[list[Role], typer.Option(help="repeat for several roles")],
     display_name: Annotated[str, typer.Option()] = "",
     password: Annotated[
-        str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)
+        str, typer.Option(help="asked for (twice, hidden) when omitted in a terminal")
     ] = "",
 ) -> None:
     """Create a user (the first admin of a new installation, for example)."""
+    with friendly_errors():
+        password = password or _ask_password()
     with friendly_errors(), transaction(cli_actor()) as db:
         found = db.scalar(select(Agency).where(Agency.short_name == agency))
         if found is None:

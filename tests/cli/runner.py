@@ -10,11 +10,18 @@ from pathlib import Path
 JSMS = str(Path(sys.executable).with_name("jsms"))
 
 
-def jsms(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    """`jsms ARGS` with the test's database and key file (or `env` on top of them)."""
+def jsms(
+    *args: str, env: dict[str, str] | None = None, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """`jsms ARGS` with the test's database and key file (or `env` on top of them).
+
+    Standard input is `stdin` through a pipe, or empty: never the terminal pytest runs in.
+    """
     return subprocess.run(
         [JSMS, *args],
         env={**os.environ, **(env or {})},
+        input=stdin,
+        stdin=None if stdin is not None else subprocess.DEVNULL,
         capture_output=True,
         text=True,
         timeout=120,
