@@ -114,8 +114,8 @@ def test_escorts_are_checked_against_authorisations_jurisdiction_and_bookings(
 ) -> None:
     requester = login_as("requester")
     movement_id = routed_and_submitted(db, client, requester, mworld)
-    guest_ops = login_as("ops_officer", agency_id=mworld.world.guest)
-    sindh_ops = login_as("ops_officer", agency_id=mworld.world.host_sindh)
+    guest_ops = login_as("approver", agency_id=mworld.world.guest)  # approvers see the plan
+    sindh_ops = login_as("approver", agency_id=mworld.world.host_sindh)
     url = f"/api/v1/movements/{movement_id}/escorts"
 
     inner_sindh = client.post(
