@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Generic, TypeVar
+from collections.abc import Callable
+from typing import Any, Generic, Protocol, TypeVar
 
 from pydantic import BaseModel
 from sqlalchemy import Select, func, select
@@ -16,6 +17,19 @@ class Page(BaseModel, Generic[T]):
     total: int
     page: int
     per_page: int
+
+
+class PageRequest(Protocol):
+    page: int
+    per_page: int
+
+
+def paged(db: Session, stmt: Select[Any], paging: PageRequest, out: Callable[[Any], T]) -> Page[T]:
+    """One page of `stmt` (filtered and counted in the query), each row shown through `out`."""
+    rows, total = paginate(db, stmt, paging.page, paging.per_page)
+    return Page(
+        items=[out(row) for row in rows], total=total, page=paging.page, per_page=paging.per_page
+    )
 
 
 def page_of(items: list[T], page: int, per_page: int) -> Page[T]:

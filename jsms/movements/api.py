@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
@@ -33,7 +34,7 @@ from jsms.movements.schemas import (
     RouteChoiceIn,
     WhoKnewRow,
 )
-from jsms.pagination import Page, page_of
+from jsms.pagination import Page, page_of, paged
 from jsms.registry.models import Site
 from jsms.registry.service import site_query
 
@@ -257,14 +258,7 @@ def pending(
     db: Db, paging: Paging, actor: Annotated[Actor, require("movement.approve")]
 ) -> Page[PendingApproval]:
     """Decisions your agency owes, soonest deadline first, with what each one is about."""
-    items = approvals.pending_approvals(db, actor)
-    page = page_of(items, paging.page, paging.per_page)
-    return Page(
-        items=[_pending(db, approval) for approval in page.items],
-        total=page.total,
-        page=page.page,
-        per_page=page.per_page,
-    )
+    return paged(db, approvals.pending_query(actor), paging, partial(_pending, db))
 
 
 def _pending(db: Db, approval: MovementApproval) -> PendingApproval:

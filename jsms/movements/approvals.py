@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, select, update
 from sqlalchemy.orm import Session
 
 from jsms.audit import service as audit
@@ -138,20 +138,18 @@ def all_approved(movement: Movement) -> bool:
     return bool(current) and all(a.status == "approved" for a in current)
 
 
-def pending_approvals(db: Session, actor: Actor) -> list[MovementApproval]:
-    """Decisions waiting for the actor's agency, soonest deadline first."""
-    return list(
-        db.scalars(
-            select(MovementApproval)
-            .join(Movement)
-            .where(
-                MovementApproval.agency_id == actor.agency_id,
-                MovementApproval.status == "pending",
-                Movement.status == "submitted",
-                MovementApproval.movement_version == Movement.version,
-            )
-            .order_by(MovementApproval.due_at)
+def pending_query(actor: Actor) -> Select[MovementApproval]:
+    """Decisions waiting for the actor's agency on current versions, soonest deadline first."""
+    return (
+        select(MovementApproval)
+        .join(Movement)
+        .where(
+            MovementApproval.agency_id == actor.agency_id,
+            MovementApproval.status == "pending",
+            Movement.status == "submitted",
+            MovementApproval.movement_version == Movement.version,
         )
+        .order_by(MovementApproval.due_at)
     )
 
 

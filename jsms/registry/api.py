@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from jsms.deps import Db, Paging, require
 from jsms.identity.policy import Actor
-from jsms.pagination import Page, paginate
+from jsms.pagination import Page, paged
 from jsms.registry import service
 from jsms.registry.models import DeploymentAuthorisation, ProtectedPerson, SecurityUnit, Site
 from jsms.registry.schemas import (
@@ -78,13 +78,7 @@ def unit_out(unit: SecurityUnit) -> UnitOut:
 def list_projects(
     db: Db, paging: Paging, actor: Annotated[Actor, require("site.read")]
 ) -> Page[ProjectOut]:
-    rows, total = paginate(db, service.project_query(actor), paging.page, paging.per_page)
-    return Page(
-        items=[ProjectOut.model_validate(p) for p in rows],
-        total=total,
-        page=paging.page,
-        per_page=paging.per_page,
-    )
+    return paged(db, service.project_query(actor), paging, ProjectOut.model_validate)
 
 
 @router.post("/projects", response_model=ProjectOut, status_code=201, tags=["registry"])
@@ -111,13 +105,7 @@ def list_sites(
     stmt = service.site_query(actor)
     if province:
         stmt = stmt.where(Site.province == province)
-    rows, total = paginate(db, stmt, paging.page, paging.per_page)
-    return Page(
-        items=[SiteOut.model_validate(s) for s in rows],
-        total=total,
-        page=paging.page,
-        per_page=paging.per_page,
-    )
+    return paged(db, stmt, paging, SiteOut.model_validate)
 
 
 @router.post("/sites", response_model=SiteOut, status_code=201, tags=["registry"])
@@ -147,10 +135,7 @@ def list_persons(
         stmt = stmt.where(ProtectedPerson.site_id == site_id)
     if name:
         stmt = stmt.where(ProtectedPerson.full_name.ilike(f"%{name}%"))
-    rows, total = paginate(db, stmt, paging.page, paging.per_page)
-    return Page(
-        items=[person_out(p) for p in rows], total=total, page=paging.page, per_page=paging.per_page
-    )
+    return paged(db, stmt, paging, person_out)
 
 
 @router.post("/persons", response_model=PersonOut, status_code=201, tags=["persons"])
@@ -206,10 +191,7 @@ def list_units(
     stmt = select(SecurityUnit).order_by(SecurityUnit.call_sign)
     if agency_id:
         stmt = stmt.where(SecurityUnit.agency_id == agency_id)
-    rows, total = paginate(db, stmt, paging.page, paging.per_page)
-    return Page(
-        items=[unit_out(u) for u in rows], total=total, page=paging.page, per_page=paging.per_page
-    )
+    return paged(db, stmt, paging, unit_out)
 
 
 @router.post("/units", response_model=UnitOut, status_code=201, tags=["units"])
@@ -236,13 +218,7 @@ def list_authorisations(
         stmt = stmt.where(DeploymentAuthorisation.guest_agency_id == guest_agency_id)
     if not include_revoked:
         stmt = stmt.where(DeploymentAuthorisation.revoked_at.is_(None))
-    rows, total = paginate(db, stmt, paging.page, paging.per_page)
-    return Page(
-        items=[AuthorisationOut.model_validate(a) for a in rows],
-        total=total,
-        page=paging.page,
-        per_page=paging.per_page,
-    )
+    return paged(db, stmt, paging, AuthorisationOut.model_validate)
 
 
 @router.post(
