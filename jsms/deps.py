@@ -12,11 +12,10 @@ from typing import Annotated, Any
 from fastapi import Depends, Query, Request
 from sqlalchemy.orm import Session
 
-from jsms.audit import service as audit
-from jsms.db import new_session, transaction
+from jsms.db import new_session
 from jsms.errors import Forbidden, Unauthorized
 from jsms.identity import service as identity
-from jsms.identity.policy import Actor, can
+from jsms.identity.policy import Actor, can, refusal_reason
 
 SESSION_COOKIE = "jsms_session"
 
@@ -50,6 +49,7 @@ def current_actor(request: Request, db: Db) -> Actor:
         raise Unauthorized("log in first: send a bearer token or the session cookie")
     actor = identity.authenticate(db, token)
     db.info["actor"] = actor
+    request.state.actor = actor  # for auditing a refusal after the transaction is gone
     return actor
 
 
@@ -62,18 +62,12 @@ class Authorize:
     def __call__(
         self, request: Request, db: Db, actor: Annotated[Actor, Depends(current_actor)]
     ) -> Actor:
+        request.state.permission = self.action
         if not can(actor, self.action):
-            # Refusals are kept, in their own transaction: the request's one is rolled back.
-            with transaction(actor, request.app.state.database_url) as log_db:
-                audit.record(
-                    log_db,
-                    action="access.denied",
-                    object_type="endpoint",
-                    object_id=request.url.path[:64],
-                    outcome="denied",
-                    detail={"permission": self.action, "method": request.method},
-                )
-            raise Forbidden(f"your role(s) {sorted(actor.roles)} may not {self.action}")
+            # The refusal is audited where every 403 is turned into problem+json.
+            raise Forbidden(
+                refusal_reason(actor.roles, actor.side, self.action), permission=self.action
+            )
         return actor
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -39,6 +40,8 @@ class Unauthorized(DomainError):
 
 
 class Forbidden(DomainError):
+    """A refusal: by the policy table (`permission=` the action) or by a service rule."""
+
     status, slug, title = 403, "forbidden", "Not allowed"
 
 
@@ -82,6 +85,24 @@ def problem(
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
+def _audit_refusal(request: Request, exc: Forbidden) -> None:
+    """Every 403 leaves an audit event; failing to write it must not hide the refusal."""
+    from jsms.audit.service import record_refusal  # the audit chain sits above this module
+
+    by_policy = "permission" in exc.extra
+    try:
+        record_refusal(
+            request.app.state.database_url,
+            actor=getattr(request.state, "actor", None),
+            method=request.method,
+            path=request.url.path,
+            permission=exc.extra.get("permission") or getattr(request.state, "permission", None),
+            reason=None if by_policy else exc.detail,
+        )
+    except Exception:
+        log.exception("could not audit the refusal of %s %s", request.method, request.url.path)
+
+
 def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     errors = []
     for error in exc.errors():
@@ -95,6 +116,8 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(DomainError)
     async def _domain(request: Request, exc: DomainError) -> JSONResponse:
+        if isinstance(exc, Forbidden):
+            await run_in_threadpool(_audit_refusal, request, exc)
         return problem(exc.status, exc.slug, exc.title, exc.detail, request.url.path, **exc.extra)
 
     @app.exception_handler(RequestValidationError)

@@ -25,7 +25,7 @@ def list_events(
     action: Annotated[str | None, Query(max_length=60)] = None,
     object_type: Annotated[str | None, Query(max_length=40)] = None,
     object_id: Annotated[str | None, Query(max_length=64)] = None,
-    outcome: Annotated[str | None, Query(pattern="^(ok|denied|failed)$")] = None,
+    outcome: Annotated[str | None, Query(pattern="^(ok|refused|denied|failed)$")] = None,
     since: Annotated[
         AwareDatetime | None, Query(description="from this time on, with a zone (e.g. Z)")
     ] = None,

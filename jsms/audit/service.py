@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from jsms.audit.chain import GENESIS, ChainBreak, event_hash, head_mac, verify_chain
 from jsms.audit.models import AuditEvent, AuditHead
-from jsms.db import utcnow
+from jsms.db import transaction, utcnow
 from jsms.keyring import get_keyring
 
 NOT_AUDITED = {"audit_events", "audit_head"}
@@ -106,6 +106,36 @@ def record(
         "detail": detail or {},
     }
     _append(db.connection(), actor if actor is not None else db.info.get("actor"), [entry])
+
+
+def record_refusal(
+    database_url: str,
+    *,
+    actor: Any,
+    method: str,
+    path: str,
+    permission: str | None,
+    reason: str | None,
+) -> None:
+    """Keep a refused request (HTTP 403) in its own transaction: the request's is rolled back.
+
+    `reason` is given for refusals decided by a service rule (need-to-know, sovereignty);
+    a refusal by the policy table is explained by its permission alone.
+    """
+    detail: dict[str, Any] = {"permission": permission, "method": method}
+    if reason:
+        detail["reason"] = reason
+    if len(path) > 64:
+        detail["path"] = path
+    with transaction(actor if actor is not None else "anonymous", database_url) as log_db:
+        record(
+            log_db,
+            action="access.denied",
+            object_type="endpoint",
+            object_id=path[:64],
+            outcome="refused",
+            detail=detail,
+        )
 
 
 def _object_type(obj: Any) -> str:

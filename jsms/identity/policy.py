@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import ColumnElement, false, true
 
-from jsms.identity.roles import Role, Side
+from jsms.identity.roles import ROLE_TITLES, SIDE_TITLES, Role, Side
 
 R = Role
 STAFF = frozenset(set(Role) - {Role.PROTECTEE})
@@ -67,6 +67,42 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "leak.trace": frozenset({R.AUDITOR}),
 }
 
+# What each permission lets a person do, as the end of "may not ...", for refusals.
+DOES: dict[str, str] = {
+    "session.self": "use this session",
+    "agency.read": "see agencies",
+    "agency.write": "create or change agencies",
+    "user.read": "see user accounts",
+    "user.write": "create or change user accounts",
+    "person.read": "see protected persons",
+    "person.pii.read": "read the personal data of protected persons",
+    "person.write": "register or change protected persons",
+    "site.read": "see projects and sites",
+    "site.write": "register or change projects and sites",
+    "unit.read": "see security units",
+    "unit.write": "register or change security units",
+    "authorisation.read": "see deployment authorisations",
+    "authorisation.write": "grant or revoke deployment authorisations",
+    "authorisation.check": "check deployment authorisations",
+    "geo.read": "see the geography",
+    "geo.write": "change the geography",
+    "audit.read": "read the audit trail",
+    "incident.read": "see incidents",
+    "incident.write": "record or change incidents",
+    "incident.review": "decide on the incident review queue",
+    "risk.read": "see the risk picture",
+    "risk.override": "override threat levels",
+    "risk.rebuild": "rebuild the risk surface",
+    "movement.read": "see movements",
+    "movement.write": "request or change movements",
+    "movement.approve": "approve movements",
+    "movement.escort": "assign escorts",
+    "movement.operate": "start or finish movements",
+    "movement.order": "read movement orders",
+    "movement.who_knew": "see who knew of a movement",
+    "leak.trace": "trace leaked orders",
+}
+
 SIDES: dict[str, frozenset[Side]] = {
     # Units and grants are the forces' business: a company's staff never read them.
     "unit.read": frozenset({Side.HOST, Side.GUEST}),
@@ -111,6 +147,29 @@ def is_allowed(action: str, roles: frozenset[Role], side: Side) -> bool:
 
 def can(actor: Actor, action: str) -> bool:
     return is_allowed(action, actor.roles, actor.side)
+
+
+def _in_words(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def refusal_reason(roles: frozenset[Role], side: Side, action: str) -> str:
+    """Why the policy table refuses `action`, as a sentence for the person refused.
+
+    >>> refusal_reason(frozenset({Role.ANALYST}), Side.HOST, "movement.approve")
+    'Your role (analyst) may not approve movements; approvers may.'
+    """
+    does = DOES[action]
+    allowed = PERMISSIONS[action]
+    if not roles & allowed:
+        mine = sorted(ROLE_TITLES[r][0] for r in roles)
+        yours = "An account without a role"
+        if mine:
+            yours = f"Your role{'s' if len(mine) > 1 else ''} ({', '.join(mine)})"
+        who = _in_words([ROLE_TITLES[r][1] for r in Role if r in allowed])
+        return f"{yours} may not {does}; {who} may."
+    sides = _in_words([SIDE_TITLES[s][1] for s in Side if s in SIDES[action]])
+    return f"Only {sides} may {does}; your agency is {SIDE_TITLES[side][0]}."
 
 
 def person_scope(actor: Actor, person_table: type) -> ColumnElement[bool]:

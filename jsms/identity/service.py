@@ -273,7 +273,7 @@ def login(
             action="auth.login",
             object_type="user",
             object_id=user.id,
-            outcome="denied",
+            outcome="refused",
             detail={"reason": "locked"},
         )
         raise AccountLocked(

@@ -65,7 +65,7 @@ def test_filters_by_action_object_type_outcome_and_time(
     assert all(e["object_id"] == person["id"] for e in persons)
     assert _events(client, auditor.headers, object_id=person["id"]) == persons
 
-    denied = _events(client, auditor.headers, outcome="denied")
+    denied = _events(client, auditor.headers, outcome="refused")
     assert len(denied) == 1
     assert denied[0]["action"] == "access.denied"
     assert denied[0]["actor_id"] == ops.user_id

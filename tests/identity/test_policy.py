@@ -226,7 +226,8 @@ def test_a_guest_side_approver_cannot_grant_authorisations(
             "/api/v1/authorisations", json=grant(world, ["Sindh"]), headers=who.headers
         )
         assert response.status_code == 403, response.text
-        assert "authorisation.write" in response.json()["detail"]
+        assert response.json()["permission"] == "authorisation.write"
+        assert "Only host agencies may grant" in response.json()["detail"]
 
     granted = client.post(
         "/api/v1/authorisations", json=grant(world, ["Sindh"]), headers=host_approver.headers
@@ -323,3 +324,54 @@ def test_an_ops_officer_reads_pii_with_a_reason_and_it_is_audited(
     assert event.actor_id == ops.user_id and event.object_id == person["id"]
     assert event.detail["reason"] == "casualty evacuation planning"
     assert event.detail["fields"] == ["passport"]
+
+
+# Refusals read as sentences ------------------------------------------------------------------
+
+
+def test_a_refusal_names_the_role_and_who_may_instead() -> None:
+    from jsms.identity.policy import refusal_reason
+
+    assert (
+        refusal_reason(frozenset({Role.ANALYST}), Side.HOST, "movement.approve")
+        == "Your role (analyst) may not approve movements; approvers may."
+    )
+    assert (
+        refusal_reason(frozenset({Role.AUDITOR, Role.ANALYST}), Side.HOST, "user.write")
+        == "Your roles (analyst, auditor) may not create or change user accounts; admins may."
+    )
+    assert refusal_reason(frozenset({Role.ANALYST}), Side.HOST, "movement.escort") == (
+        "Your role (analyst) may not assign escorts; ops officers and approvers may."
+    )
+    assert refusal_reason(frozenset({Role.APPROVER}), Side.GUEST, "authorisation.write") == (
+        "Only host agencies may grant or revoke deployment authorisations; "
+        "your agency is a guest agency."
+    )
+
+
+def test_every_possible_refusal_is_a_sentence_without_program_internals() -> None:
+    from jsms.identity.policy import refusal_reason
+
+    checked = 0
+    for action in PERMISSIONS:
+        for side in Side:
+            for role in Role:
+                if is_allowed(action, frozenset({role}), side):
+                    continue
+                text = refusal_reason(frozenset({role}), side, action)
+                assert text[0].isupper() and text.endswith("."), text
+                assert not any(mark in text for mark in ("<", "[", "'", "Role.", "Side.", "_"))
+                assert action not in text
+                checked += 1
+    assert checked > 100
+
+
+def test_the_api_refusal_is_the_sentence_and_names_the_permission_apart(
+    client: TestClient, login_as
+) -> None:
+    analyst = login_as("analyst")
+    refused = client.get("/api/v1/users", headers=analyst.headers)
+    assert refused.status_code == 403
+    body = refused.json()
+    assert body["detail"] == "Your role (analyst) may not see user accounts; auditors and admins may."
+    assert body["permission"] == "user.read"
