@@ -46,7 +46,11 @@ def test_a_refusal_by_the_policy_table_is_audited(
 
 
 def test_a_need_to_know_refusal_is_audited_with_its_reason(
-    client: TestClient, db: Session, login_as, mworld, approved: str  # noqa: F811
+    client: TestClient,
+    db: Session,
+    login_as,
+    mworld,
+    approved: str,  # noqa: F811
 ) -> None:
     auditor = login_as("auditor", agency_id=mworld.world.host_sindh)
     plan = f"/api/v1/movements/{approved}/plan"
@@ -65,7 +69,11 @@ def test_a_refusal_by_a_service_rule_is_audited(
     client: TestClient, db: Session, world, login_as
 ) -> None:
     requester = login_as("requester", agency_id=world.company_a)
-    other_company = {"full_name": "Li Na", "nationality": "CN", "employer_agency_id": world.company_b}
+    other_company = {
+        "full_name": "Li Na",
+        "nationality": "CN",
+        "employer_agency_id": world.company_b,
+    }
     refused = client.post("/api/v1/persons", json=other_company, headers=requester.headers)
     assert refused.status_code == 403, refused.text
     [event] = _refusals(db, requester.user_id)

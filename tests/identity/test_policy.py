@@ -373,5 +373,7 @@ def test_the_api_refusal_is_the_sentence_and_names_the_permission_apart(
     refused = client.get("/api/v1/users", headers=analyst.headers)
     assert refused.status_code == 403
     body = refused.json()
-    assert body["detail"] == "Your role (analyst) may not see user accounts; auditors and admins may."
+    assert body["detail"] == (
+        "Your role (analyst) may not see user accounts; auditors and admins may."
+    )
     assert body["permission"] == "user.read"
