@@ -19,12 +19,18 @@ from jsms.db import new_id, utcnow
 from jsms.errors import AccountLocked, Conflict, Invalid, NotFound, Unauthorized
 from jsms.identity.models import Agency, AuthSession, User
 from jsms.identity.policy import Actor
-from jsms.identity.roles import PROVINCES, ROLES_REQUIRING_TOTP, Role, Side
+from jsms.identity.roles import PROVINCES, ROLE_TITLES, ROLES_REQUIRING_TOTP, Role, Side
 from jsms.keyring import Keyring, get_keyring
 
 _hasher = PasswordHasher()
 MIN_PASSWORD_LENGTH = 12
-BAD_LOGIN = "wrong username, password or second factor"
+# One answer for an unknown user, a wrong password, a missing or wrong code: it must not tell
+# which part was wrong, nor whether this account needs a code (so it says which kinds do).
+BAD_LOGIN = "wrong username, password or code; a code is required for {} accounts".format(
+    " and ".join(sorted(ROLE_TITLES[r][0] for r in ROLES_REQUIRING_TOTP))
+)
+# Only for a caller who gave the right password and a right, but used, code.
+CODE_USED = "this code was already used; wait for the next one from your authenticator app"
 # Verifying against this keeps unknown usernames as slow as wrong passwords.
 _DUMMY_HASH = _hasher.hash("not-a-real-password-0000")
 
@@ -312,9 +318,7 @@ def login(
             outcome="failed",
             detail=detail,
         )
-        if reason == "second factor required":
-            raise Unauthorized("this account needs a TOTP code (second factor)")
-        raise Unauthorized(BAD_LOGIN)
+        raise Unauthorized(CODE_USED if reason == "second factor code already used" else BAD_LOGIN)
     user.failed_logins = 0
     user.locked_until = None
     token = secrets.token_urlsafe(32)
