@@ -85,7 +85,8 @@ class Hospital:
 
 @dataclass(frozen=True)
 class Emergency:
-    qrf_callsign: str
+    qrf_callsign: str | None
+    """None until the host force names its quick reaction force."""
     hospitals: list[Hospital] = field(default_factory=list)
     qrf_base: str | None = None
     qrf_response_min: int | None = None
@@ -119,7 +120,10 @@ class OrderContent:
     emergency: Emergency
     contacts: list[Contact] = field(default_factory=list)
     arrival: time | None = None
+    """The planned arrival: the latest time the convoy should arrive."""
     distance_km: float | None = None
+    driving_minutes: int | None = None
+    """The route's driving time (from routing), not the planned departure-arrival window."""
 
     @property
     def departure_at(self) -> datetime:
@@ -153,6 +157,7 @@ def content_from_json(data: dict[str, Any]) -> OrderContent:
                 "distance_km",
             )
         },
+        driving_minutes=data.get("driving_minutes"),
         date=date.fromisoformat(data["date"]),
         departure=time.fromisoformat(data["departure"]),
         arrival=time.fromisoformat(data["arrival"]) if data.get("arrival") else None,

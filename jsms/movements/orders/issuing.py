@@ -75,9 +75,11 @@ def order_content(db: Session, movement: Movement) -> OrderContent:
         for i, v in enumerate(movement.vehicles)
     ]
     channel = int(hashlib.sha256(movement.id.encode()).hexdigest()[:4], 16) % 80 + 10
+    driving = timedelta(seconds=float(movement.route.get("duration_s", 0)))
+    until = min(arrival, departure + driving) if driving else arrival
     checks = []
     moment = departure + timedelta(minutes=30)
-    while moment < arrival and len(checks) < 12:
+    while moment < until and len(checks) < 12:
         checks.append(moment.time().replace(second=0, microsecond=0))
         moment += timedelta(minutes=30)
     return OrderContent(
@@ -98,14 +100,15 @@ def order_content(db: Session, movement: Movement) -> OrderContent:
         outer_ring=outer,
         rally_point=RallyPoint(name=f"{movement.origin_name} assembly point"),
         communications=Communications(radio_channel=f"CH {channel}", check_in_times=checks),
-        emergency=Emergency(qrf_callsign="host QRF on call"),
+        emergency=Emergency(qrf_callsign=None),
         arrival=arrival.time().replace(second=0, microsecond=0),
         distance_km=round(movement.route.get("distance_m", 0) / 1000, 1) or None,
+        driving_minutes=round(driving.total_seconds() / 60) or None,
     )
 
 
 def recipient(user_id: str, username: str) -> Recipient:
-    return Recipient(recipient_id=user_id, secret=_secret(), label=f"Copy for {username}")
+    return Recipient(recipient_id=user_id, secret=_secret(), label=username)
 
 
 def issue(db: Session, actor: Actor, movement: Movement) -> tuple[OrderContent, Recipient]:

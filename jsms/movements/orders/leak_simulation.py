@@ -167,6 +167,7 @@ def example_order(seed: int = 0, *, movement_id: str | None = None) -> OrderCont
             Contact("Company security manager", "Guest team leader", "+92 345 5550190"),
         ],
         distance_km=route.distance,
+        driving_minutes=drive,
     )
 
 

@@ -112,3 +112,36 @@ def test_leak_trace_command_names_the_holder(
     assert holders[0].username in result.output.splitlines()[0]
     missing = CliRunner().invoke(app, ["leak", "trace", str(tmp_path / "nothing.txt")])
     assert missing.exit_code == 2
+
+
+def test_issued_order_reads_as_a_careful_document(
+    db: Session, client: TestClient, login_as, mworld: MovementWorld, approved: str
+) -> None:
+    """Defect 8 on a real issued order: a 45-minute route in a two-hour window, no vehicles
+    or hospitals on file yet; each holder is named once and every copy states the same facts."""
+    from jsms.movements.models import Movement
+    from jsms.movements.orders.issuing import order_content
+    from jsms.movements.orders.leak_trace import text_from_html, text_from_pdf
+    from tests.movements.orders.test_order_consistency import facts, problems
+
+    w = mworld.world
+    release_now(db, approved)
+    content = order_content(db, db.get(Movement, approved))
+    assert content.driving_minutes == 45
+    holders = [
+        login_as("escort_commander", agency_id=w.guest),
+        login_as("ops_officer", agency_id=w.host_sindh),
+        login_as("requester", agency_id=w.company_a),
+    ]
+    stated = []
+    for holder in holders:
+        url = f"/api/v1/movements/{approved}/order"
+        text = client.get(url, headers=holder.headers).text
+        html = client.get(url, headers=holder.headers, params={"format": "html"}).text
+        pdf = client.get(url, headers=holder.headers, params={"format": "pdf"}).content
+        for copy in (text, text_from_html(html), text_from_pdf(pdf)):
+            assert problems(copy, content) == [], holder.username
+            assert f"Copy for: {holder.username}" in copy
+            stated.append(facts(copy))
+    assert all(s == stated[0] for s in stated)
+    assert stated[0]["driving"] == [45]

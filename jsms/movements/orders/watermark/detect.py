@@ -277,7 +277,8 @@ def _probes(skeleton: Skeleton) -> tuple[tuple[_Probe, ...], tuple[_OrderProbe, 
 def probe_count(skeleton: Skeleton) -> int:
     """How many slots the tracer can read (for reports and tests)."""
     probes, orders = _probes(skeleton)
-    return sum(len(p.parts) for p in probes if p.threshold >= 0) + len(orders)
+    readable = {slot_id for p in probes if p.threshold >= 0 for slot_id, _k in p.parts}
+    return len(readable) + len(orders)
 
 
 def detect(skeleton: Skeleton, leaked_text: str) -> list[Observation]:
@@ -342,7 +343,34 @@ def detect(skeleton: Skeleton, leaked_text: str) -> list[Observation]:
         allowed = order.consistent([line for _pos, line in placed])
         if 0 < len(allowed) < k:
             seen.append(Observation(order.slot_id, k, allowed, 0, 0, True))
-    return seen
+    return _merged(seen)
+
+
+def _merged(seen: list[Observation]) -> list[Observation]:
+    """One observation per slot: the items of a list share a slot, and reading it in three
+    items is one piece of evidence, not three. Readings that disagree allow every option read
+    and count as weak."""
+    by_slot: dict[str, list[Observation]] = {}
+    for obs in seen:
+        by_slot.setdefault(obs.slot_id, []).append(obs)
+    merged = []
+    for slot_id, readings in by_slot.items():
+        if len(readings) == 1:
+            merged.append(readings[0])
+            continue
+        options = tuple(sorted({o for r in readings for o in r.options}))
+        agree = all(r.options == readings[0].options for r in readings)
+        merged.append(
+            Observation(
+                slot_id,
+                readings[0].k,
+                options,
+                min(r.cost for r in readings),
+                max(r.margin for r in readings),
+                not agree or all(r.weak for r in readings),
+            )
+        )
+    return merged
 
 
 def _best(probe: _Probe, hits: list[Hit]) -> tuple[int, int]:

@@ -80,7 +80,8 @@ class Skeleton:
     parts: tuple[Part, ...]
 
     def slots(self) -> list[Slot]:
-        """Every choice point, rotations included (as slots over their rotations)."""
+        """Every choice point, rotations included (as slots over their rotations); a slot
+        shared by several lines is listed once."""
         found: list[Slot] = []
         for part in self.parts:
             lines = part.lines if isinstance(part, Rotation) else (part,)
@@ -88,15 +89,16 @@ class Skeleton:
                 found.append(Slot(part.slot_id, tuple(str(i) for i in range(len(part.lines)))))
             for line in lines:
                 found.extend(s for s in (*line.label, *line.segs) if isinstance(s, Slot))
-        return found
+        return list({slot.slot_id: slot for slot in found}.values())
 
 
 @dataclass(frozen=True)
 class Recipient:
     """Who a copy is for, and the key material that makes their copy theirs.
 
-    ``secret`` is the deployment's watermark key (never shown); ``label`` is an optional
-    visible copy line ("Copy 3 - Ops officer"), a deterrent only: tracing never relies on it.
+    ``secret`` is the deployment's watermark key (never shown); ``label`` names the holder on
+    the visible copy line ("Copy for: ops.karachi"), a deterrent only: tracing never relies on
+    it.
     """
 
     recipient_id: str

@@ -18,6 +18,7 @@ from jsms.movements.orders.watermark.text import edit_distance, normalise
 __all__ = [
     "ROAD_ALIASES",
     "bearing_options",
+    "count_options",
     "date_options",
     "distance_options",
     "distinct_enough",
@@ -78,6 +79,12 @@ def number_options(n: int) -> tuple[str, ...]:
     return (str(n), word, f"{word} ({n})") if word else (str(n),)
 
 
+def count_options(n: int, noun: str, plural: str | None = None) -> tuple[str, ...]:
+    """``("1 vehicle", "one vehicle", "one (1) vehicle")``: a count with its noun agreeing."""
+    word = noun if n == 1 else (plural or noun + "s")
+    return tuple(f"{number} {word}" for number in number_options(n))
+
+
 def time_options(t: time) -> tuple[str, ...]:
     """24-hour, military and 12-hour forms of one local time."""
     options = [f"{t:%H:%M}", f"{t:%H%M} hrs", f"{t:%H:%M} hours"]
@@ -103,7 +110,7 @@ def _km(value: float) -> str:
 def distance_options(km: float, *, approximate: bool = True) -> tuple[str, ...]:
     """``approx. 42 km`` / ``about 42 kilometres``...; exact distances get unit variants only."""
     number = _km(km)
-    units = [f"{number} km", f"{number} kilometres"]
+    units = [f"{number} km", f"{number} {'kilometre' if km == 1 else 'kilometres'}"]
     if km == int(km) and (word := number_word(int(km))) and km > 1:
         units.append(f"{word} kilometres")
     if not approximate:
@@ -112,14 +119,16 @@ def distance_options(km: float, *, approximate: bool = True) -> tuple[str, ...]:
 
 
 def duration_options(minutes: int) -> tuple[str, ...]:
+    """``("2 h 10 min", "130 minutes", "2 hours 10 minutes")``: one span, nouns agreeing."""
     hours, rest = divmod(minutes, 60)
     if hours == 0:
-        word = number_word(rest)
-        return (f"{rest} min", f"{rest} minutes") + ((f"{word} minutes",) if word else ())
-    plural = "s" if hours > 1 else ""
+        digits, *words = count_options(rest, "minute")
+        return (f"{rest} min", digits, *words[:1])
+    in_minutes = count_options(minutes, "minute")[0]
+    spelt = count_options(hours, "hour")[0]
     if rest == 0:
-        return (f"{hours} h", f"{minutes} minutes", f"{hours} hour{plural}")
-    return (f"{hours} h {rest} min", f"{minutes} minutes", f"{hours} hour{plural} {rest} minutes")
+        return (f"{hours} h", in_minutes, spelt)
+    return (f"{hours} h {rest} min", in_minutes, f"{spelt} {count_options(rest, 'minute')[0]}")
 
 
 def bearing_options(bearing: str) -> tuple[str, ...]:

@@ -23,7 +23,13 @@ __all__ = ["build_skeleton", "candidates_for"]
 
 def build_skeleton(content: OrderContent) -> Skeleton:
     """The order's wording with every equivalent phrasing left open as a slot."""
-    b = Builder()
+    comms = content.communications
+    times = [
+        content.departure,
+        *([content.arrival] if content.arrival else []),
+        *comms.check_in_times,
+    ]
+    b = Builder(times)
     b.line("classification", content.classification)
     b.line("title", f"MOVEMENT ORDER {content.reference}")
     b.line("copy")

@@ -6,78 +6,85 @@ from jsms.movements.orders.content import OrderContent
 from jsms.movements.orders.watermark import Seg
 from jsms.movements.orders.watermark.vocab import (
     bearing_options,
+    count_options,
     distance_options,
     duration_options,
     number_options,
     product,
-    time_options,
 )
-from jsms.movements.orders.wording.builder import Builder, minutes_between, place
+from jsms.movements.orders.wording.builder import Builder, place
 
 __all__ = ["escort", "route", "vehicles"]
 
 
 def route(b: Builder, c: OrderContent) -> None:
-    b.line("heading", "3. EXECUTION", mark=True)
-    b.line("subheading", "a. Route")
+    b.heading("EXECUTION")
+    b.subheading("Route")
+    by_route: list[Seg] = (
+        [" ", b.s("rt.by", "by this route", "by the following route", "along this route"), ":"]
+        if c.via
+        else ["."]
+    )
     b.line(
         "text",
-        "The convoy will ",
+        b.s("rt.will", "The convoy will", "The convoy is to"),
+        " ",
         b.s("rt.leave", "depart from", "leave", "move off from"),
         " ",
         c.origin,
         " at ",
-        b.s("rt.dep", *time_options(c.departure)),
+        b.time(c.departure),
         " and ",
         b.s("rt.go", "drive", "travel", "proceed"),
         " to ",
         c.destination,
-        " ",
-        b.s("rt.by", "by this route", "by the following route", "along this route"),
-        ":",
+        *by_route,
     )
     for i, name in enumerate(c.via, 1):
-        word = b.s(f"rt.wp{i}", "Waypoint", "Via point", "WP")
+        word = b.each("rt.wp", "Waypoint", "Via point", "WP")
         b.line("item", word, f" {i}: ", place(b, f"rt.via{i}", name))
     if c.distance_km:
         label = b.s("rt.distlabel", "Total distance", "Route length", "Distance")
         b.line("text", label, ": ", b.s("rt.dist", *distance_options(c.distance_km)), ".")
-    if c.arrival:
+    if c.driving_minutes:
         label = b.s("rt.durlabel", "Expected driving time", "Planned journey time", "Driving time")
-        duration = duration_options(minutes_between(c.departure, c.arrival))
-        b.line("text", label, ": ", b.s("rt.dur", *duration), ".")
+        b.line("text", label, ": ", b.s("rt.dur", *duration_options(c.driving_minutes)), ".")
     halts = b.s(
         "rt.halts", "No halts are planned", "There are no planned halts", "No stops are planned"
     )
-    besides = b.s("rt.except", "except", "other than")
-    b.line("text", halts, " ", besides, " at escort handover points.")
+    if any(leg.handover for leg in c.outer_ring):
+        besides = b.s("rt.except", "except", "other than")
+        b.line("text", halts, " ", besides, " at escort handover points.")
+    else:
+        b.line("text", halts, ".")
 
 
 def vehicles(b: Builder, c: OrderContent) -> None:
-    b.line("subheading", "b. Vehicles")
-    b.line(
-        "text",
-        "The convoy has ",
-        b.s("veh.n", *number_options(len(c.vehicles))),
-        " vehicles; ",
-        b.s("veh.keep", "keep", "hold", "maintain"),
-        " this order of march:",
-    )
+    b.subheading("Vehicles")
+    count = b.s("veh.n", *count_options(len(c.vehicles), "vehicle"))
+    has = b.s("veh.has", "The convoy has", "The convoy is made up of", "The convoy consists of")
+    if not c.vehicles:
+        b.line("text", f"Vehicles are to be assigned; {c.communications.control} confirms them.")
+    elif len(c.vehicles) == 1:
+        b.line("text", has, " ", count, ":")
+    else:
+        keep = b.s("veh.keep", "keep", "hold", "maintain")
+        b.line("text", has, " ", count, "; ", keep, " this order of march:")
     for i, v in enumerate(c.vehicles, 1):
         role = f" ({v.role})" if v.role else ""
         armour = ("armoured", "armour: yes") if v.armoured else ("soft-skin", "armour: none")
         b.line(
             "item",
-            b.s(f"veh{i}.word", "Vehicle", "Veh.", "Vehicle no."),
+            b.each("veh.word", "Vehicle", "Veh.", "Vehicle no."),
             f" {i}: {v.callsign}{role}, ",
-            b.s(
-                f"veh{i}.reg",
+            b.each(
+                "veh.reg",
                 f"registration {v.registration}",
                 f"reg. {v.registration}",
                 f"number plate {v.registration}",
             ),
             ", ",
-            b.s(f"veh{i}.armour", *armour),
+            b.each("veh.armour", *armour),
             ".",
         )
 
@@ -85,24 +92,32 @@ def vehicles(b: Builder, c: OrderContent) -> None:
 def escort(b: Builder, c: OrderContent) -> None:
     ring = c.inner_ring
     control = c.communications.control
-    b.line("subheading", "c. Inner ring")
+    b.subheading("Inner ring")
+    if ring.strength:
+        who: list[Seg] = [
+            f"The inner ring is the {ring.team}, callsign {ring.callsign}, ",
+            b.s("in.strength", "strength", "with a strength of", "numbering"),
+            " ",
+            b.s("in.n", *number_options(ring.strength)),
+            ". It ",
+        ]
+    else:
+        who = [f"The inner ring, the {ring.team}, is still to be assigned. Once assigned it "]
     b.line(
         "text",
-        f"The inner ring is the {ring.team}, callsign {ring.callsign}, ",
-        b.s("in.strength", "strength", "with a strength of", "numbering"),
-        " ",
-        b.s("in.n", *number_options(ring.strength)),
-        ". It ",
+        *who,
         b.s("in.stays", "stays", "remains", "travels"),
-        " with the passengers ",
+        " with the passengers " if c.passengers else " with the convoy ",
         b.s("in.always", "at all times", "throughout the move", "for the whole move"),
-        ", including at halts and handovers.",
+        ", ",
+        b.s("in.halts", "including at any halt or handover", "and at every halt or handover"),
+        ".",
     )
     if c.outer_ring:
-        b.line("subheading", "d. Outer ring")
+        b.subheading("Outer ring")
     for i, leg in enumerate(c.outer_ring, 1):
         segs: list[Seg] = [
-            b.s(f"out{i}.leg", "Leg", "Stage"),
+            b.each("out.leg", "Leg", "Stage"),
             f" {i}, {leg.start} to {leg.end}: {leg.unit} ",
             b.s(f"out{i}.verb", "provides", "is responsible for", "holds"),
             " the outer ring. ",
@@ -122,12 +137,14 @@ def escort(b: Builder, c: OrderContent) -> None:
         b.line(
             "text",
             b.s("out.cmd", "Escort commanders", "Unit commanders", "Commanders of escort units"),
-            f" confirm each handover to {control} ",
+            " ",
+            b.s("out.confirm", "confirm each handover to", "report each handover to"),
+            f" {control} ",
             b.s("out.how", "by radio", "on the net", "over the radio"),
             ".",
         )
     rp = c.rally_point
-    b.line("subheading", "e. Rally point")
+    b.subheading("Rally point")
     segs = [
         b.s("rp.if", "If the convoy is split", "If the convoy becomes separated"),
         ", ",

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from jsms.movements.orders.content import OrderContent
 from jsms.movements.orders.watermark import Seg
-from jsms.movements.orders.watermark.vocab import date_options, number_options, time_options
+from jsms.movements.orders.watermark.vocab import count_options, date_options
 from jsms.movements.orders.wording.builder import Builder
 
-__all__ = ["key_facts", "situation_and_mission"]
+__all__ = ["UNASSIGNED", "key_facts", "situation_and_mission"]
+
+UNASSIGNED = "to be assigned"
+"""What an order says where a vehicle or team is not yet assigned."""
 
 
 def key_facts(b: Builder, c: OrderContent) -> None:
@@ -21,7 +24,7 @@ def key_facts(b: Builder, c: OrderContent) -> None:
         fact(
             "fact",
             f"{c.arrival:%H:%M} PKT",
-            label=[b.s("kf.eta", "Arrival (estimated)", "ETA", "Expected arrival")],
+            label=[b.s("kf.eta", "Arrive by", "Latest arrival", "Arrival no later than")],
         )
     fact("fact", c.origin, label=[b.s("kf.from", "From", "Origin", "Starting point")])
     fact(
@@ -29,7 +32,7 @@ def key_facts(b: Builder, c: OrderContent) -> None:
         c.destination,
         label=[b.s("kf.to", "Destination", "Final destination", "Arriving at")],
     )
-    vehicles = ", ".join(v.callsign for v in c.vehicles)
+    vehicles = ", ".join(v.callsign for v in c.vehicles) or UNASSIGNED
     fact("fact", vehicles, label=[b.s("kf.veh", "Vehicles", "Convoy", "Convoy vehicles")])
     fact(
         "fact",
@@ -37,7 +40,7 @@ def key_facts(b: Builder, c: OrderContent) -> None:
         label=[b.s("kf.pax", "Passengers", "PAX", "Protected passengers")],
     )
     ring = c.inner_ring
-    inner = f"{ring.callsign} ({ring.strength})"
+    inner = f"{ring.callsign} ({ring.strength})" if ring.strength else UNASSIGNED
     fact(
         "fact",
         inner,
@@ -46,24 +49,25 @@ def key_facts(b: Builder, c: OrderContent) -> None:
     if c.outer_ring:
         units = ", ".join(dict.fromkeys(leg.unit for leg in c.outer_ring))
         fact("fact", units, label=[b.s("kf.outer", "Outer ring", "Host escort", "Escorting units")])
-    qrf = c.emergency.qrf_callsign
+    qrf = c.emergency.qrf_callsign or f"on call through {c.communications.control}"
     fact("fact", qrf, label=[b.s("kf.qrf", "QRF", "Quick reaction force", "Reaction force")])
     net = c.communications.radio_channel
     fact("fact", net, label=[b.s("kf.net", "Radio", "Primary net", "Radio net")])
 
 
 def situation_and_mission(b: Builder, c: OrderContent) -> None:
-    pax = number_options(c.passengers)
-    b.line("heading", "1. SITUATION", mark=True)
+    pax = count_options(c.passengers, "passenger")
+    b.heading("SITUATION")
+    of_whom: list[Seg] = [" of ", b.s("sit.pax", *pax)] if c.passengers else []
     b.line(
         "text",
-        "This order ",
+        b.s("sit.this", "This order", "This movement order"),
+        " ",
         b.s("sit.verb", "covers", "sets out", "is for"),
         " the ",
         b.s("sit.move", "road move", "road movement"),
-        " of ",
-        b.s("sit.pax", *pax),
-        " passengers from ",
+        *of_whom,
+        " from ",
         c.origin,
         " to ",
         c.destination,
@@ -75,7 +79,11 @@ def situation_and_mission(b: Builder, c: OrderContent) -> None:
         "text",
         "Route and timings are ",
         b.s("sit.released", "released", "disclosed", "given"),
-        " only to the people assigned to this movement, from the release time until the move is ",
+        " only to ",
+        b.s("sit.who", "the people assigned to", "those assigned to", "the personnel assigned to"),
+        " this movement, ",
+        b.s("sit.from", "from the release time", "from the time of release"),
+        " until the move is ",
         b.s("sit.until", "complete", "finished", "over"),
         ". ",
         b.s(
@@ -85,12 +93,13 @@ def situation_and_mission(b: Builder, c: OrderContent) -> None:
             "All views of this order are logged and audited.",
         ),
     )
-    b.line("heading", "2. MISSION", mark=True)
+    b.heading("MISSION")
+    whom: list[Seg] = ["the ", b.s("mis.pax", *pax)] if c.passengers else ["the convoy"]
     mission: list[Seg] = [
         b.s("mis.verb", "Move", "Transport", "Take"),
-        " the ",
-        b.s("mis.pax", *pax),
-        " passengers ",
+        " ",
+        *whom,
+        " ",
         b.s("mis.safely", "safely", "securely"),
         " from ",
         c.origin,
@@ -99,5 +108,5 @@ def situation_and_mission(b: Builder, c: OrderContent) -> None:
     ]
     if c.arrival:
         arrive = b.s("mis.by", "arriving by", "to arrive no later than", "with arrival by")
-        mission += [", ", arrive, " ", b.s("mis.eta", *time_options(c.arrival))]
+        mission += [", ", arrive, " ", b.time(c.arrival)]
     b.line("text", *mission, ".")

@@ -8,8 +8,6 @@ from jsms.movements.orders.watermark.vocab import (
     distance_options,
     duration_options,
     phone_options,
-    product,
-    time_options,
 )
 from jsms.movements.orders.wording.builder import Builder
 
@@ -18,7 +16,7 @@ __all__ = ["communications", "contacts_and_handling", "emergency"]
 
 def communications(b: Builder, c: OrderContent) -> None:
     comms = c.communications
-    b.line("heading", "4. COMMUNICATIONS", mark=True)
+    b.heading("COMMUNICATIONS")
     segs: list[Seg] = [
         b.s("com.net", "Primary net", "Main net", "Primary channel"),
         f": {comms.radio_channel}.",
@@ -31,18 +29,18 @@ def communications(b: Builder, c: OrderContent) -> None:
         "text", b.s("com.ctl", "Control station", "Net control", "Control"), f": {comms.control}."
     )
     if comms.check_in_times:
-        b.line(
-            "text",
-            b.s("com.report", "Check in with", "Report to", "Call"),
-            f" {comms.control} at these times:",
-        )
+        when = "this time" if len(comms.check_in_times) == 1 else "these times"
+        report = b.s("com.report", "Check in with", "Report to", "Call")
+        b.line("text", report, f" {comms.control} at {when}:")
     for i, t in enumerate(comms.check_in_times, 1):
-        word = b.s(f"chk{i}.word", "Check-in", "Report", "Call-in")
-        b.line("item", word, f" {i} at ", b.s(f"chk{i}", *time_options(t)), ".")
+        word = b.each("chk.word", "Check-in", "Report", "Call-in")
+        b.line("item", word, f" {i} at ", b.time(t), ".")
     b.line(
         "text",
         b.s("com.if", "If a check-in is missed", "When a check-in is missed"),
-        ", control ",
+        ", ",
+        b.s("com.ctl2", "control", "net control"),
+        " ",
         b.s("com.calls", "calls", "contacts", "rings"),
         " the convoy commander ",
         b.s("com.miss", "at once", "immediately", "straight away"),
@@ -59,9 +57,10 @@ def communications(b: Builder, c: OrderContent) -> None:
 def emergency(b: Builder, c: OrderContent) -> None:
     em = c.emergency
     control = c.communications.control
-    b.line("heading", "5. EMERGENCY PROCEDURES", mark=True)
+    b.heading("EMERGENCY PROCEDURES")
     qrf = b.s("qrf.label", "Quick reaction force", "Reaction force", "QRF")
-    segs: list[Seg] = [qrf, f": callsign {em.qrf_callsign}"]
+    who = f"callsign {em.qrf_callsign}" if em.qrf_callsign else f"on call through {control}"
+    segs: list[Seg] = [qrf, f": {who}"]
     if em.qrf_base:
         segs += [
             ", ",
@@ -76,13 +75,15 @@ def emergency(b: Builder, c: OrderContent) -> None:
             b.s("qrf.min", *duration_options(em.qrf_response_min)),
         ]
     b.line("text", *segs, ".")
-    if em.hospitals:
+    if len(em.hospitals) == 1:
+        b.line("text", b.s("hosp.label", "Nearest hospital", "Hospital near the route"), ":")
+    elif em.hospitals:
         b.line("text", b.s("hosp.label", "Nearest hospitals", "Hospitals near the route"), ":")
     lines = []
-    for i, h in enumerate(em.hospitals, 1):
+    for h in em.hospitals:
         segs = [h.name]
         if h.distance_km is not None:
-            segs += [", ", b.s(f"hosp{i}.dist", *distance_options(h.distance_km))]
+            segs += [", ", b.each("hosp.dist", *distance_options(h.distance_km))]
             segs.append(f" from {h.near}" if h.near else " from the route")
         lines.append(Line("item", (*segs, ".")))
     b.rotation("hosp.order", lines)
@@ -100,13 +101,17 @@ def emergency(b: Builder, c: OrderContent) -> None:
     )
     b.line(
         "item",
-        "If a vehicle is ",
+        b.s("act.ifveh", "If a vehicle is", "Should a vehicle be"),
+        " ",
         b.s("act.disabled", "disabled", "immobilised"),
         ", ",
         b.s("act.xdeck", "cross-deck", "move", "transfer"),
         " the passengers to the ",
         b.s("act.near", "nearest", "closest"),
-        " armoured vehicle and continue.",
+        " armoured vehicle" if any(v.armoured for v in c.vehicles) else " next serviceable vehicle",
+        " ",
+        b.s("act.continue", "and continue", "and carry on", "and drive on"),
+        ".",
     )
     b.line(
         "item",
@@ -115,8 +120,11 @@ def emergency(b: Builder, c: OrderContent) -> None:
         b.s("act.aid", "give first aid", "apply first aid"),
         " ",
         b.s("act.then", "and", "then"),
-        " take them to the nearest hospital ",
-        b.s("act.above", "listed above", "named above"),
+        *(
+            [" take them to the nearest hospital ", b.s("act.above", "listed above", "named above")]
+            if em.hospitals
+            else [f" take them to the nearest hospital {control} directs you to"]
+        ),
         ".",
     )
     b.line(
@@ -135,7 +143,7 @@ def emergency(b: Builder, c: OrderContent) -> None:
         b.s("act.lost", "Loss of communications", "Communications lost", "Comms lost"),
         ": ",
         b.s("act.on", "continue to", "drive on to", "carry on to"),
-        " the next waypoint and ",
+        " the next waypoint and " if c.via else f" {c.destination} and ",
         b.s("act.retry", "try again", "retry", "call again"),
         " every ",
         b.s("act.five", "5", "five"),
@@ -146,13 +154,15 @@ def emergency(b: Builder, c: OrderContent) -> None:
 def contacts_and_handling(b: Builder, c: OrderContent) -> None:
     control = c.communications.control
     if c.contacts:
-        b.line("heading", "6. CONTACTS", mark=True)
+        b.heading("CONTACTS")
         lines = []
-        for i, person in enumerate(c.contacts, 1):
-            phone = product(("tel.", "phone", "ph."), phone_options(person.phone))
-            lines.append(Line("item", (f"{person.role}: {person.name}, ", b.s(f"con{i}", *phone))))
+        styles = min(len(phone_options(person.phone)) for person in c.contacts)
+        for person in c.contacts:
+            tel = b.each("con.tel", "tel.", "phone", "ph.")
+            number = b.each("con.phone", *phone_options(person.phone)[:styles])
+            lines.append(Line("item", (f"{person.role}: {person.name}, ", tel, " ", number)))
         b.rotation("con.order", lines)
-    b.line("heading", "7. HANDLING", mark=True)
+    b.heading("HANDLING")
     b.line(
         "text",
         "This copy is ",
@@ -166,7 +176,9 @@ def contacts_and_handling(b: Builder, c: OrderContent) -> None:
         ),
         " ",
         b.s("hdl.del", "Delete or destroy", "Destroy or delete"),
-        " it once the move is ",
+        " it ",
+        b.s("hdl.once", "once the move is", "when the move is", "as soon as the move is"),
+        " ",
         b.s("hdl.done", "over", "complete", "finished"),
         ".",
     )
@@ -179,6 +191,8 @@ def contacts_and_handling(b: Builder, c: OrderContent) -> None:
         b.s("hdl.think", "think", "suspect", "believe"),
         " that ",
         b.s("hdl.anyone", "anyone else", "someone else", "another person"),
-        " has seen it.",
+        " ",
+        b.s("hdl.seen", "has seen it", "has had sight of it"),
+        ".",
     )
     b.line("text", b.s("hdl.end", "END OF ORDER", "ORDER ENDS", "END OF DOCUMENT"))
