@@ -17,6 +17,7 @@ from jsms.audit import service as audit
 from jsms.config import get_settings
 from jsms.db import new_id, utcnow
 from jsms.errors import AccountLocked, Conflict, Invalid, NotFound, Unauthorized
+from jsms.identity.attempts import claim_attempt, clear_failures, take_totp_step
 from jsms.identity.models import Agency, AuthSession, User
 from jsms.identity.policy import Actor
 from jsms.identity.roles import PROVINCES, ROLE_TITLES, ROLES_REQUIRING_TOTP, Role, Side
@@ -231,6 +232,29 @@ def set_active(db: Session, user: User, active: bool) -> None:
 # Login and sessions ----------------------------------------------------------------------
 
 
+CODE_USED_REASON = "second factor code already used"
+
+
+def _refusal(
+    db: Session, user: User, password: str, totp_code: str | None, now: datetime
+) -> str | None:
+    """Why this login fails (for the trail), or None; a right code is used up here."""
+    if not user.active:
+        return "account disabled"
+    if not _password_ok(user.password_hash, password):
+        return "wrong password"
+    if not requires_totp(user.roles):
+        return None
+    if not totp_code:
+        return "second factor required"
+    step = _totp_step(totp_secret(user), totp_code, now)
+    if step is None:
+        return "wrong second factor"
+    if not take_totp_step(db, user.id, step):
+        return CODE_USED_REASON
+    return None
+
+
 @dataclass
 class Login:
     token: str
@@ -249,16 +273,25 @@ def login(
 ) -> Login:
     """Check password (and TOTP where the role needs it) and open a session.
 
-    Failures are counted; after `max_failed_logins` the account locks for a while. The caller
-    must commit even when this raises, so the failure count and its audit event are kept.
+    Every attempt is counted before the password is checked (see `attempts`); once
+    `max_failed_logins` are counted the account locks for a while and no password is checked
+    until it unlocks. The caller must commit even when this raises, so the failure's audit
+    event is kept.
     """
     settings = get_settings()
     now = utcnow()
     # No username holds a NUL (the login form is not schema-checked); PostgreSQL cannot
     # even compare text containing one, so such a name is simply unknown.
     printable = username.replace("\x00", "\\x00")[:64]
-    user = None
+    attempt = user = None
     if "\x00" not in username:
+        attempt = claim_attempt(
+            db,
+            username=username,
+            now=now,
+            limit=settings.max_failed_logins,
+            lockout=timedelta(minutes=settings.lockout_minutes),
+        )
         user = db.scalar(select(User).where(User.username == username))
     if user is None:
         _password_ok(_DUMMY_HASH, password)
@@ -273,7 +306,7 @@ def login(
         # The same words as a wrong password, so the answer does not reveal who has an account.
         raise Unauthorized(BAD_LOGIN)
     db.info["actor"] = actor_of(user)
-    if user.locked_until and user.locked_until > now:
+    if attempt is None:
         audit.record(
             db,
             action="auth.login",
@@ -282,34 +315,15 @@ def login(
             outcome="refused",
             detail={"reason": "locked"},
         )
+        until = f" until {user.locked_until:%Y-%m-%d %H:%M} UTC" if user.locked_until else ""
         raise AccountLocked(
-            f"account locked until {user.locked_until:%Y-%m-%d %H:%M} UTC "
-            "after repeated failed logins; an admin can unlock it"
+            f"account locked{until} after repeated failed logins; an admin can unlock it"
         )
-    reason = None
-    if not user.active:
-        reason = "account disabled"
-    elif not _password_ok(user.password_hash, password):
-        reason = "wrong password"
-    elif requires_totp(user.roles):
-        secret = totp_secret(user)
-        if not totp_code:
-            reason = "second factor required"
-        else:
-            step = _totp_step(secret, totp_code, now)
-            if step is None:
-                reason = "wrong second factor"
-            elif step <= user.totp_last_step:
-                reason = "second factor code already used"
-            else:
-                user.totp_last_step = step
+    reason = _refusal(db, user, password, totp_code, now)
     if reason:
-        user.failed_logins += 1
-        detail = {"reason": reason, "failed_logins": user.failed_logins}
-        if user.failed_logins >= settings.max_failed_logins:
-            user.locked_until = now + timedelta(minutes=settings.lockout_minutes)
-            detail["locked_until"] = user.locked_until.isoformat()
-        db.flush()
+        detail: dict[str, object] = {"reason": reason, "failed_logins": attempt.failed_logins}
+        if attempt.locked_until:
+            detail["locked_until"] = attempt.locked_until.isoformat()
         audit.record(
             db,
             action="auth.login",
@@ -318,9 +332,8 @@ def login(
             outcome="failed",
             detail=detail,
         )
-        raise Unauthorized(CODE_USED if reason == "second factor code already used" else BAD_LOGIN)
-    user.failed_logins = 0
-    user.locked_until = None
+        raise Unauthorized(CODE_USED if reason == CODE_USED_REASON else BAD_LOGIN)
+    clear_failures(db, user.id)
     token = secrets.token_urlsafe(32)
     hours = settings.session_hours if kind == "cookie" else settings.token_hours
     auth_session = AuthSession(
