@@ -124,7 +124,7 @@ def load_articles(folder: Path) -> list[Article]:
 
 
 def _place_point(name: str) -> tuple[float, float] | None:
-    from jsms.threat.extract_places import resolve_place_name
+    from jsms.threat.osint.places import resolve_place_name
 
     found = resolve_place_name(name)
     if found is None or found[1] is None or found[2] is None:
@@ -147,7 +147,7 @@ def same_place(a: str | None, b: str | None) -> bool:
         return a is b
     if a.casefold() == b.casefold():
         return True
-    from jsms.threat.extract_places import resolve_place_name
+    from jsms.threat.osint.places import resolve_place_name
 
     ra, rb = resolve_place_name(a), resolve_place_name(b)
     if ra is not None and rb is not None and ra[0] == rb[0]:
@@ -265,7 +265,7 @@ def _check_evidence(report: Report, text: str, incidents: list[dict[str, Any]]) 
 
 def evaluate(articles: list[Article], key: dict[str, Any]) -> Report:
     """Run the extractor over the articles the key covers and score every field."""
-    from jsms.threat.extract import extract_article
+    from jsms.threat.osint.extract import extract_article
 
     report = Report()
     answers = key.get("articles", key)

@@ -1,7 +1,7 @@
 """`jsms osint ...`: extract attacks on foreign nationals from news articles.
 
 ``jsms osint extract a.txt b.json`` prints one JSON object per article per line (JSON
-Lines), the same object as :func:`jsms.threat.extract.extract_article` returns. Articles are
+Lines), the same object as :func:`jsms.threat.osint.extract.extract_article` returns. Articles are
 plain UTF-8 text, or JSON objects with ``text`` and optional ``title``, ``url`` and
 ``published`` (an ISO date). Every file is checked before any is processed: a missing, empty,
 non-UTF-8 or HTML file ends the run with a one-line message naming it and exit code 2.
@@ -174,7 +174,7 @@ def extract(
     ] = OutputFormat.json,
 ) -> None:
     """Extract attacks, casualties and claims from news articles (one JSON line each)."""
-    from jsms.threat.extract import extract_article
+    from jsms.threat.osint.extract import extract_article
 
     articles = _read_all(files)
     results = [
@@ -198,8 +198,8 @@ def ingest(
     from jsms.audit.service import cli_actor
     from jsms.cli.main import console, friendly_errors
     from jsms.db import transaction
-    from jsms.threat.extract import extract_article
-    from jsms.threat.osint import ingest as store
+    from jsms.threat.osint.extract import extract_article
+    from jsms.threat.osint.ingest import ingest as store
 
     articles = _read_all(files)
     with friendly_errors(), transaction(cli_actor()) as db:

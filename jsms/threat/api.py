@@ -247,8 +247,8 @@ def ingest_article(
 ) -> IngestOut:
     """Extract incidents from an article and store them: known events gain a source,
     background mentions link, new incidents wait in the review queue."""
-    from jsms.threat.extract import extract_article
-    from jsms.threat.osint import ingest
+    from jsms.threat.osint.extract import extract_article
+    from jsms.threat.osint.ingest import ingest
 
     name = body.title or body.url or "article"
     extraction = extract_article(

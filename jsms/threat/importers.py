@@ -18,7 +18,7 @@ from pathlib import Path
 
 from jsms.errors import Invalid
 from jsms.geo.geometry import normalise_province
-from jsms.threat.extract_types import ATTACK_TYPES
+from jsms.threat.osint.types import ATTACK_TYPES
 
 __all__ = ["ATTACK_TYPES", "IncidentRecord", "parse_acled", "parse_gtd", "read_csv"]
 

@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import Field, model_validator
 
 from jsms.schemas import Id, Name, OutModel, StrictModel
-from jsms.threat.extract_types import ATTACK_TYPES
+from jsms.threat.osint.types import ATTACK_TYPES
 
 # The one list lives with the extractor; importers and the API use the same values.
 AttackType = StrEnum("AttackType", {t.upper(): t for t in ATTACK_TYPES})  # type: ignore[misc]

@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from jsms.threat.extract_lexicon import load_lexicon
-from jsms.threat.extract_text import Span
+from jsms.threat.osint.lexicon import load_lexicon
+from jsms.threat.osint.text import Span
 
 __all__ = ["Claim", "GroupMention", "find_claim", "find_groups"]
 

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
-from jsms.threat.extract_text import NUMBER, Span, parse_number
+from jsms.threat.osint.text import NUMBER, Span, parse_number
 
 __all__ = [
     "DateMention",

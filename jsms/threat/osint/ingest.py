@@ -1,6 +1,6 @@
 """From an extracted news article to the incident record: merge, link or queue for review.
 
-The extractor (`jsms.threat.extract`) says what an article reports; this module decides what
+The extractor (`jsms.threat.osint.extract`) says what an article reports; this module decides what
 that means for the database. A report of a known event becomes one more source of it (its
 figures kept, so the incident shows the range); a background mention links to the event it
 names; anything new waits in the analyst review queue; national totals are never incidents.
@@ -16,8 +16,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from jsms.audit import service as audit
-from jsms.threat.dedupe import MAX_DAYS, KnownIncident, Report, best_match
 from jsms.threat.models import Incident, IncidentSource
+from jsms.threat.osint.dedupe import MAX_DAYS, KnownIncident, Report, best_match
 from jsms.threat.service import create_incident
 
 LIVE_STATES = ("accepted", "pending")

@@ -11,9 +11,9 @@ from __future__ import annotations
 import math
 
 from jsms.geo.gazetteer import load_gazetteer
-from jsms.threat.extract_dates import DateMention
-from jsms.threat.extract_lexicon import KnownIncident, load_lexicon
-from jsms.threat.extract_places import PlaceMention
+from jsms.threat.osint.dates import DateMention
+from jsms.threat.osint.lexicon import KnownIncident, load_lexicon
+from jsms.threat.osint.places import PlaceMention
 
 __all__ = ["refine_with_known_incident"]
 

@@ -12,8 +12,8 @@ import re
 from dataclasses import dataclass, replace
 
 from jsms.geo.gazetteer import Gazetteer, Place, load_gazetteer
-from jsms.threat.extract_lexicon import Lexicon, load_lexicon
-from jsms.threat.extract_text import Span
+from jsms.threat.osint.lexicon import Lexicon, load_lexicon
+from jsms.threat.osint.text import Span
 
 __all__ = ["PlaceMention", "find_places", "province_mentions", "resolve_place_name"]
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import re
 
-from jsms.threat.extract_lexicon import load_lexicon
-from jsms.threat.extract_places import find_places
-from jsms.threat.extract_text import Span, split_sentences
-from jsms.threat.extract_types import find_cues
+from jsms.threat.osint.lexicon import load_lexicon
+from jsms.threat.osint.places import find_places
+from jsms.threat.osint.text import Span, split_sentences
+from jsms.threat.osint.types import find_cues
 
 __all__ = ["is_relevant", "mentions_foreigners"]
 

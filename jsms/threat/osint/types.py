@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from jsms.threat.extract_text import Span
+from jsms.threat.osint.text import Span
 
 __all__ = [
     "ATTACK_TYPES",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from jsms.threat.dedupe import KnownIncident, Report, best_match
+from jsms.threat.osint.dedupe import KnownIncident, Report, best_match
 
 BESHAM = KnownIncident("besham", date(2024, 3, 26), 34.93, 72.87, "Khyber Pakhtunkhwa", "vbied")
 DASU = KnownIncident("dasu", date(2021, 7, 14), 35.29, 73.29, "Khyber Pakhtunkhwa", "vbied")

@@ -17,11 +17,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from jsms.threat.extract import ATTACK_TYPES, ROLES, extract_article
-from jsms.threat.extract_text import parse_number
+from jsms.threat.osint.extract import ATTACK_TYPES, ROLES, extract_article
+from jsms.threat.osint.text import parse_number
 
-SEEDS = Path(__file__).resolve().parents[2].parent / "shared" / "seeds"
-KEY = Path(__file__).resolve().parents[2] / "benchmarks" / "osint_answer_key.json"
+SEEDS = Path(__file__).resolve().parents[3].parent / "shared" / "seeds"
+KEY = Path(__file__).resolve().parents[3] / "benchmarks" / "osint_answer_key.json"
 PROVINCES = {
     "Punjab",
     "Sindh",

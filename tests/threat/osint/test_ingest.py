@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from jsms.threat.models import Incident
-from jsms.threat.osint import ingest
+from jsms.threat.osint.ingest import ingest
 from jsms.threat.service import load_curated_incidents
 
 
@@ -114,7 +114,7 @@ def test_seed_articles_link_to_the_recorded_attacks_once(db: Session, client, lo
 
     import pytest
 
-    seeds = Path(__file__).resolve().parents[2].parent / "shared" / "seeds"
+    seeds = Path(__file__).resolve().parents[3].parent / "shared" / "seeds"
     if not seeds.is_dir():
         pytest.skip("seed articles (../shared/seeds) not present")
     load_curated_incidents(db)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import doctest
+import importlib
 import json
 import math
 
@@ -14,7 +15,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from shapely.geometry import Point, shape
 
-from jsms.threat import risk
 from jsms.threat.risk import (
     ATTACK_TYPE_WEIGHTS,
     LEVEL_THRESHOLDS,
@@ -31,6 +31,8 @@ from jsms.threat.risk import (
     severity,
     synthetic_events,
 )
+from jsms.threat.risk.cells import neighbours, parents
+from jsms.threat.risk.synthetic import SYNTHETIC_END
 from tests.conftest import shared_data
 
 DAY = 86_400.0
@@ -58,9 +60,19 @@ def surface_of(events: list[tuple[int, float, float]], at: float = T, **kw):
 
 
 def test_docstring_examples_run() -> None:
-    result = doctest.testmod(risk)
-    assert result.attempted > 20
-    assert result.failed == 0
+    names = (
+        "build",
+        "cells",
+        "levels",
+        "overrides",
+        "recency",
+        "scores",
+        "severities",
+        "synthetic",
+    )
+    results = [doctest.testmod(importlib.import_module(f"jsms.threat.risk.{n}")) for n in names]
+    assert sum(r.attempted for r in results) > 20
+    assert sum(r.failed for r in results) == 0
 
 
 # --- severity and decay ---------------------------------------------------------------------
@@ -187,12 +199,12 @@ def test_vectorised_neighbours_and_parents_match_h3() -> None:
     cells |= set(h3i.get_pentagons(7))
     cells |= {n for p in h3i.get_pentagons(7) for n in h3i.grid_ring(p, 1)}
     arr = np.array(sorted(cells), dtype=np.uint64)
-    table, counts = risk._neighbours(arr)
+    table, counts = neighbours(arr)
     for c, row, n in zip(arr.tolist(), table.tolist(), counts.tolist(), strict=True):
         assert set(row[:n]) == set(h3i.grid_ring(c, 1)), h3i.int_to_str(c)
         assert all(x == 0 for x in row[n:])
-    parents = risk._parents(arr, 5)
-    assert parents.tolist() == [h3i.cell_to_parent(c, 5) for c in arr.tolist()]
+    regions = parents(arr, 5)
+    assert regions.tolist() == [h3i.cell_to_parent(c, 5) for c in arr.tolist()]
 
 
 def test_inputs_from_the_database_and_bad_inputs() -> None:
@@ -427,8 +439,8 @@ def test_synthetic_events_are_clustered_reproducible_and_inside_pakistan() -> No
     assert cells.dtype == np.uint64 and occurred.dtype == sev.dtype == np.float64
     assert np.unique(cells).size < cells.size / 3  # clustered
     assert (sev > 0).all() and sev.max() < 40
-    assert occurred.max() <= risk._SYNTHETIC_END
-    assert occurred.min() >= risk._SYNTHETIC_END - 10 * 365.25 * DAY
+    assert occurred.max() <= SYNTHETIC_END
+    assert occurred.min() >= SYNTHETIC_END - 10 * 365.25 * DAY
     lat_min, lon_min, lat_max, lon_max = PAKISTAN_BBOX
     for c in np.unique(cells)[::97].tolist():
         assert h3i.get_resolution(c) == 7

@@ -1,0 +1,240 @@
+"""Grouping mentions into events, and attaching claims of responsibility to them.
+
+Mentions join an event when nothing contradicts it (place, date, death toll) and something
+links them (same place, same day, or 'the attack' pointing back); national tallies ('20
+Chinese killed since 2021') gather into one aggregate event that never becomes an incident.
+"""
+
+from __future__ import annotations
+
+from jsms.threat.osint.claims import GroupMention, find_claim, find_groups
+from jsms.threat.osint.dates import DateMention, shift_years
+from jsms.threat.osint.mentions import Article, Event, Mention, same_place
+from jsms.threat.osint.text import Span
+from jsms.threat.osint.types import choose_attack_type
+
+__all__ = ["IMPLICIT", "NEWS_WINDOW_DAYS", "attach_claims", "claimed_by", "group_events"]
+
+IMPLICIT = "implicit"
+NEWS_WINDOW_DAYS = 7
+"""An undated lead attack is taken to be within this many days of publication."""
+
+
+def _dates_conflict(a: DateMention | None, b: DateMention | None) -> bool:
+    """Two dates that cannot be the same attack (an implicit news date allows a week)."""
+    if a is None or b is None or a.weak or b.weak:
+        return False
+    da, db = a.as_date, b.as_date
+    if da is not None and db is not None:
+        tolerance = NEWS_WINDOW_DAYS if IMPLICIT in (a.kind, b.kind) else 1
+        return abs((da - db).days) > tolerance
+    if a.year is not None and b.year is not None and a.year != b.year:
+        return True
+    return a.month is not None and b.month is not None and a.month != b.month
+
+
+def _weak_anchor(m: Mention) -> bool:
+    """Only a province and no date: too vague to make a separate event of."""
+    return m.date is None and m.place is not None and m.place.rank == 1
+
+
+def _is_event_mention(m: Mention) -> bool:
+    """An attack word plus something specific: a place, a date or a casualty count."""
+    if not m.attack or m.casualties.aggregate:
+        return False
+    threat = any(c.kind == "threat" for c in m.cues)
+    specific = m.place is not None or m.date is not None or (threat and m.lead)
+    counted = not m.casualties.empty
+    if m.generic and not threat and not (counted or (m.date is not None and m.place is not None)):
+        return False
+    if _weak_anchor(m) and not counted:
+        return False
+    return specific or counted
+
+
+def _national_counts(event: Event) -> dict[tuple[str, str], int]:
+    out: dict[tuple[str, str], int] = {}
+    for m in event.mentions:
+        for iso, per in m.casualties.nationals.items():
+            for status, value in per.items():
+                out[(iso, status)] = max(value, out.get((iso, status), value))
+    return out
+
+
+def _counts_fit(event: Event, m: Mention) -> bool:
+    """An unplaced mention can't join an event whose victims it contradicts (5 vs 9 Chinese)."""
+    known = _national_counts(event)
+    return all(
+        known.get((iso, status), value) == value
+        for iso, per in m.casualties.nationals.items()
+        for status, value in per.items()
+    )
+
+
+def _event_type(mentions: list[Mention]) -> str | None:
+    cue = choose_attack_type([c for m in mentions for c in m.cues])
+    return cue.kind if cue else None
+
+
+def _contradicts(event: Event, m: Mention) -> bool:
+    """Another attack in the same town: different method and a different death toll."""
+    killed = m.casualties.totals.get("killed")
+    known = [
+        x.casualties.totals["killed"] for x in event.mentions if "killed" in x.casualties.totals
+    ]
+    kinds = _event_type(event.mentions), _event_type([m])
+    different_kind = None not in kinds and kinds[0] != kinds[1]
+    return different_kind and killed is not None and bool(known) and killed not in known
+
+
+class _Grouper:
+    """Walks the mentions in order and gathers them into events."""
+
+    def __init__(self, doc: Article) -> None:
+        self.doc = doc
+        self.events: list[Event] = []
+        self.focus: Event | None = None
+        self.aggregate: Event | None = None
+
+    def when(self, event: Event) -> DateMention | None:
+        """The stated date, or for an undated lead attack the publication date (implicit)."""
+        stated = event.date
+        pub = self.doc.published
+        if stated is not None or pub is None or not event.mentions[0].lead:
+            return stated
+        return DateMention(Span(0, 0, ""), pub.year, pub.month, pub.day, IMPLICIT)
+
+    def fits(self, event: Event, m: Mention) -> bool:
+        """No contradiction between the event so far and the mention."""
+        ep, mp = event.place, m.place
+        if ep is not None and mp is not None and not same_place(ep, mp) and not _weak_anchor(m):
+            return False
+        when = self.when(event)
+        both_lead = m.lead and event.mentions[0].lead
+        if _dates_conflict(when, m.date) and not (both_lead and when and when.kind == IMPLICIT):
+            return False
+        return not _contradicts(event, m)
+
+    @staticmethod
+    def linked(event: Event, m: Mention) -> bool:
+        """Positive evidence that the mention is about this event: same place or same day."""
+        ep, mp = event.place, m.place
+        if ep is not None and mp is not None and same_place(ep, mp):
+            return True
+        ed, md = event.date, m.date
+        if ed is not None and md is not None and ed.precision == md.precision == "day":
+            return not _dates_conflict(ed, md)
+        return m.anaphoric
+
+    def _elaborates_focus(self, m: Mention) -> bool:
+        """A sentence right after an event that adds a place or a date usually goes on about it.
+
+        That holds for a dated but unplaced sentence, and for any sentence after an event that
+        has neither place nor date yet (a headline: 'Gunmen storm hotel, killing one').
+        """
+        focus = self.focus
+        if focus is None or m.index - focus.mentions[-1].index > 3:
+            return False
+        vague = focus.place is None and (focus.date is None or focus.date.precision is None)
+        if m.place is not None and not vague:
+            return False
+        return self.fits(focus, m) and _counts_fit(focus, m)
+
+    def target(self, m: Mention) -> Event | None:
+        """The event a mention belongs to, or None when it starts a new one."""
+        live = [e for e in self.events if not e.aggregate]
+        if m.place is not None or m.date is not None:
+            linked = [e for e in live if self.fits(e, m) and self.linked(e, m)]
+            if linked:
+                return linked[-1]
+            if self._elaborates_focus(m):
+                return self.focus
+            if not (m.anaphoric or _weak_anchor(m)):
+                return None
+        ordered = ([self.focus] if self.focus is not None else []) + list(reversed(live))
+        return next((e for e in ordered if self.fits(e, m) and _counts_fit(e, m)), None)
+
+    def continues(self, m: Mention) -> bool:
+        """An unanchored sentence right after an event that goes on about it ('the blast ...')."""
+        focus = self.focus
+        if focus is None or not self.fits(focus, m) or not _counts_fit(focus, m):
+            return False
+        gap = m.index - focus.mentions[-1].index
+        counted = not m.casualties.empty and gap <= 3
+        return m.anaphoric or counted or (gap <= 2 and m.attack and not m.generic)
+
+    def resolve_relative(self, m: Mention) -> None:
+        """'A year earlier', 'hours after' count from the attack mentioned just before."""
+        previous = next((e.date for e in reversed(self.events) if not e.aggregate), None)
+        m.dates = [shift_years(d, previous) for d in m.dates]
+
+    def add(self, m: Mention) -> None:
+        self.resolve_relative(m)
+        if _foreign_aggregate(m):
+            if self.aggregate is None:
+                self.aggregate = Event([], aggregate=True)
+                self.events.append(self.aggregate)
+            self.aggregate.mentions.append(m)
+        elif _is_event_mention(m):
+            target = self.target(m)
+            if target is None:
+                target = Event([])
+                self.events.append(target)
+            target.mentions.append(m)
+            self.focus = target
+        elif self.continues(m):
+            self.focus.mentions.append(m)  # type: ignore[union-attr]
+
+
+def _foreign_aggregate(m: Mention) -> bool:
+    """A national tally ('20 Chinese nationals killed since 2021') rather than an attack."""
+    c = m.casualties
+    return c.aggregate and not c.empty and any(iso != "PK" for iso in c.nationals)
+
+
+def group_events(doc: Article, mentions: list[Mention]) -> list[Event]:
+    grouper = _Grouper(doc)
+    for m in mentions:
+        grouper.add(m)
+    return grouper.events
+
+
+# Claims of responsibility
+
+
+def _nearby_group(doc: Article, index: int) -> GroupMention | None:
+    """A claim without a name ('a spokesman for the group said') names it next door."""
+    for j in (index + 1, index - 1, index + 2):
+        if 0 <= j < len(doc.sentences):
+            groups = find_groups(doc.sentences[j])
+            if groups:
+                return groups[0]
+    return None
+
+
+def attach_claims(doc: Article, events: list[Event], mentions: list[Mention]) -> None:
+    """Each claim goes to the event of its sentence, else to the one last spoken of."""
+    owner: dict[int, Event] = {}
+    for event in events:
+        for m in event.mentions:
+            owner.setdefault(m.index, event)
+    last: Event | None = None
+    for i, sentence in enumerate(doc.sentences):
+        if i in owner and not owner[i].aggregate:
+            last = owner[i]
+        claim = find_claim(sentence)
+        if claim is None or last is None:
+            continue
+        group = claim.group or (_nearby_group(doc, i) if claim.claimed else None)
+        last.claims.append((claim, group))
+
+
+def claimed_by(event: Event, text: str) -> tuple[str, str] | None:
+    """(group name, evidence quote) of the first explicit claim with a named group."""
+    for claim, group in event.claims:
+        if claim.claimed and group is not None:
+            a, b = claim.phrase, group.span
+            if abs(a.start - b.start) < 200:
+                return group.name, text[min(a.start, b.start) : max(a.end, b.end)]
+            return group.name, group.span.text
+    return None

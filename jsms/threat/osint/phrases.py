@@ -1,0 +1,284 @@
+"""Counted noun phrases: who a sentence counts ('five Chinese nationals', 'their driver', '34').
+
+Each :class:`Phrase` carries its count, its nationality (citizenship, not origin: 'Chinese-origin
+Canadian' is Canadian), whether it names attackers, and whether it is the object of a
+preposition ('accompanying the Japanese'), in which case it has no casualty status of its own.
+:mod:`jsms.threat.osint.casualties` then ties phrases to casualty words.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+
+from jsms.threat.osint.lexicon import alternation, load_lexicon
+from jsms.threat.osint.text import NUMBER, Span, parse_number
+
+__all__ = ["LIVES_VERB", "Phrase", "find_phrases"]
+
+_QUANT = (
+    r"(?P<pre>(?:(?:at\s+least|more\s+than|over|nearly|almost|about|around|some|up\s+to|"
+    r"a\s+total\s+of|as\s+many\s+as|all|all\s+the|the|their|these|those|another)\s+)*)"
+    rf"(?P<num>{NUMBER}|no|one|another|a|an|the|their|his|her|its)"
+)
+_BAD_MODS = frozenset(
+    [
+        "and",
+        "or",
+        "were",
+        "was",
+        "is",
+        "are",
+        "have",
+        "has",
+        "had",
+        "been",
+        "in",
+        "at",
+        "on",
+        "to",
+        "from",
+        "by",
+        "with",
+        "for",
+        "who",
+        "which",
+        "that",
+        "including",
+        "among",
+        "of",
+        "after",
+        "when",
+        "while",
+        "as",
+        "than",
+        "said",
+        "the",
+        "a",
+        "an",
+        "killed",
+        "injured",
+        "wounded",
+        "dead",
+        "it",
+        "they",
+        "he",
+        "she",
+        "we",
+        "you",
+        "also",
+        "both",
+        "all",
+    ]
+)
+_DETERMINERS = frozenset({"a", "an", "the", "their", "his", "her", "its", "one", "another"})
+_OBJECT_BEFORE = re.compile(
+    r"(?i)\b(?:accompanying|escorting|guarding|carrying|transporting|protecting|with|for|of|by|"
+    r"targeting|near|against|on|at|to|from|between|alongside|behind|involving|hosting|"
+    r"attacked|targeted|ambushed|kidnapped|abducted|evacuated|rescued|identified)\s+$"
+)
+_DEATHS_OF = re.compile(r"(?i)\b(?:deaths?|lives)\s+of\s+$")
+LIVES_VERB = re.compile(r"(?i)\b(?:took|claimed|cost|claiming|taking|lost)\s+$")
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """A counted noun phrase and what the sentence says happened to it."""
+
+    span: Span
+    count: int | None
+    nationality: str | None
+    perpetrator: bool
+    bare: bool
+    singular_definite: bool
+    object_start: int | None = None
+    """Set when the phrase is an object ('accompanying the Japanese'): it has no status."""
+    subordinate: bool = False
+    status: str | None = None
+    marker: int | None = None
+
+    @property
+    def is_object(self) -> bool:
+        return self.object_start is not None
+
+
+def _heads() -> str:
+    lex = load_lexicon()
+    nouns = sorted(lex.person_nouns | lex.perpetrator_nouns)
+    demonyms = [d for d in lex.nationality_of if d not in {"US", "U.S.", "UK"}]
+    return f"(?:{alternation(nouns)}|{alternation(demonyms, case_sensitive=True)})"
+
+
+@functools.cache
+def _phrase_re() -> re.Pattern[str]:
+    """Quantity, up to four modifiers, then a person noun or demonym ('at least five Chinese')."""
+    mods = r"(?P<mods>(?:[\w'’.#-]+\s+|\([\w-]+\)\s+){0,4}?)"
+    return re.compile(rf"(?i)\b{_QUANT}\s+{mods}(?P<head>{_heads()})")
+
+
+def _nationality(words: str) -> str | None:
+    """The citizenship a phrase states: the head-most demonym that is not an origin.
+
+    'Chinese-origin Canadian' -> CA, 'ethnic Chinese Malaysian' -> MY, 'Chinese-American' -> US.
+    """
+    lex = load_lexicon()
+    found = None
+    for m in lex.nationality_re.finditer(words):
+        after, before = words[m.end() :], words[: m.start()]
+        if re.match(r"(?i)[- ](?:origin|born|descent|heritage|ancestry|rooted)\b", after):
+            continue
+        if re.search(r"(?i)\bethnic(?:ally)?\s+$", before):
+            continue
+        if re.match(r"-[A-Z]", after):
+            continue
+        found = lex.nationality_of[m.group()]
+    return found
+
+
+def _extend_head(text: str, end: int) -> int:
+    """'five Chinese' + ' nationals' -> the phrase ends after the person noun.
+
+    Demonyms chain ('two ethnic Chinese Malaysian contractors'), so extend step by step.
+    """
+    lex = load_lexicon()
+    nouns = lex.person_nouns - {"dead", "killed", "injured", "wounded", "lives"}
+    for _ in range(3):
+        m = re.match(r"\s+([\w-]+)(?:\s+([\w-]+))?", text[end:])
+        if m is None:
+            return end
+        if m.group(1) in lex.nationality_of:
+            end += m.end(1)
+            continue
+        if m.group(1).lower() in nouns:
+            return end + m.end(1)
+        if m.group(2) and m.group(2).lower() in nouns and m.group(1).lower() not in _BAD_MODS:
+            return end + m.end(2)
+        return end
+    return end
+
+
+_PLURAL_WORDS = frozenset(
+    {"people", "personnel", "staff", "police", "children", "women", "men", "chinese"}
+    | {"japanese", "crew", "dead", "killed", "injured", "wounded"}
+)
+_STATUS_HEADS = frozenset({"dead", "killed", "injured", "wounded"})
+
+
+def _is_plural(head_word: str) -> bool:
+    """'nationals', 'people', 'Chinese' count as plural (so 'the Chinese' has no count)."""
+    return (head_word.endswith("s") and head_word != "his") or head_word in _PLURAL_WORDS
+
+
+def _phrase_from(clause: Span, m: re.Match[str]) -> Phrase | None:
+    """Validate one regex match and build its phrase (None for 'the Chinese nationals')."""
+    lex = load_lexicon()
+    mods = m.group("mods").split()
+    if any(w.lower() in _BAD_MODS for w in mods):
+        return None
+    end = m.end()
+    head = m.group("head")
+    if head in lex.nationality_of:
+        end = _extend_head(clause.text, end)
+    words = clause.text[m.start() : end]
+    head_word = words.split()[-1].lower()
+    num = m.group("num").lower()
+    count = (
+        parse_number(num) if num not in {"the", "their", "his", "her", "its", "another"} else None
+    )
+    plural = _is_plural(head_word)
+    if num in _DETERMINERS:
+        if plural and head_word not in {"chinese", "japanese"}:
+            return None
+        count = 1 if not plural else None
+    if count is None:
+        return None
+    return Phrase(
+        span=clause.sub(m.start(), end),
+        count=count,
+        nationality=_nationality(words),
+        perpetrator=head_word in lex.perpetrator_nouns,
+        bare=head_word in _STATUS_HEADS,
+        singular_definite=num in {"the", "their", "his", "her", "its"},
+        object_start=_governed_from(clause, m.start()),
+    )
+
+
+def _governed_from(clause: Span, start: int) -> int | None:
+    """Where the preposition or participle governing the phrase starts, if it is an object.
+
+    'a guard accompanying the Japanese national died': the Japanese national did not.
+    """
+    before = clause.text[:start]
+    governed = _OBJECT_BEFORE.search(before)
+    if governed is None or LIVES_VERB.search(before) or _DEATHS_OF.search(before):
+        return None
+    return clause.start + governed.start()
+
+
+_BARE_AFTER_VERB = re.compile(
+    rf"(?i)\b(?:killed|killing|wounded|wounding|injured|injuring)\s+(?:at\s+least\s+|another\s+|"
+    rf"over\s+|more\s+than\s+|nearly\s+|some\s+)?(?P<num>{NUMBER})(?=\s*(?:[,.;)]|and\b|in\b|"
+    rf"when\b|as\b|after\b|before\b|others\b|more\b|$))"
+)
+
+
+_BARE_SUBJECT = re.compile(
+    rf"(?i)(?<![\w,.-])(?P<num>{NUMBER})(?=\s+(?:were|was|have\s+been|has\s+been|had\s+been|"
+    rf"others\s+were)\s+"
+    rf"(?:also\s+)?(?:killed|injured|wounded|hurt|martyred)\b)"
+)
+
+
+_OF_THEM = re.compile(rf"(?i)\b(?P<num>{NUMBER})\s+of\s+(?:them|those|whom)\b")
+
+
+def _last_nationality(text: str) -> str | None:
+    """The nationality last named before a point: 'Chinese engineers ... two of them'."""
+    lex = load_lexicon()
+    found = [lex.nationality_of[m.group()] for m in lex.nationality_re.finditer(text)]
+    return found[-1] if found else None
+
+
+def _bare_counts(clause: Span, taken: list[Phrase]) -> list[Phrase]:
+    """'wounded four', 'two were killed', 'two of them': a count with no noun of its own."""
+    out: list[Phrase] = []
+    matches = [
+        *_BARE_AFTER_VERB.finditer(clause.text),
+        *_BARE_SUBJECT.finditer(clause.text),
+        *_OF_THEM.finditer(clause.text),
+    ]
+    for m in matches:
+        span = clause.sub(m.start("num"), m.end() if m.re is _OF_THEM else m.end("num"))
+        count = parse_number(m.group("num"))
+        year_like = re.fullmatch(r"(?:19|20)\d\d", m.group("num")) is not None
+        if (
+            count is None
+            or year_like
+            or any(p.span.start <= span.start < p.span.end for p in [*taken, *out])
+        ):
+            continue
+        nationality = _last_nationality(clause.text[: m.start()]) if m.re is _OF_THEM else None
+        out.append(Phrase(span, count, nationality, False, nationality is None, False))
+    return out
+
+
+def find_phrases(clause: Span) -> list[Phrase]:
+    """Counted phrases left to right, plus bare counts after a casualty verb."""
+    found = _noun_phrases(clause)
+    return sorted([*found, *_bare_counts(clause, found)], key=lambda p: p.span.start)
+
+
+def _noun_phrases(clause: Span) -> list[Phrase]:
+    """Counted noun phrases left to right; a rejected match retries from its next word."""
+    out: list[Phrase] = []
+    pos = 0
+    while (m := _phrase_re().search(clause.text, pos)) is not None:
+        phrase = _phrase_from(clause, m)
+        if phrase is None:
+            nxt = re.search(r"\s\S", clause.text[m.start() :])
+            pos = m.start() + (nxt.start() + 1 if nxt else len(clause.text))
+            continue
+        out.append(phrase)
+        pos = phrase.span.end - clause.start
+    return out

@@ -1,0 +1,260 @@
+"""Building the incident records: every output field of an event with its supporting quote.
+
+Each non-null field comes with ``evidence``, a verbatim substring of the article, so an analyst
+can trace every figure back to the text. The role says whether the event is the article's own
+news (``primary``), an older attack recalled (``background``) or a national tally
+(``aggregate``).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+from jsms.threat.osint.events import claimed_by
+from jsms.threat.osint.known import refine_with_known_incident
+from jsms.threat.osint.lexicon import KnownIncident, load_lexicon
+from jsms.threat.osint.mentions import Article, Event
+from jsms.threat.osint.places import PlaceMention, find_places
+from jsms.threat.osint.text import Span
+from jsms.threat.osint.types import choose_attack_type
+
+__all__ = ["PRIMARY_MAX_AGE_DAYS", "ROLES", "incident_record", "merge_twins"]
+
+ROLES = ("primary", "background", "aggregate")
+PRIMARY_MAX_AGE_DAYS = 31
+"""A lead attack older than this at publication is recalled, not reported."""
+
+_ALSO = re.compile(r"(?i)\balso\s+(?:been\s+)?(?:killed|wounded|injured|died|shot|martyred)\b")
+
+Field = tuple[Any, str | None]
+"""A field's value and the verbatim quote that supports it."""
+
+
+def _max_status(event: Event, status: str) -> Field:
+    """The largest total one sentence states (reports update upwards), plus 'also killed'."""
+    best: Field = (None, None)
+    extra = 0
+    for m in sorted(event.mentions, key=lambda x: x.clause.start):
+        value = m.casualties.totals.get(status)
+        if value is None:
+            continue
+        adds = _ALSO.search(m.clause.text) and m.casualties.lists.get(status) == 1
+        if adds and best[0] is not None:
+            extra += value
+        elif best[0] is None or value > best[0]:
+            best = (value, m.casualties.total_spans[status].text)
+    if best[0] is None:
+        return (extra, None) if extra else best
+    return best[0] + extra, best[1]
+
+
+def _nationals(event: Event) -> tuple[dict[str, dict[str, int | None]], str | None]:
+    """Per-country killed/injured, the largest each sentence states; and a quote."""
+    out: dict[str, dict[str, int | None]] = {}
+    quote_span: Span | None = None
+    for m in event.mentions:
+        for iso, per in m.casualties.nationals.items():
+            slot = out.setdefault(iso, {"killed": None, "injured": None})
+            for status, value in per.items():
+                if slot[status] is None or value > slot[status]:  # type: ignore[operator]
+                    slot[status] = value
+                    span = m.casualties.national_spans[iso]
+                    quote_span = span if quote_span is None else quote_span
+    return out, (quote_span.text if quote_span else None)
+
+
+def _killed_total(
+    event: Event, nationals: dict[str, dict[str, int | None]], nat_quote: str | None, status: str
+) -> Field:
+    """A stated total, or the sum of national counts when that is larger.
+
+    Zeros from 'the Japanese were unhurt' say nothing about everyone else, so they never
+    make a total of their own.
+    """
+    total, quote = _max_status(event, status)
+    summed = sum(v[status] or 0 for v in nationals.values())
+    if summed > 0 and (total is None or summed > total):
+        return summed, quote if total is not None and quote else nat_quote
+    return total, quote
+
+
+def _province(event: Event, place: PlaceMention | None) -> tuple[str | None, str | None]:
+    """The place's province, quoting the province's own name when the text gives it."""
+    named = [p for m in event.mentions for p in m.places if p.rank == 1 and p.role != "route"]
+    if place is not None:
+        same = [p for p in named if p.province == place.province]
+        return place.province, (same[0].span.text if same else place.span.text)
+    if named:
+        return named[0].province, named[0].span.text
+    return None, None
+
+
+def _role(event: Event, doc: Article) -> str:
+    """Primary when the article reports it (lead, recent); background when it recalls it."""
+    if event.aggregate:
+        return "aggregate"
+    first = event.mentions[0]
+    stated = event.date
+    day = stated.as_date if stated else None
+    age = (doc.published - day).days if (doc.published and day) else None
+    if stated is not None and stated.grain in {"month", "year"}:
+        return "background"
+    if age is not None and age > PRIMARY_MAX_AGE_DAYS:
+        return "background"
+    if first.lead:
+        return "primary"
+    if stated is not None and stated.kind == "same_day" and stated.year is None:
+        return "primary"  # 'hours after' an attack reported today
+    relative = stated is not None and stated.kind in {"weekday", "relative_day", "same_day"}
+    return "primary" if relative and age is not None and age <= 7 else "background"
+
+
+def _known(event: Event, place: PlaceMention | None) -> KnownIncident | None:
+    text = " ".join(m.clause.text for m in event.mentions)
+    return refine_with_known_incident(event.date, place, text, _iso_set(event))
+
+
+def _place_named(doc: Article, name: str) -> PlaceMention | None:
+    """Where the article itself names a known attack's place ('Dasu is the site of ...')."""
+    for sentence in doc.sentences:
+        for hit in find_places(sentence):
+            if hit.name == name:
+                return hit
+    return None
+
+
+def _date_field(event: Event, known: KnownIncident | None) -> Field:
+    """ISO date: the stated day; a month pinned to a known attack's day, else its 1st."""
+    stated = event.date
+    quote = stated.span.text if stated else None
+    if known is not None:
+        return known.day.isoformat(), quote
+    if stated is None or stated.precision in {None, "year"}:
+        return None, None
+    if stated.precision == "day" and stated.as_date:
+        return stated.as_date.isoformat(), quote
+    return date(stated.year, stated.month, 1).isoformat(), quote  # type: ignore[arg-type]
+
+
+def _dateline_date(doc: Article) -> Field:
+    """An undated lead attack is dated by the article's own dateline, when it has one.
+
+    Only a date printed in the text counts (it can be quoted as evidence); a publication
+    date passed in from metadata alone leaves the attack undated.
+    """
+    if doc.published is None or doc.published_quote is None:
+        return None, None
+    return doc.published.isoformat(), doc.published_quote
+
+
+def _iso_set(event: Event) -> set[str]:
+    lex = load_lexicon()
+    found = set()
+    for m in event.mentions:
+        found |= set(m.casualties.nationals)
+        found |= {lex.nationality_of[x.group()] for x in lex.nationality_re.finditer(m.clause.text)}
+    return found
+
+
+def _attack_type(event: Event) -> Field:
+    cue = choose_attack_type([c for m in event.mentions for c in m.cues])
+    return (cue.kind, cue.span.text) if cue else (None, None)
+
+
+def _place_fields(place: PlaceMention | None) -> dict[str, Field]:
+    if place is None:
+        return {"place": (None, None), "lat": (None, None), "lon": (None, None)}
+    lat = round(place.lat, 4) if place.lat is not None else None
+    lon = round(place.lon, 4) if place.lon is not None else None
+    return {
+        "place": (place.name, place.span.text),
+        "lat": (lat, place.span.text),
+        "lon": (lon, place.span.text),
+    }
+
+
+def _fields(event: Event, doc: Article) -> dict[str, Field]:
+    """Every output field of an event with its supporting quote."""
+    aggregate = event.aggregate
+    place = None if aggregate else event.place
+    known = None if aggregate else _known(event, place)
+    place_for_province = place
+    if place is not None and place.rank == 1:
+        place = None  # a province alone is not a place
+    if place is None and known is not None:
+        place = _place_named(doc, known.place)
+    nationals, nat_quote = _nationals(event)
+    role = _role(event, doc)
+    date_field = (None, None) if aggregate else _date_field(event, known)
+    if date_field[0] is None and role == "primary":
+        date_field = _dateline_date(doc)
+    claimed = None if aggregate else claimed_by(event, doc.text)
+    return {
+        "role": (role, event.mentions[0].clause.text),
+        "date": date_field,
+        **_place_fields(place),
+        "province": _province(event, place or place_for_province),
+        "attack_type": (None, None) if aggregate else _attack_type(event),
+        "killed": _killed_total(event, nationals, nat_quote, "killed"),
+        "injured": _killed_total(event, nationals, nat_quote, "injured"),
+        "nationals": (nationals, nat_quote),
+        "perpetrator_claimed": claimed if claimed else (None, None),
+    }
+
+
+def incident_record(event: Event, doc: Article) -> dict[str, Any] | None:
+    """The JSON record of one event, or None when it says nothing usable."""
+    fields = _fields(event, doc)
+    facts = ("place", "province", "date", "killed", "injured", "nationals")
+    if all(fields[k][0] in (None, {}) for k in facts):
+        return None
+    record: dict[str, Any] = {key: fields[key][0] for key in _FIELD_ORDER}
+    record["evidence"] = {
+        key: quote
+        for key in _FIELD_ORDER
+        if (quote := fields[key][1]) and fields[key][0] not in (None, {})
+    }
+    return record
+
+
+_FIELD_ORDER = (
+    "role",
+    "date",
+    "place",
+    "province",
+    "lat",
+    "lon",
+    "attack_type",
+    "killed",
+    "injured",
+    "nationals",
+    "perpetrator_claimed",
+)
+
+
+def merge_twins(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Two events with the same role-independent date and place are one attack."""
+    out: list[dict[str, Any]] = []
+    for record in records:
+        twin = next(
+            (
+                r
+                for r in out
+                if r["role"] != "aggregate"
+                and record["role"] != "aggregate"
+                and r["date"] is not None
+                and r["date"] == record["date"]
+                and r["place"] == record["place"]
+            ),
+            None,
+        )
+        if twin is None:
+            out.append(record)
+            continue
+        for key, value in record.items():
+            if twin.get(key) in (None, {}) and value not in (None, {}):
+                twin[key] = value
+        twin["evidence"] = {**record["evidence"], **twin["evidence"]}
+    return out
