@@ -1,18 +1,20 @@
 """The facts one movement order conveys, and the snapshot kept with each issued copy.
 
-Times are local (Asia/Karachi, PKT, UTC+5, no daylight saving). No passenger names: an order
-states how many people move, never who.
+Times are local to the movement's jurisdiction (its SOP policy names the zone; all of Pakistan
+is Asia/Karachi, PKT, UTC+5) and every time an order shows names that zone. No passenger
+names: an order states how many people move, never who.
 """
 
 from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time
 from typing import Any
 
+from jsms.movements.sop.local_time import DEFAULT_ZONE, LocalZone
+
 __all__ = [
-    "PKT",
     "Communications",
     "Contact",
     "Emergency",
@@ -25,9 +27,6 @@ __all__ = [
     "content_from_json",
     "content_to_json",
 ]
-
-PKT = timezone(timedelta(hours=5), "PKT")
-"""Asia/Karachi: UTC+5 all year (Pakistan has not observed daylight saving since 2009)."""
 
 
 @dataclass(frozen=True)
@@ -124,10 +123,16 @@ class OrderContent:
     distance_km: float | None = None
     driving_minutes: int | None = None
     """The route's driving time (from routing), not the planned departure-arrival window."""
+    timezone: str = DEFAULT_ZONE.name
+    """The IANA zone of every time above, from the jurisdiction's SOP policy."""
+
+    @property
+    def zone(self) -> LocalZone:
+        return LocalZone(self.timezone)
 
     @property
     def departure_at(self) -> datetime:
-        return datetime.combine(self.date, self.departure, tzinfo=PKT)
+        return datetime.combine(self.date, self.departure, tzinfo=self.zone.tz)
 
 
 def content_to_json(value: Any) -> Any:
@@ -158,6 +163,7 @@ def content_from_json(data: dict[str, Any]) -> OrderContent:
             )
         },
         driving_minutes=data.get("driving_minutes"),
+        timezone=data.get("timezone", DEFAULT_ZONE.name),
         date=date.fromisoformat(data["date"]),
         departure=time.fromisoformat(data["departure"]),
         arrival=time.fromisoformat(data["arrival"]) if data.get("arrival") else None,

@@ -9,7 +9,7 @@ from the key file, never stored.
 from __future__ import annotations
 
 import hashlib
-from datetime import timedelta
+from datetime import time, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -19,7 +19,6 @@ from jsms.identity.policy import Actor
 from jsms.keyring import get_keyring
 from jsms.movements.models import Movement, OrderCopy
 from jsms.movements.orders.content import (
-    PKT,
     Communications,
     Emergency,
     EscortLeg,
@@ -32,6 +31,8 @@ from jsms.movements.orders.content import (
 )
 from jsms.movements.orders.render import render
 from jsms.movements.orders.watermark import Recipient, derive_secret
+from jsms.movements.sop import FEDERAL, default_policies
+from jsms.movements.sop.local_time import LocalZone
 from jsms.registry.models import SecurityUnit
 
 __all__ = ["CLASSIFICATION", "issue", "order_content", "recipient", "render"]
@@ -47,10 +48,18 @@ def _unit(db: Session, unit_id: str) -> SecurityUnit | None:
     return db.get(SecurityUnit, unit_id)
 
 
+def _zone(movement: Movement) -> LocalZone:
+    """The local time of the jurisdiction the movement starts in, from its SOP policy."""
+    crossed = movement.route.get("jurisdictions") or [{}]
+    jurisdiction = crossed[0].get("jurisdiction") or FEDERAL
+    return default_policies().zone(jurisdiction, movement.departure_at.date())
+
+
 def order_content(db: Session, movement: Movement) -> OrderContent:
     """The order's facts from the current plan (no passenger names, only the count)."""
-    departure = movement.departure_at.astimezone(PKT)
-    arrival = movement.arrival_at.astimezone(PKT)
+    zone = _zone(movement)
+    departure = movement.departure_at.astimezone(zone.tz)
+    arrival = movement.arrival_at.astimezone(zone.tz)
     inner = [e for e in movement.escorts if e.ring == "inner"]
     inner_unit = _unit(db, inner[0].unit_id) if inner else None
     outer = []
@@ -77,7 +86,7 @@ def order_content(db: Session, movement: Movement) -> OrderContent:
     channel = int(hashlib.sha256(movement.id.encode()).hexdigest()[:4], 16) % 80 + 10
     driving = timedelta(seconds=float(movement.route.get("duration_s", 0)))
     until = min(arrival, departure + driving) if driving else arrival
-    checks = []
+    checks: list[time] = []
     moment = departure + timedelta(minutes=30)
     while moment < until and len(checks) < 12:
         checks.append(moment.time().replace(second=0, microsecond=0))
@@ -104,6 +113,7 @@ def order_content(db: Session, movement: Movement) -> OrderContent:
         arrival=arrival.time().replace(second=0, microsecond=0),
         distance_km=round(movement.route.get("distance_m", 0) / 1000, 1) or None,
         driving_minutes=round(driving.total_seconds() / 60) or None,
+        timezone=zone.name,
     )
 
 

@@ -15,6 +15,7 @@ from datetime import date, datetime, time, timedelta
 
 from jsms.geo.daylight import sun_times
 from jsms.movements.sop.facts import PKT, TimedPoint
+from jsms.movements.sop.local_time import DEFAULT_ZONE, LocalZone
 
 __all__ = [
     "Curfew",
@@ -129,19 +130,23 @@ class Curfew:
     end: time
     label: str = ""
 
-    def describe(self) -> str:
-        """``"18:00 to 06:00 (night travel ban)"``."""
-        text = f"{self.start:%H:%M} to {self.end:%H:%M}"
-        return f"{text} ({self.label})" if self.label else text
+    def describe(self, zone: LocalZone, on: date) -> str:
+        """``"18:00\u201306:00 PKT (UTC+5), night travel ban"``: ``zone``'s clock, as on ``on``."""
+        text = zone.daily(self.start, self.end, on)
+        return f"{text}, {self.label}" if self.label else text
 
-    def overlap(self, enter: datetime, leave: datetime) -> tuple[datetime, datetime] | None:
-        """The curfew period the stay from ``enter`` to ``leave`` touches, if any."""
-        first = enter.astimezone(PKT).date() - timedelta(days=1)
-        last = leave.astimezone(PKT).date()
+    def overlap(
+        self, enter: datetime, leave: datetime, zone: LocalZone = DEFAULT_ZONE
+    ) -> tuple[datetime, datetime] | None:
+        """The curfew period (in ``zone``'s clock) the stay from ``enter`` to ``leave``
+        touches, if any."""
+        tz = zone.tz
+        first = enter.astimezone(tz).date() - timedelta(days=1)
+        last = leave.astimezone(tz).date()
         day = first
         while day <= last:
-            begins = datetime.combine(day, self.start, PKT)
-            ends = datetime.combine(day, self.end, PKT)
+            begins = datetime.combine(day, self.start, tz)
+            ends = datetime.combine(day, self.end, tz)
             if ends <= begins:
                 ends += timedelta(days=1)
             if begins <= leave and enter < ends:

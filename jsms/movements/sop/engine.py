@@ -291,8 +291,7 @@ class Evaluation:
                     "only the federal baseline applied there."
                 )
         lines.append(
-            f"Checked {self.rules_checked} applicable rules of {applied} "
-            f"(movement on {day}; times are Pakistan Standard Time)."
+            f"Checked {self.rules_checked} applicable rules of {applied} (movement on {day})."
         )
         return "\n".join(lines)
 
@@ -383,6 +382,7 @@ def evaluate(facts: MovementFacts, policies: PolicySet | None = None) -> Evaluat
             min_level=rule.min_level,
             area=rule.area,
             persons_cap=persons_cap,
+            zone=policy.zone,
         )
         outcome = rule.check(ctx)
         advisory = rule.severity == "advisory"

@@ -6,8 +6,8 @@ point (daylight, curfews, police stations to warn), so :func:`build_timeline` gi
 a time: the routing engine's ETA where it gave one, otherwise a time interpolated by distance
 between the neighbouring known times (departure at the first point, arrival at the last).
 
-Pure: no clock, no database. All datetimes must be timezone-aware; local time is Pakistan
-Standard Time (Asia/Karachi, UTC+5, no daylight saving).
+Pure: no clock, no database. All datetimes must be timezone-aware; the local date of a
+movement is Pakistan's (Asia/Karachi, UTC+5, no daylight saving).
 """
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from itertools import pairwise
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from jsms.geo.gazetteer import PROVINCES
 from jsms.movements.sop.geo import haversine_km
+from jsms.movements.sop.local_time import DEFAULT_ZONE
 from jsms.threat.risk import THREAT_LEVELS
 
 __all__ = [
@@ -36,13 +36,13 @@ __all__ = [
     "Vehicle",
     "build_timeline",
     "canonical_jurisdiction",
-    "clock",
     "group_by_jurisdiction",
     "level_label",
 ]
 
-PKT = ZoneInfo("Asia/Karachi")
-"""Local time for curfews, daylight and every time printed in an explanation."""
+PKT = DEFAULT_ZONE.tz
+"""Local time for daylight sums; messages write each time in its policy's zone
+(:mod:`.local_time`)."""
 
 FEDERAL = "*"
 """The jurisdiction of the federal baseline, which applies everywhere."""
@@ -84,15 +84,6 @@ def canonical_jurisdiction(name: str) -> str:
 def level_label(level: int) -> str:
     """``"5 (High)"``: a threat level with its name, as officers read it."""
     return f"{level} ({THREAT_LEVELS[level - 1]})"
-
-
-def clock(moment: datetime, on: date | None = None) -> str:
-    """Local clock time ``"19:40"``, with the day added when it is not the movement's date."""
-    local = moment.astimezone(PKT)
-    text = local.strftime("%H:%M")
-    if on is not None and local.date() != on:
-        text += f" on {local.day} {local.strftime('%b')}"
-    return text
 
 
 def _aware(value: Any, what: str) -> datetime:

@@ -2,13 +2,15 @@
 
 A policy file holds ``jurisdiction`` (a province or territory, or ``"*"`` for the federal
 baseline that applies everywhere), an integer ``version``, ``effective_from`` and optionally
-``effective_until`` (TOML dates, inclusive), a ``title``, a ``source`` saying what it is modelled
-on, and ``[[rule]]`` tables. Every rule has a stable ``id`` (cited in every finding), a ``kind``
-(see :mod:`jsms.movements.sop.rules`), a ``severity`` (``blocking``: a failure stops the
-movement; ``requirement``: a failure must be fixed before approval; ``advisory``: for the
-officer's attention), the plain-language ``text`` an officer reads, optionally ``min_level``
-(the rule covers the route's points at or above this threat level; default 1) and ``area``
-(a circle or GeoJSON polygon the rule is limited to), plus the kind's own parameters.
+``effective_until`` (TOML dates, inclusive), a ``title``, a ``source`` saying what it is
+modelled on, optionally a ``timezone`` (IANA name; the jurisdiction's local time, in which
+every time in a finding is written; default Asia/Karachi), and ``[[rule]]`` tables. Every rule
+has a stable ``id`` (cited in every finding), a ``kind`` (see :mod:`jsms.movements.sop.rules`),
+a ``severity`` (``blocking``: a failure stops the movement; ``requirement``: a failure must be
+fixed before approval; ``advisory``: for the officer's attention), the plain-language ``text``
+an officer reads, optionally ``min_level`` (the rule covers the route's points at or above this
+threat level; default 1) and ``area`` (a circle or GeoJSON polygon the rule is limited to),
+plus the kind's own parameters.
 
 Files are checked strictly (unknown kinds, fields or misspelt keys are errors) because a typo
 that silently drops a rule would weaken an SOP without anyone noticing. Every error is a
@@ -30,6 +32,7 @@ from typing import Any
 
 from jsms.movements.sop.facts import FEDERAL, JURISDICTIONS, canonical_jurisdiction
 from jsms.movements.sop.geo import Area, parse_area
+from jsms.movements.sop.local_time import DEFAULT_ZONE, LocalZone, parse_zone
 from jsms.movements.sop.rules import KINDS, Invalid, Outcome, Reader, RuleContext
 
 __all__ = [
@@ -52,6 +55,7 @@ _TOP_FIELDS = {
     "effective_until",
     "title",
     "source",
+    "timezone",
     "rule",
 }
 
@@ -96,6 +100,8 @@ class Policy:
     source: str
     rules: tuple[Rule, ...]
     origin: str
+    zone: LocalZone = DEFAULT_ZONE
+    """The jurisdiction's local time: every time in a finding is written in it."""
 
     @property
     def label(self) -> str:
@@ -156,6 +162,14 @@ class PolicySet:
         """
         candidates = [p for p in self.versions(jurisdiction) if p.in_force_on(on)]
         return max(candidates, key=lambda p: p.version) if candidates else None
+
+    def zone(self, jurisdiction: str, on: date) -> LocalZone:
+        """The local time of ``jurisdiction`` on ``on``: its SOP's zone, else the federal
+        baseline's, else :data:`DEFAULT_ZONE`."""
+        for policy in (self.latest(jurisdiction, on), self.latest(FEDERAL, on)):
+            if policy is not None:
+                return policy.zone
+        return DEFAULT_ZONE
 
     def in_force(self, jurisdiction: str, on: date) -> list[Policy]:
         """The policies that govern a movement in ``jurisdiction`` on ``on``: the federal
@@ -243,6 +257,10 @@ def parse_policy(text: str, origin: str = "<policy>") -> Policy:
     for key in ("title", "source"):
         if not isinstance(data[key], str) or not data[key].strip():
             raise PolicyError(origin, f"'{key}' must be a non-empty string")
+    try:
+        zone = parse_zone(data["timezone"]) if "timezone" in data else DEFAULT_ZONE
+    except ValueError as exc:
+        raise PolicyError(origin, f"'timezone': {exc}") from exc
     tables = data["rule"]
     if not isinstance(tables, list) or not tables:
         raise PolicyError(origin, "needs at least one [[rule]] table")
@@ -260,6 +278,7 @@ def parse_policy(text: str, origin: str = "<policy>") -> Policy:
         source=data["source"].strip(),
         rules=rules,
         origin=origin,
+        zone=zone,
     )
 
 

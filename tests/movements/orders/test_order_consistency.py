@@ -4,7 +4,8 @@ Watermarking gives each recipient different wording; it must never give anyone a
 inconsistent order. For 50 recipients (text, HTML and PDF) every copy must number its sections
 and subsections consecutively, make counts agree with their nouns, point every cross-reference
 at something that exists, name its holder once, and state the same facts: reference, times,
-the route's driving time, passengers, vehicles and escorts.
+the route's driving time, passengers, vehicles and escorts. Defect 3: every time names its
+zone, the zone of the order's jurisdiction.
 """
 
 from __future__ import annotations
@@ -133,6 +134,11 @@ def problems(text: str, c: OrderContent) -> list[str]:
     if len(styles) > 1:
         found.append(f"times written in several styles: {sorted(styles)}")
 
+    zone = c.zone.abbreviation(c.departure_at)
+    for m in TIME.finditer(flat):
+        if not re.match(rf"(?: hours)? {re.escape(zone)}\b", flat[m.end() :]):
+            found.append(f"'{flat[m.start() : m.end() + 12]}' does not name its zone {zone}")
+
     copy_lines = [line for line in lines if line.startswith("Copy for")]
     if len(copy_lines) != 1 or copy_lines[0].count("Copy for") != 1:
         found.append(f"copy line {copy_lines}")
@@ -236,3 +242,13 @@ def test_fifty_copies_read_as_one_careful_order(make: Callable[[], OrderContent]
     assert c.inner_ring.callsign in flat
     for leg in c.outer_ring:
         assert leg.unit in flat
+
+
+def test_every_time_names_the_orders_zone() -> None:
+    """The zone travels with the order: the same order in another zone (a test) says so."""
+    c = dataclasses.replace(full_order(), timezone="Asia/Kolkata")
+    for i, r in enumerate(make_recipients(10, SECRET)):
+        copy = invisible_free(render_text(c, dataclasses.replace(r, label=f"user{i}")))
+        assert problems(copy, c) == []
+        assert f"{c.departure:%H:%M} IST (UTC+5:30)" in copy  # the key facts give the offset
+        assert "PKT" not in copy

@@ -10,6 +10,7 @@ import pytest
 from jsms.movements.sop import Escort, RouteSegment, evaluate
 from jsms.movements.sop.daylight import Curfew, parse_clock, sun_times
 from jsms.movements.sop.facts import PKT
+from jsms.movements.sop.local_time import LocalZone
 from tests.movements.sop.test_engine import POLICIES, at, movement
 
 KARACHI = (24.8607, 67.0011)
@@ -102,8 +103,11 @@ def test_same_day_curfew_and_describe() -> None:
     day = date(2025, 6, 1)
     assert curfew.overlap(at(day, 12), at(day, 12, 59)) is None
     assert curfew.overlap(at(day, 13, 30), at(day, 13, 30)) is not None
-    assert curfew.describe() == "13:00 to 14:00"
-    assert Curfew(time(18), time(6), "ban").describe() == "18:00 to 06:00 (ban)"
+    zone = LocalZone("Asia/Karachi")
+    assert curfew.describe(zone, day) == "13:00\u201314:00 PKT (UTC+5)"
+    assert (
+        Curfew(time(18), time(6), "ban").describe(zone, day) == "18:00\u201306:00 PKT (UTC+5), ban"
+    )
 
 
 @pytest.mark.parametrize("bad", ["25:00", "6pm", "", 1800])

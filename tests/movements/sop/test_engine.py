@@ -116,7 +116,11 @@ def test_night_movement_through_level_5_area_is_blocked_citing_the_rule() -> Non
     assert finding.policy == "Khyber Pakhtunkhwa SOP v3"
     sunset = sun_times(*BESHAM, date(2024, 11, 15))[1]  # type: ignore[index]
     assert "the route enters Besham (level 5) at 19:" in finding.message
-    assert f"after sunset ({sunset:%H:%M}) minus the 30-minute margin" in finding.message
+    limit = sunset - timedelta(minutes=30)
+    assert (
+        f"after the daylight limit of {limit:%H:%M} PKT (UTC+5): sunset at {sunset:%H:%M} PKT "
+        "(UTC+5) minus the 30-minute margin" in finding.message
+    )
     assert (
         "Blocked: Khyber Pakhtunkhwa SOP v3 rule KP-WINDOW-1 \u2014 movements through areas at "
         "threat level 4 (Substantial) or above must run in daylight" in result.explanation()
@@ -137,7 +141,8 @@ def test_the_same_movement_by_day_passes_the_window_rule() -> None:
 def test_before_sunrise_is_blocked_too() -> None:
     result = check(movement(depart=(5, 0)))
     (finding,) = [v for v in result.violations if v.rule_id == "KP-WINDOW-1"]
-    assert "before sunrise" in finding.message and "plus the 30-minute margin" in finding.message
+    assert "before the daylight limit of" in finding.message
+    assert "sunrise at" in finding.message and "plus the 30-minute margin" in finding.message
 
 
 def test_window_rule_only_covers_points_at_or_above_its_level() -> None:
@@ -341,7 +346,7 @@ def test_balochistan_curfew_by_version() -> None:
     # 12 Aug 2025 ban: 17:00 to 05:00 -- now it is not.
     late = hub_evening(date(2025, 9, 1))
     (finding,) = [v for v in late.violations if v.rule_id == "BL-CURFEW-1"]
-    assert "inside the curfew from 17:00 to 05:00" in finding.message
+    assert "inside the curfew 17:00\u201305:00 PKT (UTC+5)" in finding.message
     assert late.policies[-1] == "Balochistan SOP v3"
     # Before either ban there is no curfew at all.
     assert not hub_evening(date(2024, 12, 1)).cites("BL-CURFEW-1")

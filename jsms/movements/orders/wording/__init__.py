@@ -29,7 +29,7 @@ def build_skeleton(content: OrderContent) -> Skeleton:
         *([content.arrival] if content.arrival else []),
         *comms.check_in_times,
     ]
-    b = Builder(times)
+    b = Builder(times, content.zone.abbreviation(content.departure_at))
     b.line("classification", content.classification)
     b.line("title", f"MOVEMENT ORDER {content.reference}")
     b.line("copy")

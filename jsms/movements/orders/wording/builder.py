@@ -22,7 +22,7 @@ __all__ = ["Builder", "place"]
 class Builder:
     """Collects lines; ``s`` makes a slot whose id is unique within the order."""
 
-    def __init__(self, times: Sequence[time] = ()) -> None:
+    def __init__(self, times: Sequence[time] = (), zone: str = "") -> None:
         self.parts: list[Part] = []
         self.ids: set[str] = set()
         self.shared: dict[str, int] = {}
@@ -30,6 +30,8 @@ class Builder:
         self.subsections = 0
         self.time_styles = min((len(time_options(t)) for t in times), default=1)
         """Styles every time of the order can be written in (12-hour needs no midnight)."""
+        self.zone = zone
+        """What follows every time shown ("PKT"), so no reader has to guess the zone."""
 
     def s(self, slot_id: str, *options: str) -> Seg:
         if len(set(options)) < 2:
@@ -50,8 +52,9 @@ class Builder:
         return Slot(slot_id, tuple(options))
 
     def time(self, t: time) -> Seg:
-        """A local time in the order's one time style."""
-        return self.each("time", *time_options(t)[: self.time_styles])
+        """A local time in the order's one time style, naming its zone."""
+        suffix = f" {self.zone}" if self.zone else ""
+        return self.each("time", *(o + suffix for o in time_options(t)[: self.time_styles]))
 
     def line(self, style: str, *segs: Seg, label: Sequence[Seg] = (), mark: bool = False) -> Line:
         made = Line(style, tuple(segs), tuple(label), mark)  # type: ignore[arg-type]

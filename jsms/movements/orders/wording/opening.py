@@ -19,11 +19,12 @@ def key_facts(b: Builder, c: OrderContent) -> None:
     day = f"{c.date:%a} {c.date.day} {c.date:%b %Y}"
     fact("fact", day, label=[b.s("kf.date", "Date", "Movement date", "Day of move")])
     dep = b.s("kf.dep", "Departure", "Departure time", "Move off")
-    fact("fact", f"{c.departure:%H:%M} PKT (UTC+5)", label=[dep])
+    zone = c.zone.label(c.departure_at)
+    fact("fact", f"{c.departure:%H:%M} {zone}", label=[dep])
     if c.arrival:
         fact(
             "fact",
-            f"{c.arrival:%H:%M} PKT",
+            f"{c.arrival:%H:%M} {zone}",
             label=[b.s("kf.eta", "Arrive by", "Latest arrival", "Arrival no later than")],
         )
     fact("fact", c.origin, label=[b.s("kf.from", "From", "Origin", "Starting point")])

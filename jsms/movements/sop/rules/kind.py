@@ -19,6 +19,7 @@ from typing import Any, ClassVar, Protocol
 
 from jsms.movements.sop.facts import FEDERAL, MovementFacts, TimedPoint
 from jsms.movements.sop.geo import Area
+from jsms.movements.sop.local_time import DEFAULT_ZONE, LocalZone
 
 __all__ = [
     "Invalid",
@@ -160,6 +161,8 @@ class RuleContext:
     min_level: int
     area: Area | None = None
     persons_cap: int | None = None
+    zone: LocalZone = DEFAULT_ZONE
+    """The policy's local time: every time in a message is written in it."""
 
     @property
     def where(self) -> str:

@@ -13,7 +13,6 @@ from jsms.movements.sop.facts import (
     FEDERAL,
     JURISDICTIONS,
     canonical_jurisdiction,
-    clock,
     level_label,
 )
 from jsms.movements.sop.geo import nearest_on_route
@@ -26,7 +25,7 @@ from jsms.movements.sop.rules.kind import (
     RuleContext,
     by_level,
 )
-from jsms.movements.sop.rules.phrasing import duration, stamp
+from jsms.movements.sop.rules.phrasing import duration
 
 __all__ = ["AdvanceNotice", "ApprovalChain", "NotifyPolice", "Station"]
 
@@ -55,7 +54,7 @@ class AdvanceNotice:
         out = Outcome()
         out.requirements.append(
             Item(
-                f"request the movement and notify police by {stamp(deadline)}, "
+                f"request the movement and notify police by {ctx.zone.stamp(deadline)}, "
                 f"{duration(need)} before departure, for {reach}",
                 {"hours": hours, "deadline": deadline, "level": level},
             )
@@ -65,7 +64,8 @@ class AdvanceNotice:
             out.failures.append(
                 Item(
                     f"the request came {duration(given)} {when} departure "
-                    f"({stamp(facts.requested_at)}); {duration(need)} are required for {reach}",
+                    f"({ctx.zone.stamp(facts.requested_at)}); {duration(need)} are required "
+                    f"for {reach}",
                     {"hours": hours, "given_hours": given.total_seconds() / 3600},
                 )
             )
@@ -120,7 +120,7 @@ class NotifyPolice:
             passing = a.at + (b.at - a.at) * t
             message = (
                 f"notify {station.name}, phone {station.phone}: {km:.1f} km from the route, "
-                f"passed about {clock(passing, ctx.on)}"
+                f"passed about {ctx.zone.clock(passing, ctx.on)}"
             )
             data: dict[str, Any] = {
                 "station": station.name,
@@ -132,7 +132,7 @@ class NotifyPolice:
             }
             if self.notice_hours is not None:
                 deadline = ctx.facts.departure - timedelta(hours=self.notice_hours)
-                message += f", by {stamp(deadline)}"
+                message += f", by {ctx.zone.stamp(deadline)}"
                 data["deadline"] = deadline
             out.requirements.append(Item(message, data))
         return out

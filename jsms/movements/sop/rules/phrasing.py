@@ -1,23 +1,17 @@
-"""How rule messages write counts, local times and durations, so every rule reads alike."""
+"""How rule messages write counts and durations, so every rule reads alike (local times:
+:mod:`jsms.movements.sop.local_time`)."""
 
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
-from jsms.movements.sop.facts import PKT, Vehicle
+from jsms.movements.sop.facts import Vehicle
 
-__all__ = ["duration", "plural", "required", "stamp", "vehicle_name"]
+__all__ = ["duration", "plural", "required", "vehicle_name"]
 
 
 def plural(count: int, word: str, plural: str | None = None) -> str:
     return f"{count} {word if count == 1 else (plural or word + 's')}"
-
-
-def stamp(moment: Any) -> str:
-    """``"25 Mar 2024 08:00"`` local time."""
-    local = moment.astimezone(PKT)
-    return f"{local.day} {local:%b %Y %H:%M}"
 
 
 def duration(span: timedelta) -> str:

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
 from jsms.movements.sop.daylight import Curfew, departure_window, first_breach, parse_clock
-from jsms.movements.sop.facts import clock
 from jsms.movements.sop.geo import Area, parse_area
 from jsms.movements.sop.rules.kind import Invalid, Item, Outcome, Reader, RuleContext
 from jsms.threat.risk import THREAT_LEVELS
@@ -47,11 +46,18 @@ class MovementWindow:
             raise Invalid("movement_window needs daylight = true and/or curfews")
         return cls(daylight, margin, tuple(curfews))
 
-    def _margin_text(self, before: bool) -> str:
+    def _limit_text(self, ctx: RuleContext, sun: datetime, before: bool) -> str:
+        """``"after the daylight limit of 17:22 PKT (UTC+5): sunset at 17:52 PKT (UTC+5)
+        minus the 30-minute margin"`` (or just ``"after sunset at ..."`` without a margin)."""
+        event = "sunrise" if before else "sunset"
+        side = "before" if before else "after"
+        at = ctx.zone.clock(sun, ctx.on)
         if not self.margin:
-            return ""
+            return f"{side} {event} at {at}"
+        limit = ctx.zone.clock(sun + self.margin if before else sun - self.margin, ctx.on)
         minutes = int(self.margin.total_seconds() // 60)
-        return f" {'plus' if before else 'minus'} the {minutes}-minute margin"
+        margin = f"{'plus' if before else 'minus'} the {minutes}-minute margin"
+        return f"{side} the daylight limit of {limit}: {event} at {at} {margin}"
 
     def check(self, ctx: RuleContext) -> Outcome:
         out = Outcome()
@@ -62,20 +68,20 @@ class MovementWindow:
             enter, leave = ctx.points[0].at, ctx.points[-1].at
             out.requirements.append(
                 Item(
-                    f"no movement{ctx.where} from {curfew.describe()}, local time",
+                    f"no movement{ctx.where} during {curfew.describe(ctx.zone, ctx.on)}",
                     {"curfew_from": curfew.start, "curfew_to": curfew.end},
                 )
             )
-            if curfew.overlap(enter, leave):
+            if curfew.overlap(enter, leave, ctx.zone):
                 span = (
-                    f"at {clock(enter, ctx.on)}"
+                    f"at {ctx.zone.clock(enter, ctx.on)}"
                     if enter == leave
-                    else f"from {clock(enter, ctx.on)} to {clock(leave, ctx.on)}"
+                    else ctx.zone.window(enter, leave, ctx.on)
                 )
                 out.failures.append(
                     Item(
                         f"the route is{ctx.where or ' on the road'} {span}, inside the "
-                        f"curfew from {curfew.describe()}",
+                        f"curfew {curfew.describe(ctx.zone, ctx.on)}",
                         {"enter": enter, "leave": leave, "departure": facts.departure},
                     )
                 )
@@ -86,14 +92,13 @@ class MovementWindow:
         covered = f"every point at level {ctx.min_level} or above{ctx.where}"
         window = departure_window(ctx.points, self.margin, facts.departure, facts.arrival, ctx.on)
         if window is not None and window.feasible:
-            hint = f"depart between {clock(window.earliest_departure, ctx.on)} and " + clock(
-                window.latest_departure, ctx.on
-            )
+            zone = ctx.zone
+            departing = zone.window(window.earliest_departure, window.latest_departure, ctx.on)
+            arriving = zone.window(window.earliest_arrival, window.latest_arrival, ctx.on)
+            hint = f"depart {departing}"
             out.requirements.append(
                 Item(
-                    f"{hint} (arrive between {clock(window.earliest_arrival, ctx.on)} and "
-                    f"{clock(window.latest_arrival, ctx.on)}) so that {covered} is passed in "
-                    "daylight",
+                    f"{hint} and arrive {arriving}, so that {covered} is passed in daylight",
                     {
                         "feasible": True,
                         "earliest_departure": window.earliest_departure,
@@ -115,19 +120,12 @@ class MovementWindow:
             return
         point = breach.point
         verb = "enters" if breach.entering else "passes"
-        where = (
-            f"the route {verb} {point.label()} (level {point.level}) at {clock(point.at, ctx.on)}"
-        )
+        at = ctx.zone.clock(point.at, ctx.on)
+        where = f"the route {verb} {point.label()} (level {point.level}) at {at}"
         if breach.sun is None:
             detail = f"{where}, when there is no daylight"
-        elif breach.before_sunrise:
-            detail = (
-                f"{where}, before sunrise ({clock(breach.sun, ctx.on)}){self._margin_text(True)}"
-            )
         else:
-            detail = (
-                f"{where}, after sunset ({clock(breach.sun, ctx.on)}){self._margin_text(False)}"
-            )
+            detail = f"{where}, {self._limit_text(ctx, breach.sun, breach.before_sunrise)}"
         advice = f"{hint} to comply" if window is not None and window.feasible else hint
         out.failures.append(
             Item(
@@ -164,7 +162,7 @@ class NoGo:
             out.failures.append(
                 Item(
                     f"the route reaches {point.label()} (level {point.level}, "
-                    f"{THREAT_LEVELS[point.level - 1]}) at {clock(point.at, ctx.on)}",
+                    f"{THREAT_LEVELS[point.level - 1]}) at {ctx.zone.clock(point.at, ctx.on)}",
                     {"point": point.label(), "level": point.level, "at": point.at},
                 )
             )
@@ -176,7 +174,7 @@ class NoGo:
                 out.failures.append(
                     Item(
                         f"the route enters the no-go zone {zone.name} at {point.label()} "
-                        f"({clock(point.at, ctx.on)})",
+                        f"at {ctx.zone.clock(point.at, ctx.on)}",
                         {"zone": zone.name, "point": point.label(), "at": point.at},
                     )
                 )
