@@ -184,17 +184,19 @@ def risk_at_point(
 
 @router.post("/risk/line", response_model=LineRiskOut)
 def risk_along_line(body: LineIn, db: Db, _: Annotated[Actor, require("risk.read")]) -> LineRiskOut:
-    """Exposure and worst level along a route (a GeoJSON LineString)."""
-    result = surface.surface_at(db, body.at).score_line(
-        [(lat, lon) for lon, lat in body.coordinates], step_km=body.step_km
+    """Exposure and worst level along a route (a GeoJSON LineString), overrides applied."""
+    found = surface.line_level(
+        db, [(lat, lon) for lon, lat in body.coordinates], body.at, step_km=body.step_km
     )
+    result = found.scored
     return LineRiskOut(
         length_km=round(result.length_km, 3),
         samples=result.samples,
         exposure=round(result.exposure, 3),
         max_score=round(result.max_score, 3),
-        max_level=result.max_level,
-        max_level_name=risk.level_name(result.max_level),
+        max_level=found.level,
+        max_level_name=risk.level_name(found.level),
+        computed_max_level=found.computed_level,
         cells_crossed=len(result.cells),
     )
 

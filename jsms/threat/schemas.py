@@ -187,7 +187,10 @@ class LineRiskOut(OutModel):
     exposure: float
     max_score: float
     max_level: int
+    """The worst effective level: analysts' overrides in force replace computed levels."""
     max_level_name: str
+    computed_max_level: int
+    """The worst level the incidents alone give."""
     cells_crossed: int
 
 

@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from jsms.db import utcnow
-from jsms.geo.service import locate
+from jsms.geo.service import Location, locate
 from jsms.threat import risk
 from jsms.threat.models import Incident, ThreatOverride
 from jsms.threat.service import overrides_at
@@ -36,6 +36,13 @@ class PointLevel:
     province: str | None
     district: str | None
     cell: str
+
+
+@dataclass(frozen=True)
+class LineLevel:
+    scored: risk.LineScore
+    level: int
+    computed_level: int
 
 
 @dataclass(frozen=True)
@@ -143,13 +150,51 @@ def with_overrides(computed: int, rows: list[ThreatOverride], at: datetime, cell
     return risk.apply_overrides(computed, [_as_override(o, cell) for o in rows], at)
 
 
+class OverridesInForce:
+    """The analysts' overrides in force at one moment, and the one rule that places them.
+
+    Point lookups, lines and route levels all ask this object, so a place has one effective
+    level whichever way it is asked: an override covers a point when its cell (or the cell's
+    resolution-5 region) is the override's cell, or the point lies in the override's district or
+    province as :func:`jsms.geo.service.locate` places it. Points are located only when a
+    district or province override is in force.
+    """
+
+    def __init__(self, db: Session, at: datetime) -> None:
+        self.db = db
+        self.at = at
+        self.rows = overrides_at(db, at)
+        self._by_area = any(o.area_kind in {"district", "province"} for o in self.rows)
+
+    def covering(
+        self, lat: float, lon: float, cell7: str, where: Location | None = None
+    ) -> list[ThreatOverride]:
+        """The overrides that cover (lat, lon) in ``cell7``; ``where`` if already located."""
+        if not self.rows:
+            return []
+        if where is None and self._by_area:
+            where = locate(self.db, lat, lon)
+        district = where.district if where else None
+        province = where.province if where else None
+        return overrides_here(self.rows, cell7, district, province)
+
+    def level(self, computed: int, lat: float, lon: float, cell7: str) -> int:
+        """The effective level at (lat, lon) given its computed level."""
+        rows = self.covering(lat, lon, cell7)
+        return with_overrides(computed, rows, self.at, int(h3.str_to_int(cell7)))
+
+
 def levels_along(
     db: Session,
     coordinates: list[tuple[float, float]],
     at: datetime,
     locate: Any,
 ) -> list[tuple[float, float, int, str | None]]:
-    """(lat, lon, effective level, province) for each point of a route, overrides applied."""
+    """(lat, lon, effective level, province) for each point of a route, overrides applied.
+
+    ``locate`` gives the province reported for each point (the route's jurisdictions); the
+    overrides are placed by :class:`OverridesInForce`, as for a point lookup.
+    """
     surface = surface_at(db, at)
     cells = np.array(
         [
@@ -159,12 +204,11 @@ def levels_along(
         dtype=np.uint64,
     )
     computed = risk.level_for(surface.scores_for(cells)) if len(cells) else []
-    overrides = overrides_at(db, at)
+    overrides = OverridesInForce(db, at)
     out = []
     for (lat, lon), cell, level in zip(coordinates, cells, computed, strict=True):
-        province = locate(lat, lon)
-        rows = overrides_here(overrides, h3.int_to_str(int(cell)), None, province)
-        out.append((lat, lon, with_overrides(int(level), rows, at, int(cell)), province))
+        effective = overrides.level(int(level), lat, lon, h3.int_to_str(int(cell)))
+        out.append((lat, lon, effective, locate(lat, lon)))
     return out
 
 
@@ -173,12 +217,11 @@ def point_level(db: Session, lat: float, lon: float, at: datetime | None = None)
     moment = at or utcnow()
     surface = surface_at(db, moment)
     cell7 = h3.latlng_to_cell(lat, lon, risk.INDEX_RESOLUTION)
-    cell_int = int(h3.str_to_int(cell7))
     score = surface.score_point(lat, lon)
     computed = surface.level_point(lat, lon)
     where = locate(db, lat, lon)
-    rows = overrides_here(overrides_at(db, moment), cell7, where.district, where.province)
-    level = with_overrides(computed, rows, moment, cell_int)
+    rows = OverridesInForce(db, moment).covering(lat, lon, cell7, where)
+    level = with_overrides(computed, rows, moment, int(h3.str_to_int(cell7)))
     return PointLevel(
         score=round(score, 3),
         level=level,
@@ -188,6 +231,24 @@ def point_level(db: Session, lat: float, lon: float, at: datetime | None = None)
         district=where.district,
         cell=cell7,
     )
+
+
+def line_level(
+    db: Session,
+    coordinates: list[tuple[float, float]],
+    at: datetime | None = None,
+    step_km: float = 1.0,
+) -> LineLevel:
+    """Exposure and worst level along a line of (lat, lon) points, overrides applied."""
+    moment = at or utcnow()
+    surface = surface_at(db, moment)
+    scored = surface.score_line(coordinates, step_km=step_km)
+    overrides = OverridesInForce(db, moment)
+    level = max(
+        overrides.level(surface.level_cell(cell), lat, lon, h3.int_to_str(cell))
+        for cell, (lat, lon) in zip(scored.cells, scored.cell_points, strict=True)
+    )
+    return LineLevel(scored=scored, level=level, computed_level=scored.max_level)
 
 
 def area_levels(db: Session, kind: str, at: datetime | None = None) -> list[AreaLevel]:

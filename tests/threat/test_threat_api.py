@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import h3
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
@@ -214,3 +215,58 @@ def test_ops_officer_logs_a_field_report(db: Session, client: TestClient, login_
     assert created.json()["severity"] > 0
     naive = dict(body, occurred_at="2026-11-20T08:00:00")
     assert client.post("/api/v1/incidents", headers=ops.headers, json=naive).status_code == 422
+
+
+def test_a_line_gets_the_same_overridden_level_as_the_points_on_it(
+    db: Session, client: TestClient, login_as
+) -> None:
+    """Defect 9: the line endpoint ignored overrides that point lookups applied."""
+    load_curated_incidents(db)
+    db.commit()
+    analyst = login_as("analyst")
+    approach = [[AIRPORT[1], AIRPORT[0]], [67.12, 24.93]]  # airport to Shahrah-e-Faisal
+    now = datetime.now(UTC)
+    raised = {
+        "area_kind": "cell",
+        "area": h3.latlng_to_cell(AIRPORT[0], AIRPORT[1], 5),
+        "level": 5,
+        "reason": "credible warning of an attack on the airport road",
+        "expires_at": (now + timedelta(days=2)).isoformat(),
+    }
+    made = client.post("/api/v1/threat/overrides", headers=analyst.headers, json=raised)
+    assert made.status_code == 201, made.text
+
+    def point(at: str | None = None) -> dict:
+        params = {"lat": AIRPORT[0], "lon": AIRPORT[1], **({"at": at} if at else {})}
+        return client.get("/api/v1/risk/point", headers=analyst.headers, params=params).json()
+
+    def line(at: str | None = None) -> dict:
+        body = {"type": "LineString", "coordinates": approach, **({"at": at} if at else {})}
+        answer = client.post("/api/v1/risk/line", headers=analyst.headers, json=body)
+        assert answer.status_code == 200, answer.text
+        return answer.json()
+
+    assert point()["level"] == 5
+    now_line = line()
+    assert now_line["max_level"] == 5 and now_line["max_level_name"] == "High"
+    assert now_line["computed_max_level"] < 5
+
+    # An override lowers a level as well: the day after the October 2024 airport bombing.
+    day_after = "2024-10-07T12:00:00Z"
+    client.post(
+        "/api/v1/threat/overrides",
+        headers=analyst.headers,
+        json={
+            "area_kind": "province",
+            "area": "Sindh",
+            "level": 2,
+            "reason": "area swept and cordoned; convoys escorted by the army",
+            "starts_at": "2024-10-07T00:00:00Z",
+            "expires_at": "2024-10-08T00:00:00Z",
+        },
+    )
+    then = point(day_after)
+    assert then["level"] == 2 and then["computed_level"] >= 4
+    then_line = line(day_after)
+    assert then_line["max_level"] == 2
+    assert then_line["computed_max_level"] >= 4

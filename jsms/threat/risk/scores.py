@@ -52,6 +52,9 @@ class LineScore:
         Worst point along the line.
     cells : tuple of int
         Resolution-7 cells sampled, in the order travelled, each once.
+    cell_points : tuple of (lat, lon)
+        The first point sampled in each of ``cells`` (for locating a cell's district and
+        province, which overrides of those areas need).
     """
 
     length_km: float
@@ -60,6 +63,7 @@ class LineScore:
     max_score: float
     max_level: int
     cells: tuple[int, ...]
+    cell_points: tuple[tuple[float, float], ...] = ()
 
 
 @dataclass(frozen=True, eq=False)
@@ -143,17 +147,17 @@ class RiskSurface:
     ) -> int:
         """Level at (lat, lon), after any override in force at ``at`` (default: the surface's).
 
-            Examples
-            --------
-            >>> import h3
+        Examples
+        --------
+        >>> import h3
         >>> from jsms.threat.risk import build_surface
-            >>> s = build_surface([], [], [], at=0.0)
-            >>> s.level_point(30.19, 67.01)
-            1
-            >>> o = Override(cells=[h3.latlng_to_cell(30.19, 67.01, 5)], level=5, reason="warning",
-            ...              expires_at=3600.0)
-            >>> s.level_point(30.19, 67.01, [o])
-            5
+        >>> s = build_surface([], [], [], at=0.0)
+        >>> s.level_point(30.19, 67.01)
+        1
+        >>> o = Override(cells=[h3.latlng_to_cell(30.19, 67.01, 5)], level=5, reason="warning",
+        ...              expires_at=3600.0)
+        >>> s.level_point(30.19, 67.01, [o])
+        5
         """
         _check_latlon(lat, lon)
         cell = _h3i.latlng_to_cell(lat, lon, INDEX_RESOLUTION)
@@ -180,33 +184,33 @@ class RiskSurface:
     ) -> LineScore:
         """Score a route given as (lat, lon) vertices, sampled every ``step_km``.
 
-            The line is cut into ``ceil(length / step_km)`` equal pieces (each at most ``step_km``)
-            and the cell under the middle of each piece is looked up; exposure is the sum of score x
-            piece length. The two ends are looked up too, for the maximum and the cells. Pieces are
-            interpolated linearly in lat/lon between vertices, which is what routes drawn on a map
-            mean. With the default 1 km step (below the 1.2 km edge of a resolution-7 cell) a cell
-            is missed only where the line clips its corner.
+        The line is cut into ``ceil(length / step_km)`` equal pieces (each at most ``step_km``)
+        and the cell under the middle of each piece is looked up; exposure is the sum of score x
+        piece length. The two ends are looked up too, for the maximum and the cells. Pieces are
+        interpolated linearly in lat/lon between vertices, which is what routes drawn on a map
+        mean. With the default 1 km step (below the 1.2 km edge of a resolution-7 cell) a cell
+        is missed only where the line clips its corner.
 
-            Parameters
-            ----------
-            coords : sequence of (lat, lon) or array of shape (n, 2)
-                Route vertices; a single vertex is scored as a point of length 0.
-            step_km : float, default 1.0
-                Sampling distance.
+        Parameters
+        ----------
+        coords : sequence of (lat, lon) or array of shape (n, 2)
+            Route vertices; a single vertex is scored as a point of length 0.
+        step_km : float, default 1.0
+            Sampling distance.
 
-            Returns
-            -------
-            LineScore
+        Returns
+        -------
+        LineScore
 
-            Examples
-            --------
-            >>> import h3
+        Examples
+        --------
+        >>> import h3
         >>> from jsms.threat.risk import build_surface
-            >>> quetta = h3.str_to_int(h3.latlng_to_cell(30.19, 67.01, 7))
-            >>> s = build_surface([quetta], [0.0], [10.0], at=0.0)
-            >>> r = s.score_line([(30.0, 67.01), (30.4, 67.01)])
-            >>> r.max_level, round(r.length_km), r.exposure > 0
-            (4, 44, True)
+        >>> quetta = h3.str_to_int(h3.latlng_to_cell(30.19, 67.01, 7))
+        >>> s = build_surface([quetta], [0.0], [10.0], at=0.0)
+        >>> r = s.score_line([(30.0, 67.01), (30.4, 67.01)])
+        >>> r.max_level, round(r.length_km), r.exposure > 0
+        (4, 44, True)
         """
         if not step_km > 0:
             raise ValueError("step_km must be > 0")
@@ -234,10 +238,11 @@ class RiskSurface:
         else:
             piece, s_lat, s_lon = 0.0, lat[:1], lon[:1]
         to_cell = _h3i.latlng_to_cell
-        cells = [
-            to_cell(a, b, INDEX_RESOLUTION)
-            for a, b in zip(s_lat.tolist(), s_lon.tolist(), strict=True)
-        ]
+        points = list(zip(s_lat.tolist(), s_lon.tolist(), strict=True))
+        cells = [to_cell(a, b, INDEX_RESOLUTION) for a, b in points]
+        first_points: dict[int, tuple[float, float]] = {}
+        for cell, point in zip(cells, points, strict=True):
+            first_points.setdefault(cell, point)
         scores = self.scores_for(np.array(cells, dtype=np.uint64))
         exposure = float(scores[1:-1].sum() * piece) if length > 0 else 0.0
         max_score = float(scores.max())
@@ -247,23 +252,24 @@ class RiskSurface:
             exposure=exposure,
             max_score=max_score,
             max_level=int(level_for(max_score)),
-            cells=tuple(dict.fromkeys(cells)),
+            cells=tuple(first_points),
+            cell_points=tuple(first_points.values()),
         )
 
     def to_geojson(self, resolution: int = REGION_RESOLUTION, min_level: int = 2) -> dict:
         """Cells at ``min_level`` or above as a GeoJSON FeatureCollection for the map.
 
-            Each feature is the cell's hexagon (closed ring, [lon, lat] order as RFC 7946 says) with
-            properties ``cell`` (hex string), ``resolution``, ``score``, ``level`` and ``name``.
+        Each feature is the cell's hexagon (closed ring, [lon, lat] order as RFC 7946 says) with
+        properties ``cell`` (hex string), ``resolution``, ``score``, ``level`` and ``name``.
 
-            Examples
-            --------
-            >>> import h3
+        Examples
+        --------
+        >>> import h3
         >>> from jsms.threat.risk import build_surface
-            >>> quetta = h3.str_to_int(h3.latlng_to_cell(30.19, 67.01, 7))
-            >>> fc = build_surface([quetta], [0.0], [10.0], at=0.0).to_geojson(7, min_level=2)
-            >>> len(fc["features"]), sorted(f["properties"]["level"] for f in fc["features"])
-            (7, [2, 2, 2, 2, 2, 2, 4])
+        >>> quetta = h3.str_to_int(h3.latlng_to_cell(30.19, 67.01, 7))
+        >>> fc = build_surface([quetta], [0.0], [10.0], at=0.0).to_geojson(7, min_level=2)
+        >>> len(fc["features"]), sorted(f["properties"]["level"] for f in fc["features"])
+        (7, [2, 2, 2, 2, 2, 2, 4])
         """
         if resolution == INDEX_RESOLUTION:
             cells, scores = self.cells7, self.scores7
