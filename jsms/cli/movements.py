@@ -36,12 +36,13 @@ def who_knew(movement: str = typer.Argument(help="movement id or reference")) ->
     table = Table(
         title=f"Who knew {found.reference} before {found.departure_at:%Y-%m-%d %H:%M} UTC"
     )
-    for column in ("user", "agency", "first seen (UTC)", "views", "how"):
+    for column in ("user", "roles", "agency", "first seen (UTC)", "views", "how"):
         table.add_column(column)
     for k in rows:
         table.add_row(
             k.username,
-            k.agency_id or "",
+            ", ".join(k.roles),
+            k.agency or "",
             f"{k.first_seen:%Y-%m-%d %H:%M:%S}",
             str(k.views),
             ", ".join(sorted(k.how)),

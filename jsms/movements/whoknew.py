@@ -1,7 +1,8 @@
 """Who knew: everyone who saw a movement's route or times before it left, from the audit trail.
 
 After a leak (the Karachi airport convoy in 2024) the first question is who could have told.
-Every view of a plan and every order copy is an audit event; this reads them back.
+Every view of a plan and every order copy is an audit event; this reads them back, with each
+person's roles and agency by name, as an investigator reads them.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from jsms.audit.models import AuditEvent
+from jsms.identity.models import Agency, User
 from jsms.movements.models import Movement
 
 DETAIL_ACTIONS = ("movement.details.read", "movement.order.read")
@@ -27,7 +29,9 @@ class Knower:
     views: int = 0
     how: set[str] = field(default_factory=set)
     roles: list[str] = field(default_factory=list)
+    """The user's roles now (an account since removed has none)."""
     agency: str | None = None
+    """The name of the agency the user acted for when they saw the plan."""
 
 
 def who_knew(db: Session, movement: Movement, *, before: datetime | None = None) -> list[Knower]:
@@ -56,4 +60,12 @@ def who_knew(db: Session, movement: Movement, *, before: datetime | None = None)
             event.action.removeprefix("movement.").removesuffix(".read")
             + (f" ({event.detail.get('format')})" if event.detail.get("format") else "")
         )
-    return sorted(people.values(), key=lambda k: k.first_seen)
+    knowers = sorted(people.values(), key=lambda k: k.first_seen)
+    user_ids = {k.user_id for k in knowers if k.user_id}
+    roles = dict(db.execute(select(User.id, User.roles).where(User.id.in_(user_ids))).all())
+    agency_ids = {k.agency_id for k in knowers if k.agency_id}
+    names = dict(db.execute(select(Agency.id, Agency.name).where(Agency.id.in_(agency_ids))).all())
+    for knower in knowers:
+        knower.roles = sorted(roles.get(knower.user_id, []) or [])
+        knower.agency = names.get(knower.agency_id) if knower.agency_id else None
+    return knowers
