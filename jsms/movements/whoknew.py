@@ -66,6 +66,6 @@ def who_knew(db: Session, movement: Movement, *, before: datetime | None = None)
     agency_ids = {k.agency_id for k in knowers if k.agency_id}
     names = dict(db.execute(select(Agency.id, Agency.name).where(Agency.id.in_(agency_ids))).all())
     for knower in knowers:
-        knower.roles = sorted(roles.get(knower.user_id, []) or [])
+        knower.roles = sorted(roles.get(knower.user_id) or []) if knower.user_id else []
         knower.agency = names.get(knower.agency_id) if knower.agency_id else None
     return knowers
