@@ -6,28 +6,28 @@ engine sees it, :mod:`.policy` loads and validates the versioned TOML policies s
 sun, curfew and distance sums they share.
 """
 
-from jsms.movements.sop.engine import (
+from jsms.movements.sop.engine import Evaluation, Finding, evaluate
+from jsms.movements.sop.facts import (
     FEDERAL,
-    KINDS,
     PKT,
-    SEVERITIES,
     Escort,
-    Evaluation,
     FactsError,
-    Finding,
     MovementFacts,
+    RoutePoint,
+    RouteSegment,
+    Vehicle,
+)
+from jsms.movements.sop.policy import (
+    SEVERITIES,
     Policy,
     PolicyError,
     PolicySet,
-    RoutePoint,
-    RouteSegment,
     Rule,
-    Vehicle,
     default_policies,
-    evaluate,
     load_policies,
     parse_policy,
 )
+from jsms.movements.sop.rules import KINDS
 
 __all__ = [
     "FEDERAL",

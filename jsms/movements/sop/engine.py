@@ -34,50 +34,19 @@ from typing import Any
 
 from jsms.movements.sop.facts import (
     FEDERAL,
-    PKT,
-    Escort,
-    FactsError,
     MovementFacts,
-    RoutePoint,
-    RouteSegment,
     TimedPoint,
-    Vehicle,
     build_timeline,
 )
 from jsms.movements.sop.policy import (
-    SEVERITIES,
     Policy,
-    PolicyError,
     PolicySet,
     Rule,
     default_policies,
-    load_policies,
-    parse_policy,
 )
-from jsms.movements.sop.rules import KINDS, Item, RuleContext
+from jsms.movements.sop.rules import Item, RuleContext
 
-__all__ = [
-    "FEDERAL",
-    "KINDS",
-    "PKT",
-    "SEVERITIES",
-    "Escort",
-    "Evaluation",
-    "FactsError",
-    "Finding",
-    "MovementFacts",
-    "Policy",
-    "PolicyError",
-    "PolicySet",
-    "RoutePoint",
-    "RouteSegment",
-    "Rule",
-    "Vehicle",
-    "default_policies",
-    "evaluate",
-    "load_policies",
-    "parse_policy",
-]
+__all__ = ["Evaluation", "Finding", "evaluate"]
 
 
 # First words of rule texts that are ordinary words (lower-cased after the dash); any other

@@ -32,8 +32,8 @@ from jsms.movements.orders.render import render_html, render_pdf, render_text
 from jsms.movements.orders.watermark import Recipient
 from jsms.movements.orders.watermark.text import invisible_free
 from jsms.movements.orders.watermark.vocab import number_word
+from tests.movements.orders.conftest import SECRET
 
-SECRET = b"order-consistency-secret"
 WORDS = {number_word(n): n for n in range(100)}
 NOUNS = (
     "vehicle",

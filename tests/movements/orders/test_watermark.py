@@ -21,7 +21,6 @@ from jsms.movements.orders.leak_simulation import (
     example_order,
     excerpt_contiguous,
     excerpt_sentences,
-    make_recipients,
     retype,
 )
 from jsms.movements.orders.leak_trace import (
@@ -43,7 +42,6 @@ from jsms.movements.orders.watermark import (
     Rotation,
     TraceResult,
     choice,
-    derive_secret,
     describe,
     detect,
     find_invisible,
@@ -65,18 +63,7 @@ from jsms.movements.orders.watermark.vocab import (
     time_options,
 )
 from jsms.movements.orders.wording import build_skeleton, candidates_for
-
-SECRET = derive_secret(b"test master key, not a real one")
-
-
-@pytest.fixture(scope="module")
-def order() -> OrderContent:
-    return example_order(0)
-
-
-@pytest.fixture(scope="module")
-def recipients() -> list[Recipient]:
-    return make_recipients(50, SECRET)
+from tests.movements.orders.conftest import SECRET
 
 
 @pytest.fixture(scope="module")
