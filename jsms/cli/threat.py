@@ -112,7 +112,7 @@ def review_list() -> None:
         rows = db.scalars(review_queue(_analyst_actor())).all()
         table = Table(title=f"Review queue ({len(rows)})")
         table.add_column("id", no_wrap=True, min_width=36)
-        for column in ("date", "place", "type", "killed", "sources"):
+        for column in ("date", "place", "type", "killed", "sources", "why"):
             table.add_column(column)
         for i in rows:
             table.add_row(
@@ -122,6 +122,7 @@ def review_list() -> None:
                 i.attack_type,
                 str(i.killed if i.killed is not None else "?"),
                 ", ".join(s.outlet for s in i.sources)[:60],
+                i.notes[:160],
             )
     console.print(table)
 

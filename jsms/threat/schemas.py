@@ -113,6 +113,9 @@ class IncidentOut(OutModel):
     duplicate_of_id: str | None
     supersedes_id: str | None
     severity: float
+    notes: str
+    """Analysts' and ingest notes, e.g. why an OSINT report waits for review and the known
+    incident it may duplicate."""
     sources: list[SourceOut]
 
 

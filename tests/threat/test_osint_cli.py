@@ -19,6 +19,7 @@ TOP_KEYS = {"article", "relevant", "incidents"}
 INCIDENT_KEYS = {
     "role",
     "date",
+    "date_precision",
     "place",
     "province",
     "lat",

@@ -8,7 +8,7 @@ names; anything new waits in the analyst review queue; national totals are never
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from jsms.audit import service as audit
+from jsms.db import utcnow
 from jsms.threat.models import Incident, IncidentSource
 from jsms.threat.osint.dedupe import MAX_DAYS, KnownIncident, Report, best_match
 from jsms.threat.service import create_incident
@@ -76,6 +77,69 @@ def _source(
     )
 
 
+def _unplaced(item: dict[str, Any]) -> str | None:
+    """Why a report's date cannot be placed within the dedup window, or None when it can.
+
+    Only a day-precise date tells whether two reports fall within MAX_DAYS of each other. A
+    report dated to the month or year, or by a day without its year ('Nov 30' in an undated
+    article), might be a known attack or a new one: an analyst decides. A background mention
+    with no date at all names an older attack and links to it (see :func:`best_match`).
+    """
+    precision = item.get("date_precision", "day" if item.get("date") else None)
+    quote = (item.get("evidence") or {}).get("date_precision")
+    stated = f"'{quote}'" if quote else "the date"
+    if item.get("date") and precision == "day":
+        return None
+    if precision in {"month", "year"}:
+        return (
+            f"{stated} is only known to the {precision}: too coarse to tell it from a known attack"
+        )
+    if precision == "no_year":
+        return f"{stated} is stated without a year: cannot be placed within {MAX_DAYS} days"
+    if item["role"] == "primary":
+        return f"the date is not stated: cannot be placed within {MAX_DAYS} days"
+    return None
+
+
+def _queue(
+    db: Session,
+    item: dict[str, Any],
+    report: Report,
+    published: datetime | None,
+    notes: str,
+) -> Incident:
+    """A new incident waiting in the review queue, dated as precisely as the report allows."""
+    if report.day is not None:
+        occurred, precision = report.day, item.get("date_precision") or "day"
+    elif published is not None:
+        occurred, precision = published.date(), "unknown"
+        notes += "; dated by the publication date"
+    else:
+        occurred, precision = utcnow().date(), "unknown"
+        notes += "; no publication date: dated by the time of ingest"
+    kind = (item.get("attack_type") or "other").replace("_", " ")
+    return create_incident(
+        db,
+        sources=[],
+        review_status="pending",
+        origin="osint",
+        title=f"{kind} at {item.get('place') or item.get('province') or 'unknown place'}",
+        occurred_at=datetime.combine(occurred, datetime.min.time(), UTC),
+        time_precision=precision,
+        place_name=item.get("place"),
+        lat=item.get("lat"),
+        lon=item.get("lon"),
+        province=item.get("province"),
+        attack_type=item.get("attack_type") or "other",
+        killed=item.get("killed"),
+        injured=item.get("injured"),
+        nationals=item.get("nationals") or {},
+        perpetrator_claimed=item.get("perpetrator_claimed"),
+        verification="unverified",
+        notes=notes,
+    )
+
+
 def already_ingested(db: Session, *, url: str | None, outlet: str) -> bool:
     if url:
         return db.scalar(select(IncidentSource.id).where(IncidentSource.url == url)) is not None
@@ -118,38 +182,25 @@ def ingest(
             item.get("attack_type"),
             published.date() if published else None,
         )
-        match = best_match(report, _candidates(db, report))
         source = _source(item, url=url, outlet=outlet, published=published)
-        if match is not None:
-            source.incident_id = match.id
-            db.add(source)
-            (outcome.merged if item["role"] == "primary" else outcome.linked).append(match.id)
-            continue
-        occurred = report.day or (published.date() if published else None)
-        if occurred is None:
-            continue  # neither a date nor a publication date: nothing to place in time
-        kind = (item.get("attack_type") or "other").replace("_", " ")
-        incident = create_incident(
-            db,
-            sources=[],
-            review_status="pending",
-            origin="osint",
-            title=f"{kind} at {item.get('place') or item.get('province') or 'unknown place'}",
-            occurred_at=datetime.combine(occurred, datetime.min.time(), UTC),
-            time_precision="day" if report.day else "month",
-            place_name=item.get("place"),
-            lat=item.get("lat"),
-            lon=item.get("lon"),
-            province=item.get("province"),
-            attack_type=item.get("attack_type") or "other",
-            killed=item.get("killed"),
-            injured=item.get("injured"),
-            nationals=item.get("nationals") or {},
-            perpetrator_claimed=item.get("perpetrator_claimed"),
-            verification="unverified",
-            notes=f"from {outlet}"
-            + ("" if report.day else "; date not stated, publication date used"),
-        )
+        doubt = _unplaced(item)
+        if doubt is None:
+            match = best_match(report, _candidates(db, report))
+            if match is not None:
+                source.incident_id = match.id
+                db.add(source)
+                (outcome.merged if item["role"] == "primary" else outcome.linked).append(match.id)
+                continue
+            notes = f"from {outlet}"
+        else:
+            undated = replace(report, day=None)
+            candidate = best_match(undated, _candidates(db, undated))
+            notes = f"from {outlet}; {doubt}" + (
+                f"; possible duplicate of {candidate.id} ({candidate.day.isoformat()})"
+                if candidate is not None
+                else ""
+            )
+        incident = _queue(db, item, report, published, notes)
         source.incident_id = incident.id
         db.add(source)
         outcome.created.append(incident.id)

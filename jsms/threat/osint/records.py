@@ -112,8 +112,16 @@ def _role(event: Event, doc: Article) -> str:
 
 
 def _known(event: Event, place: PlaceMention | None) -> KnownIncident | None:
+    """The documented attack a partly dated mention names, if any.
+
+    An article's lead news dated without a year ('on Sunday', 'Nov 30') is never pinned to
+    an attack of years ago: that would turn a new attack into an old one.
+    """
+    stated = event.date
+    if event.mentions[0].lead and stated is not None and stated.year is None:
+        return None
     text = " ".join(m.clause.text for m in event.mentions)
-    return refine_with_known_incident(event.date, place, text, _iso_set(event))
+    return refine_with_known_incident(stated, place, text, _iso_set(event))
 
 
 def _place_named(doc: Article, name: str) -> PlaceMention | None:
@@ -136,6 +144,30 @@ def _date_field(event: Event, known: KnownIncident | None) -> Field:
     if stated.precision == "day" and stated.as_date:
         return stated.as_date.isoformat(), quote
     return date(stated.year, stated.month, 1).isoformat(), quote  # type: ignore[arg-type]
+
+
+def _date_precision(event: Event, known: KnownIncident | None, dated: Field) -> Field:
+    """How far the date is known: 'day', 'month', 'year', 'no_year' (a day or month without
+    its year, e.g. 'Nov 30' in an undated article) or None when the text states no date.
+
+    The ingest step merges a report into a known incident only on a 'day' date, so a date it
+    cannot place within the dedup window goes to review instead.
+    """
+    stated = event.date
+    quote = stated.span.text if stated else None
+    if known is not None:
+        return "day", quote
+    if stated is None:
+        return None, None
+    if dated[0] is not None:
+        return ("day" if stated.precision == "day" and stated.as_date else "month"), quote
+    if stated.precision == "year":
+        return "year", quote
+    if stated.year is None and (
+        stated.month is not None or stated.day is not None or stated.kind == "weekday"
+    ):
+        return "no_year", quote
+    return None, None
 
 
 def _dateline_date(doc: Article) -> Field:
@@ -188,12 +220,15 @@ def _fields(event: Event, doc: Article) -> dict[str, Field]:
     nationals, nat_quote = _nationals(event)
     role = _role(event, doc)
     date_field = (None, None) if aggregate else _date_field(event, known)
-    if date_field[0] is None and role == "primary":
+    precision = (None, None) if aggregate else _date_precision(event, known, date_field)
+    if date_field[0] is None and role == "primary" and doc.published_quote is not None:
         date_field = _dateline_date(doc)
+        precision = ("day", date_field[1])
     claimed = None if aggregate else claimed_by(event, doc.text)
     return {
         "role": (role, event.mentions[0].clause.text),
         "date": date_field,
+        "date_precision": precision,
         **_place_fields(place),
         "province": _province(event, place or place_for_province),
         "attack_type": (None, None) if aggregate else _attack_type(event),
@@ -222,6 +257,7 @@ def incident_record(event: Event, doc: Article) -> dict[str, Any] | None:
 _FIELD_ORDER = (
     "role",
     "date",
+    "date_precision",
     "place",
     "province",
     "lat",

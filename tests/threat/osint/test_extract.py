@@ -34,6 +34,7 @@ PROVINCES = {
 INCIDENT_KEYS = {
     "role",
     "date",
+    "date_precision",
     "place",
     "province",
     "lat",

@@ -177,3 +177,64 @@ def test_review_from_the_command_line(db: Session, db_url: str) -> None:
     assert db.get(Incident, pending.id).review_status == "rejected"  # type: ignore[union-attr]
     again = runner.invoke(app, ["threat", "review", "decide", pending.id, "accept"])
     assert again.exit_code == 2
+
+
+NEW_GWADAR_BOMBING = """Suicide bomber hits Chinese convoy on Gwadar expressway
+
+A suicide bomber drove an explosives-laden car into a convoy carrying Chinese engineers on the
+East Bay Expressway in Gwadar on Nov 30, killing two Frontier Corps personnel and injuring four
+Chinese nationals, officials said.
+
+The convoy was heading from the port to the new airport site when the attacker detonated his
+vehicle beside it, a senior police officer told reporters. The wounded were moved to a hospital
+in Gwadar and the expressway was closed to traffic.
+
+No group has claimed responsibility so far.
+"""
+
+
+def test_a_report_without_a_year_is_queued_as_a_candidate_not_merged(
+    db: Session, client, login_as
+) -> None:
+    """Defect 10: 'Nov 30' with no year was merged into the 2021 Gwadar expressway attack."""
+    load_curated_incidents(db)
+    db.commit()
+    old = db.scalar(select(Incident).where(Incident.external_key == "2021-08-20-gwadar-expressway"))
+    assert old is not None
+    old_sources = len(old.sources)
+    analyst = login_as("analyst")
+    body = {"text": NEW_GWADAR_BOMBING, "url": "https://news.example/gwadar-expressway-blast"}
+    answer = client.post("/api/v1/osint/articles", headers=analyst.headers, json=body)
+    assert answer.status_code == 200, answer.text
+    result = answer.json()
+    assert result["extraction"]["incidents"][0]["date_precision"] == "no_year"
+    assert result["merged"] == [] and result["linked"] == []
+    assert len(result["created"]) == 1
+
+    queue = client.get("/api/v1/incidents/review-queue", headers=analyst.headers).json()
+    queued = next(i for i in queue["items"] if i["id"] == result["created"][0])
+    assert queued["review_status"] == "pending"
+    assert queued["attack_type"] == "suicide_attack" and queued["killed"] == 2
+    assert "Nov 30" in queued["notes"] and old.id in queued["notes"]  # the candidate, named
+    db.expire_all()
+    assert len(db.get(Incident, old.id).sources) == old_sources  # type: ignore[union-attr]
+
+
+def test_a_month_only_date_is_too_coarse_to_merge(db: Session) -> None:
+    """A report dated only to the month of a known attack is a candidate, never a merge."""
+    load_curated_incidents(db)
+    db.flush()
+    report = item("primary", "2024-03-01", "Bisham", 34.93, 72.87, "Khyber Pakhtunkhwa", "vbied", 5)
+    report["date_precision"] = "month"
+    result = ingest(
+        db,
+        article("march-roundup", report),
+        url="https://example.org/march-roundup",
+        published=datetime(2024, 4, 2, tzinfo=UTC),
+    )
+    besham = db.scalar(select(Incident).where(Incident.external_key == "2024-03-26-besham"))
+    assert besham is not None
+    assert result.merged == [] and len(result.created) == 1
+    queued = db.get(Incident, result.created[0])
+    assert queued is not None and queued.review_status == "pending"
+    assert queued.time_precision == "month" and besham.id in queued.notes
