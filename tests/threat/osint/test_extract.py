@@ -374,6 +374,29 @@ def test_a_newspaper_called_today_is_not_a_date() -> None:
     assert incident["date"] == "2023-08-13"
 
 
+def test_lead_news_dated_only_by_a_weekday_is_not_pinned_to_an_old_attack() -> None:
+    """'On Sunday' with no publication date is this week's news, not the Sunday of 2023."""
+    text = (
+        "Blast targets convoy near Gwadar port\n"
+        "A suicide bomber rammed a car into a convoy carrying Chinese engineers in Gwadar on "
+        "Sunday, killing two security guards and wounding three Chinese nationals, officials said."
+    )
+    incident = only(run(text))
+    assert incident["role"] == "primary"
+    assert incident["date"] is None and incident["date_precision"] == "no_year"
+    assert incident["evidence"]["date_precision"] == "Sunday"
+
+
+def test_a_month_without_a_day_is_dated_to_the_month() -> None:
+    text = (
+        "Chinese engineers escape attack\n"
+        "Gunmen fired on a van carrying Chinese engineers in Thatta in March 2025, wounding "
+        "their driver, police said."
+    )
+    incident = only(run(text, published=date(2025, 6, 2)))
+    assert incident["date"] == "2025-03-01" and incident["date_precision"] == "month"
+
+
 # --- relevance --------------------------------------------------------------------------------
 
 
