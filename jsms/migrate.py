@@ -26,10 +26,11 @@ def upgrade(url: str | None = None, revision: str = "head") -> None:
     from jsms.audit.service import ensure_genesis
     from jsms.db import make_engine
 
+    fresh = current(url) is None  # an empty schema starts a new audit trail
     command.upgrade(alembic_config(url), revision)
     engine = make_engine(url or get_settings().database_url)
     with engine.begin() as connection:
-        ensure_genesis(connection)
+        ensure_genesis(connection, start_over=fresh)
     engine.dispose()
 
 

@@ -59,7 +59,7 @@ def _empty_all_tables(url: str) -> None:
     with get_engine(url).begin() as connection:
         for table in reversed(Base.metadata.sorted_tables):
             connection.execute(table.delete())
-        ensure_genesis(connection)
+        ensure_genesis(connection, start_over=True)
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import AwareDatetime
 
-from jsms.audit import service
+from jsms.audit import service, verification
 from jsms.audit.schemas import AuditEventOut, VerifyOut
 from jsms.deps import Db, Paging, require
 from jsms.identity.policy import Actor
@@ -55,7 +55,7 @@ def list_events(
 @router.get("/verify", response_model=VerifyOut)
 def verify(db: Db, _: Annotated[Actor, require("audit.read")]) -> VerifyOut:
     """Re-check the whole hash chain."""
-    checked, broken = service.verify(db)
+    checked, broken = verification.verify(db)
     return VerifyOut(
         intact=broken is None,
         checked=checked,

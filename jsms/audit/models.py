@@ -30,7 +30,8 @@ class AuditEvent(Base):
 
 
 class AuditHead(Base):
-    """The newest event's number and hash, so cutting events off the end is detected."""
+    """The newest event's number and hash, so cutting events off the end is detected; the
+    MAC also covers the database's id, which the audit anchor outside the database holds."""
 
     __tablename__ = "audit_head"
 
@@ -38,3 +39,4 @@ class AuditHead(Base):
     seq: Mapped[int] = mapped_column(Integer)
     hash: Mapped[str] = mapped_column(String(64))
     mac: Mapped[str] = mapped_column(String(64))
+    database_id: Mapped[str | None] = mapped_column(String(36), nullable=True)

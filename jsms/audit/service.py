@@ -2,13 +2,14 @@
 
 Writes are captured automatically by a session hook (every flushed insert, update and delete of
 a domain object); sensitive reads and refusals are recorded explicitly by the service that
-performs them. Appends run in the caller's transaction, so an undone change leaves no event.
+performs them. Appends run in the caller's transaction, so an undone change leaves no event;
+once the transaction commits, the new head is recorded in the audit anchor (jsms.audit.anchor).
 """
 
 from __future__ import annotations
 
 import getpass
-from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -16,7 +17,14 @@ from sqlalchemy import Select, event, insert, inspect, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from jsms.audit.chain import GENESIS, ChainBreak, event_hash, head_mac, verify_chain
+from jsms.audit import anchor
+from jsms.audit.chain import (
+    GENESIS,
+    event_hash,
+    hashable,
+    head_mac,
+    legacy_head_mac,
+)
 from jsms.audit.models import AuditEvent, AuditHead
 from jsms.db import transaction, utcnow
 from jsms.keyring import get_keyring
@@ -40,18 +48,37 @@ def _actor_fields(actor: Any) -> tuple[str | None, str, str | None]:
     return actor.user_id, actor.username, actor.agency_id
 
 
-def _append(connection: Connection, actor: Any, entries: list[dict[str, Any]]) -> None:
-    """Chain `entries` onto the head, inside the current transaction."""
+@dataclass(frozen=True)
+class NewHead:
+    """Where an append left the head, and where it found it."""
+
+    key: str  # the database, as the anchor names it
+    database_id: str
+    seq_before: int
+    seq: int
+    hash: str
+
+
+def _append(connection: Connection, actor: Any, entries: list[dict[str, Any]]) -> NewHead | None:
+    """Chain `entries` onto the head, inside the current transaction; returns the new head."""
     if not entries:
-        return
+        return None
     mac = get_keyring().audit_mac
+    key = anchor.database_key(connection.engine.url)
     # Writing first takes the database's write lock (SQLite) or the row lock (PostgreSQL),
     # so no two transactions can read the same head and fork the chain.
     connection.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq))
     head = connection.execute(
-        select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1).with_for_update()
+        select(AuditHead.seq, AuditHead.hash, AuditHead.database_id)
+        .where(AuditHead.id == 1)
+        .with_for_update()
     ).first()
     seq, prev = (head.seq, head.hash) if head else (0, GENESIS)
+    seq_before = seq
+    database_id = head.database_id if head else None
+    if database_id is None:  # the head was deleted (verify reports it): keep the known id
+        known = anchor.read(key)
+        database_id = known.database_id if known else ""
     actor_id, actor_name, agency_id = _actor_fields(actor)
     rows = []
     for entry in entries:
@@ -69,22 +96,47 @@ def _append(connection: Connection, actor: Any, entries: list[dict[str, Any]]) -
             "detail": entry.get("detail") or {},
         }
         record["prev_hash"] = prev
-        record["hash"] = prev = event_hash(_hashable(record), record["prev_hash"], mac)
+        record["hash"] = prev = event_hash(hashable(record), record["prev_hash"], mac)
         rows.append(record)
     connection.execute(insert(AuditEvent), rows)
-    values = {"seq": seq, "hash": prev, "mac": head_mac(seq, prev, mac)}
+    values = {
+        "seq": seq,
+        "hash": prev,
+        "mac": head_mac(database_id, seq, prev, mac),
+        "database_id": database_id,
+    }
     if head:
         connection.execute(update(AuditHead).where(AuditHead.id == 1).values(**values))
     else:
         connection.execute(insert(AuditHead).values(id=1, **values))
+    return NewHead(key, database_id, seq_before, seq, prev)
 
 
-def _hashable(record: dict[str, Any]) -> dict[str, Any]:
-    """Timestamps hash as ISO text so both databases give the same bytes back."""
-    out = dict(record)
-    at = out["at"]
-    out["at"] = at.isoformat() if isinstance(at, datetime) else at
-    return out
+def _remember_head(session: Session, connection: Connection, head: NewHead | None) -> None:
+    """Note the transaction's newest head; on its first append, also whether the chain it
+    extends still holds the event the anchor recorded (else the anchor must not follow)."""
+    if head is None:
+        return
+    if "audit_head" not in session.info:
+        session.info["audit_witness"] = anchor.witness(
+            connection, head.key, head.database_id, head.seq_before
+        )
+    session.info["audit_head"] = head
+
+
+@event.listens_for(Session, "after_commit")
+def _advance_anchor(session: Session) -> None:
+    """The events are durable now: move the anchor outside the database up to them."""
+    head = session.info.pop("audit_head", None)
+    since = session.info.pop("audit_witness", None)
+    if head is not None and since is not None:
+        anchor.advance(head.key, since=since, seq=head.seq, last_hash=head.hash)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_head(session: Session) -> None:
+    session.info.pop("audit_head", None)
+    session.info.pop("audit_witness", None)
 
 
 def record(
@@ -105,7 +157,9 @@ def record(
         "outcome": outcome,
         "detail": detail or {},
     }
-    _append(db.connection(), actor if actor is not None else db.info.get("actor"), [entry])
+    actor = actor if actor is not None else db.info.get("actor")
+    connection = db.connection()
+    _remember_head(db, connection, _append(connection, actor, [entry]))
 
 
 def record_refusal(
@@ -192,7 +246,9 @@ def _append_writes(session: Session, _ctx: Any) -> None:
                 "detail": detail,
             }
         )
-    _append(session.connection(), session.info.get("actor"), entries)
+    if entries:
+        connection = session.connection()
+        _remember_head(session, connection, _append(connection, session.info.get("actor"), entries))
 
 
 def event_query(
@@ -224,62 +280,35 @@ def event_query(
     return stmt
 
 
-def _records(db: Session, batch: int = 5000) -> Iterator[dict[str, Any]]:
-    last = 0
-    while True:
-        rows = (
-            db.execute(
-                select(AuditEvent)
-                .where(AuditEvent.seq > last)
-                .order_by(AuditEvent.seq)
-                .limit(batch)
-            )
-            .scalars()
-            .all()
-        )
-        if not rows:
-            return
-        for row in rows:
-            yield _hashable(
-                {
-                    "seq": row.seq,
-                    "at": row.at,
-                    "actor_id": row.actor_id,
-                    "actor_name": row.actor_name,
-                    "actor_agency_id": row.actor_agency_id,
-                    "action": row.action,
-                    "object_type": row.object_type,
-                    "object_id": row.object_id,
-                    "outcome": row.outcome,
-                    "detail": row.detail,
-                    "prev_hash": row.prev_hash,
-                    "hash": row.hash,
-                }
-            )
-        last = rows[-1].seq
-        db.expunge_all()
+def ensure_genesis(connection: Connection, *, start_over: bool = False) -> None:
+    """Give the chain its MAC'd head (number 0) if it has none, bound to the database's id.
 
-
-def ensure_genesis(connection: Connection) -> None:
-    """Start the chain with a MAC'd head (number 0) if it has none, so that a database whose
-    whole trail was deleted, head included, no longer looks like a new one."""
-    exists = connection.execute(select(AuditHead.id).where(AuditHead.id == 1)).first()
-    if exists is None:
-        mac = get_keyring().audit_mac
+    The id comes from the audit anchor; a database the anchor does not know, or one migrated
+    from an empty schema (`start_over`), gets a new id and a new trail. A database whose
+    head was deleted keeps its id and its recorded head, so `verify` still reports what was
+    lost. Heads written before migration 0006 are re-sealed with the id if their MAC holds.
+    """
+    mac = get_keyring().audit_mac
+    key = anchor.database_key(connection.engine.url)
+    head = connection.execute(select(AuditHead).where(AuditHead.id == 1)).first()
+    if head is None:
+        known = anchor.start(key, seq=0, last_hash=GENESIS, keep_id=not start_over)
         connection.execute(
-            insert(AuditHead).values(id=1, seq=0, hash=GENESIS, mac=head_mac(0, GENESIS, mac))
+            insert(AuditHead).values(
+                id=1,
+                seq=0,
+                hash=GENESIS,
+                mac=head_mac(known.database_id, 0, GENESIS, mac),
+                database_id=known.database_id,
+            )
         )
-
-
-def verify(db: Session) -> tuple[int, ChainBreak | None]:
-    """Check the whole chain; returns events checked and the first break, if any."""
-    head_row = db.execute(select(AuditHead).where(AuditHead.id == 1)).scalar_one_or_none()
-    if head_row is None:
-        checked, broken = verify_chain(_records(db), None, get_keyring().audit_mac)
-        return checked, broken or ChainBreak(
-            1,
-            "chain head is missing: the whole trail was deleted (a migrated database "
-            "always has one)",
+    elif head.database_id is None and head.mac == legacy_head_mac(head.seq, head.hash, mac):
+        known = anchor.start(key, seq=head.seq, last_hash=head.hash)
+        connection.execute(
+            update(AuditHead)
+            .where(AuditHead.id == 1)
+            .values(
+                database_id=known.database_id,
+                mac=head_mac(known.database_id, head.seq, head.hash, mac),
+            )
         )
-    head = {"seq": head_row.seq, "hash": head_row.hash, "mac": head_row.mac}
-    return verify_chain(_records(db), head, get_keyring().audit_mac)

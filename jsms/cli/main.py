@@ -15,6 +15,7 @@ import typer
 from rich.console import Console
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
+from jsms.audit.anchor import AnchorError
 from jsms.config import get_settings
 from jsms.errors import DomainError
 from jsms.keyring import KeyringError
@@ -45,7 +46,7 @@ def friendly_errors() -> Iterator[None]:
     """Turn domain and database errors into a message and exit code 2."""
     try:
         yield
-    except (DomainError, KeyringError) as exc:
+    except (DomainError, KeyringError, AnchorError) as exc:
         err.print(f"[bold red]error:[/] {getattr(exc, 'detail', exc)}")
         raise typer.Exit(2) from None
     except OperationalError as exc:
@@ -104,7 +105,7 @@ def serve(
 @audit_app.command("verify")
 def audit_verify() -> None:
     """Check the whole audit chain; exit 1 naming the first bad event if it was tampered with."""
-    from jsms.audit.service import verify
+    from jsms.audit.verification import verify
     from jsms.db import new_session
 
     with friendly_errors():

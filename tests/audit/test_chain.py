@@ -11,6 +11,8 @@ from hypothesis import strategies as st
 
 from jsms.audit.chain import GENESIS, ChainBreak, event_hash, head_mac, verify_chain
 
+DB = "5d7c1d0e-2a43-4c1e-9d0b-0f6b8e4f7a11"
+
 KEY = b"k" * 32
 
 
@@ -40,7 +42,7 @@ def build(count: int, key=mac) -> tuple[list[dict], dict]:
         }
         record["hash"] = prev = event_hash(record, prev, key)
         records.append(record)
-    head = {"seq": count, "hash": prev, "mac": head_mac(count, prev, key)}
+    head = {"seq": count, "hash": prev, "mac": head_mac(DB, count, prev, key), "database_id": DB}
     return records, head
 
 
@@ -51,7 +53,8 @@ def relinked(records: list[dict], key=mac) -> tuple[list[dict], dict]:
         record = dict(record, prev_hash=prev)
         record["hash"] = prev = event_hash(record, prev, key)
         out.append(record)
-    return out, {"seq": len(out), "hash": prev, "mac": head_mac(len(out), prev, key)}
+    head = {"seq": len(out), "hash": prev, "mac": head_mac(DB, len(out), prev, key)}
+    return out, {**head, "database_id": DB}
 
 
 def test_an_untouched_chain_verifies() -> None:

@@ -180,7 +180,7 @@ def test_no_plaintext_pii_anywhere_in_the_file(demo: Demo, session: Session) -> 
 
 
 def test_loaded_once_and_the_trail_is_intact(demo: Demo, session: Session) -> None:
-    from jsms.audit.service import verify
+    from jsms.audit.verification import verify
     from jsms.demo.scenario import database_is_empty
 
     assert not database_is_empty(demo.url)
