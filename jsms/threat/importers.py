@@ -190,8 +190,8 @@ def parse_gtd(path: Path) -> list[IncidentRecord]:
             raise FileProblem(
                 f"{path}, line {line}: impossible date {year}-{month}-{day}"
             ) from None
-        group = row.get("gname", "").strip()
-        group = None if group in {"", "Unknown"} else group
+        named = row.get("gname", "").strip()
+        group = None if named in {"", "Unknown"} else named
         attack = _gtd_attack(row)
         city = row.get("city", "").strip() or None
         target = row.get("targtype1_txt", "").strip() or None

@@ -122,7 +122,7 @@ def import_records(
     return fresh, skipped
 
 
-def incident_query(actor: Actor) -> Select[tuple[Incident]]:
+def incident_query(actor: Actor) -> Select[Incident]:
     """Incidents the actor may see: companies get TLP:CLEAR and GREEN only."""
     stmt = select(Incident).order_by(Incident.occurred_at.desc())
     if actor.side == Side.CLIENT:
@@ -173,7 +173,7 @@ def figure_range(incident: Incident, field: str) -> tuple[int | None, int | None
     return (min(values), max(values)) if values else (None, None)
 
 
-def review_queue(actor: Actor) -> Select[tuple[Incident]]:
+def review_queue(actor: Actor) -> Select[Incident]:
     return incident_query(actor).where(Incident.review_status == "pending")
 
 

@@ -112,7 +112,7 @@ def rebuild(db: Session) -> dict[str, Any]:
 
 
 def _as_override(row: ThreatOverride, cell: int) -> risk.Override:
-    cells = [int(h3.str_to_int(row.area))] if row.area_kind == "cell" else [cell]
+    cells = frozenset({int(h3.str_to_int(row.area)) if row.area_kind == "cell" else cell})
     return risk.Override(
         cells=cells,
         level=row.level,
@@ -265,7 +265,8 @@ def area_levels(db: Session, kind: str, at: datetime | None = None) -> list[Area
     ).all()
     cells_by_area: dict[str, list[int]] = {}
     for name, cell in rows:
-        cells_by_area.setdefault(name, []).append(cell)
+        if name is not None and cell is not None:  # the query excludes both; mypy can't tell
+            cells_by_area.setdefault(name, []).append(cell)
     overrides = [o for o in overrides_at(db, moment) if o.area_kind == kind]
     result = []
     for name in sorted(cells_by_area.keys() | {o.area for o in overrides}):

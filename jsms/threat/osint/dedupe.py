@@ -93,6 +93,6 @@ def best_match(report: Report, known: list[KnownIncident]) -> KnownIncident | No
             if cutoff is not None and incident.day > cutoff + timedelta(days=1):
                 continue
             # undated background mention: the nearest such event, the more recent on a tie
-            days_before = (cutoff - incident.day).days if report.published else 0
+            days_before = (cutoff - incident.day).days if cutoff is not None else 0
             scored.append((km * 10 + days_before / 30, incident))
     return min(scored, key=lambda pair: pair[0])[1] if scored else None
