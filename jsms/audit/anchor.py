@@ -153,37 +153,40 @@ def start(key: str, *, seq: int, last_hash: str, keep_id: bool = True) -> Anchor
         raise AnchorError(f"cannot record the database in the audit anchor: {exc}") from None
 
 
-def witness(connection: Connection, key: str, database_id: str, seq_before: int) -> Anchor | None:
-    """The anchor, if the chain an append extends (head at `seq_before`) still holds the
-    event it recorded; None otherwise, so the anchor stays where a rollback left it."""
+def witness(connection: Connection, key: str, extended: Anchor) -> tuple[Anchor, ...]:
+    """The anchors a commit may move on from: the recorded one and the head this append
+    extended (`extended`), if that chain still holds the recorded event; none otherwise, so
+    the anchor stays where a rollback left it."""
     try:
         known = read(key)
     except (OSError, ValueError) as exc:
         log.error("cannot read the audit anchor %s: %s", anchor_path(), exc)
-        return None
-    if known is None or known.database_id != database_id:
-        return None
-    if known.seq > seq_before:
+        return ()
+    if known is None or known.database_id != extended.database_id:
+        return ()
+    if known.seq > extended.seq:
         log.error(
-            "audit head %s is behind the anchor's %s: events were removed", seq_before, known.seq
+            "audit head %s is behind the anchor's %s: events were removed", extended.seq, known.seq
         )
-        return None
-    if known.seq == 0:
-        return known if known.hash == GENESIS else None
-    held = connection.scalar(select(AuditEvent.hash).where(AuditEvent.seq == known.seq))
+        return ()
+    held = (
+        GENESIS
+        if known.seq == 0
+        else connection.scalar(select(AuditEvent.hash).where(AuditEvent.seq == known.seq))
+    )
     if held != known.hash:
         log.error("audit event %s differs from the one the anchor recorded", known.seq)
-        return None
-    return known
+        return ()
+    return (known, extended)
 
 
-def advance(key: str, *, since: Anchor, seq: int, last_hash: str) -> None:
-    """Record a newly committed head, if the anchor still is what the append checked
-    (`since`); a lagging anchor only means a later commit moves it."""
+def advance(key: str, *, along: tuple[Anchor, ...], seq: int, last_hash: str) -> None:
+    """Record a newly committed head, if the anchor is still one the append found on its
+    chain (`along`); otherwise it lags, and a later commit moves it."""
     try:
         with _locked(anchor_path()) as data:
             entry = data["databases"].get(key)
-            if entry is None or _anchor(entry) != since:
+            if entry is None or _anchor(entry) not in along:
                 return
             if seq > int(entry["seq"]):
                 entry.update(seq=seq, hash=last_hash)

@@ -55,6 +55,7 @@ class NewHead:
     key: str  # the database, as the anchor names it
     database_id: str
     seq_before: int
+    hash_before: str
     seq: int
     hash: str
 
@@ -74,7 +75,7 @@ def _append(connection: Connection, actor: Any, entries: list[dict[str, Any]]) -
         .with_for_update()
     ).first()
     seq, prev = (head.seq, head.hash) if head else (0, GENESIS)
-    seq_before = seq
+    seq_before, hash_before = seq, prev
     database_id = head.database_id if head else None
     if database_id is None:  # the head was deleted (verify reports it): keep the known id
         known = anchor.read(key)
@@ -109,7 +110,7 @@ def _append(connection: Connection, actor: Any, entries: list[dict[str, Any]]) -
         connection.execute(update(AuditHead).where(AuditHead.id == 1).values(**values))
     else:
         connection.execute(insert(AuditHead).values(id=1, **values))
-    return NewHead(key, database_id, seq_before, seq, prev)
+    return NewHead(key, database_id, seq_before, hash_before, seq, prev)
 
 
 def _remember_head(session: Session, connection: Connection, head: NewHead | None) -> None:
@@ -119,7 +120,9 @@ def _remember_head(session: Session, connection: Connection, head: NewHead | Non
         return
     if "audit_head" not in session.info:
         session.info["audit_witness"] = anchor.witness(
-            connection, head.key, head.database_id, head.seq_before
+            connection,
+            head.key,
+            anchor.Anchor(head.database_id, head.seq_before, head.hash_before),
         )
     session.info["audit_head"] = head
 
@@ -128,9 +131,9 @@ def _remember_head(session: Session, connection: Connection, head: NewHead | Non
 def _advance_anchor(session: Session) -> None:
     """The events are durable now: move the anchor outside the database up to them."""
     head = session.info.pop("audit_head", None)
-    since = session.info.pop("audit_witness", None)
-    if head is not None and since is not None:
-        anchor.advance(head.key, since=since, seq=head.seq, last_hash=head.hash)
+    along = session.info.pop("audit_witness", ())
+    if head is not None and along:
+        anchor.advance(head.key, along=along, seq=head.seq, last_hash=head.hash)
 
 
 @event.listens_for(Session, "after_rollback")

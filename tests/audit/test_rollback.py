@@ -152,6 +152,27 @@ def test_a_lost_anchor_is_reported_not_ignored(db: Session) -> None:
         path.chmod(0o600)
 
 
+def _recorded(db: Session) -> dict:
+    head = _head_row(db)
+    entries = json.loads(_anchor_file().read_text())["databases"].values()
+    [recorded] = [e for e in entries if e["id"] == head["database_id"]]
+    return recorded
+
+
+def _assert_anchor_on_the_chain(db: Session) -> None:
+    """Never ahead of the head and on its chain; level again after the next commit."""
+    recorded = _recorded(db)
+    held = db.scalar(text("SELECT hash FROM audit_events WHERE seq = :s"), {"s": recorded["seq"]})
+    db.rollback()
+    assert recorded["seq"] <= _head_row(db)["seq"]
+    assert held == recorded["hash"]
+    _events(db, 1, "next-")
+    head = _head_row(db)
+    assert (_recorded(db)["seq"], _recorded(db)["hash"]) == (head["seq"], head["hash"])
+    code, output = _verify()
+    assert code == 0, output
+
+
 WRITER = """
 import sys
 from jsms.audit import service as audit
@@ -171,13 +192,8 @@ def test_several_processes_writing_at_once_keep_the_anchor_in_step(db: Session) 
         for n in range(3)
     ]
     assert [w.wait(timeout=60) for w in writers] == [0, 0, 0]
-    head = _head_row(db)
-    assert head["seq"] >= 75
-    entry = json.loads(_anchor_file().read_text())["databases"]
-    [recorded] = [e for e in entry.values() if e["id"] == head["database_id"]]
-    assert (recorded["seq"], recorded["hash"]) == (head["seq"], head["hash"])
-    code, output = _verify()
-    assert code == 0, output
+    assert _head_row(db)["seq"] >= 75
+    _assert_anchor_on_the_chain(db)
 
 
 @pytest.mark.parametrize("damage", ["id", "mac"])
@@ -222,3 +238,24 @@ def test_an_old_style_head_with_a_forged_mac_is_not_resealed(db: Session) -> Non
     assert jsms("db", "upgrade").returncode == 0
     code, output = _verify()
     assert code == 1 and "names no database" in output, output
+
+
+def test_a_burst_of_requests_on_a_live_server_keeps_the_anchor_in_step(
+    live_server: str, db: Session, login_as
+) -> None:
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    import httpx
+
+    analyst = login_as("analyst")
+    start = threading.Barrier(30)
+    with httpx.Client(base_url=live_server, headers=analyst.headers, timeout=30) as http:
+
+        def refused(_: int) -> int:
+            start.wait()
+            return http.get("/api/v1/users").status_code  # each refusal is its own commit
+
+        with ThreadPoolExecutor(30) as pool:
+            assert set(pool.map(refused, range(30))) == {403}
+    _assert_anchor_on_the_chain(db)
