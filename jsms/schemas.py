@@ -61,9 +61,7 @@ class PatchModel(StrictModel):
     @model_validator(mode="after")
     def _no_null_for_required(self) -> PatchModel:
         nulled = sorted(
-            name
-            for name in self.model_fields_set - self.CLEARABLE
-            if getattr(self, name) is None
+            name for name in self.model_fields_set - self.CLEARABLE if getattr(self, name) is None
         )
         if nulled:
             raise ValueError(
