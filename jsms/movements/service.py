@@ -198,21 +198,27 @@ def create_movement(db: Session, actor: Actor, **fields: Any) -> Movement:
     raise Busy("movement references are being allocated by many requests at once")
 
 
+CLONED_FIELDS = (
+    "purpose",
+    "origin_name",
+    "origin_lat",
+    "origin_lon",
+    "destination_name",
+    "destination_lat",
+    "destination_lon",
+)
+
+
 def clone(
     db: Session, actor: Actor, movement: Movement, departure_at: datetime, arrival_at: datetime
 ) -> Movement:
     """A new draft with the same ends, passengers, vehicles and route, at new times."""
     _own_movement(actor, movement)
+    same = {name: getattr(movement, name) for name in CLONED_FIELDS}
     copy = create_movement(
         db,
         actor,
-        purpose=movement.purpose,
-        origin_name=movement.origin_name,
-        origin_lat=movement.origin_lat,
-        origin_lon=movement.origin_lon,
-        destination_name=movement.destination_name,
-        destination_lat=movement.destination_lat,
-        destination_lon=movement.destination_lon,
+        **same,
         departure_at=departure_at,
         arrival_at=arrival_at,
         passenger_ids=list(movement.passenger_ids),
