@@ -263,7 +263,7 @@ def event_query(
     outcome: str | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
-) -> Select[tuple[AuditEvent]]:
+) -> Select[AuditEvent]:
     """Events matching every given filter, newest first."""
     stmt = select(AuditEvent).order_by(AuditEvent.seq.desc())
     filters = {

@@ -5,7 +5,6 @@ Bad input ends with a one-line message and exit code 2; nothing prints a traceba
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -131,7 +130,7 @@ def keys_rotate(
     from jsms.audit import service as audit
     from jsms.audit.service import cli_actor
     from jsms.db import transaction
-    from jsms.identity.service import reencrypt_totp_secrets
+    from jsms.identity.credentials import reencrypt_totp_secrets
     from jsms.keyring import get_keyring
     from jsms.registry.service import reencrypt_persons
 
@@ -190,4 +189,4 @@ from jsms.cli import threat as _threat  # noqa: E402,F401  (registers `jsms thre
 from jsms.cli import users as _users  # noqa: E402,F401  (registers `jsms users`)
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    main()

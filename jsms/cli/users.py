@@ -8,19 +8,21 @@ from typing import Annotated
 import pyotp
 import typer
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from jsms.audit import service as audit
 from jsms.audit.service import cli_actor
 from jsms.cli.main import console, friendly_errors, users_app
 from jsms.db import transaction
 from jsms.errors import Invalid, NotFound
+from jsms.identity import credentials
 from jsms.identity import service as identity
 from jsms.identity.models import Agency, User
 from jsms.identity.roles import Role
 
 
-def _user(db: object, username: str) -> User:
-    user = db.scalar(select(User).where(User.username == username))  # type: ignore[attr-defined]
+def _user(db: Session, username: str) -> User:
+    user = db.scalar(select(User).where(User.username == username))
     if user is None:
         raise NotFound(f"no user {username!r}")
     return user
@@ -76,7 +78,7 @@ def totp_code(username: str) -> None:
     """Print the user's current second-factor code (demo and recovery; audited)."""
     with friendly_errors(), transaction(cli_actor()) as db:
         user = _user(db, username)
-        secret = identity.totp_secret(user)
+        secret = credentials.totp_secret(user)
         if secret is None:
             raise Invalid(f"{username} has no second factor")
         audit.record(db, action="user.totp.read", object_type="user", object_id=user.id)

@@ -9,10 +9,10 @@ from sqlalchemy import select
 
 from jsms.deps import Db, Paging, require
 from jsms.errors import DomainError
-from jsms.identity import service
+from jsms.identity import credentials, service
 from jsms.identity.models import Agency, User
 from jsms.identity.policy import PERMISSIONS, Actor, can
-from jsms.identity.roles import Side
+from jsms.identity.roles import Role, Side
 from jsms.identity.schemas import (
     AgencyIn,
     AgencyOut,
@@ -37,7 +37,7 @@ def user_out(user: User) -> UserOut:
         username=user.username,
         display_name=user.display_name,
         agency_id=user.agency_id,
-        roles=user.roles,
+        roles=[Role(r) for r in user.roles],
         clearance=user.clearance,
         active=user.active,
         locked_until=user.locked_until,
@@ -168,7 +168,7 @@ def update_user(
         service.set_active(db, user, body.active)
     if body.unlock:
         service.unlock_user(db, user)
-    uri = service.reset_totp(db, user) if body.reset_second_factor else None
+    uri = credentials.reset_totp(db, user) if body.reset_second_factor else None
     return NewUserOut(**user_out(user).model_dump(), totp_uri=uri)
 
 

@@ -8,6 +8,7 @@ restricted to agency sides, the actor's agency is on one of them. Object-level n
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import ColumnElement, false, true
 
@@ -172,7 +173,7 @@ def refusal_reason(roles: frozenset[Role], side: Side, action: str) -> str:
     return f"Only {sides} may {does}; your agency is {SIDE_TITLES[side][0]}."
 
 
-def person_scope(actor: Actor, person_table: type) -> ColumnElement[bool]:
+def person_scope(actor: Actor, person_table: type[Any]) -> ColumnElement[bool]:
     """Persons `actor` may see: clients their own employees, protectees themselves."""
     staff_roles = actor.roles - {Role.PROTECTEE}
     if staff_roles and actor.side != Side.CLIENT:
@@ -188,7 +189,7 @@ def person_scope(actor: Actor, person_table: type) -> ColumnElement[bool]:
 
 
 def company_scope(
-    actor: Actor, table: type, column: str = "client_agency_id"
+    actor: Actor, table: type[Any], column: str = "client_agency_id"
 ) -> ColumnElement[bool]:
     """Projects and sites: a client company sees its own; the forces see all."""
     if actor.side == Side.CLIENT:

@@ -1,4 +1,4 @@
-"""Agencies, users, logins and sessions."""
+"""Agencies, users, logins and sessions (passwords and second factors: credentials)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import pyotp
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
@@ -18,13 +16,19 @@ from jsms.config import get_settings
 from jsms.db import new_id, utcnow
 from jsms.errors import AccountLocked, Conflict, Invalid, NotFound, Unauthorized
 from jsms.identity.attempts import claim_attempt, clear_failures, take_totp_step
+from jsms.identity.credentials import (
+    hash_password,
+    password_ok,
+    requires_totp,
+    set_totp_secret,
+    spend_as_long_as_a_password_check,
+    totp_secret,
+    totp_step,
+)
 from jsms.identity.models import Agency, AuthSession, User
 from jsms.identity.policy import Actor
 from jsms.identity.roles import PROVINCES, ROLE_TITLES, ROLES_REQUIRING_TOTP, Role, Side
-from jsms.keyring import Keyring, get_keyring
 
-_hasher = PasswordHasher()
-MIN_PASSWORD_LENGTH = 12
 # One answer for an unknown user, a wrong password, a missing or wrong code: it must not tell
 # which part was wrong, nor whether this account needs a code (so it says which kinds do).
 BAD_LOGIN = "wrong username, password or code; a code is required for {} accounts".format(
@@ -32,33 +36,10 @@ BAD_LOGIN = "wrong username, password or code; a code is required for {} account
 )
 # Only for a caller who gave the right password and a right, but used, code.
 CODE_USED = "this code was already used; wait for the next one from your authenticator app"
-# Verifying against this keeps unknown usernames as slow as wrong passwords.
-_DUMMY_HASH = _hasher.hash("not-a-real-password-0000")
-
-
-def hash_password(password: str) -> str:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise Invalid(f"password must have at least {MIN_PASSWORD_LENGTH} characters")
-    return _hasher.hash(password)
-
-
-def _password_ok(stored_hash: str, password: str) -> bool:
-    try:
-        return _hasher.verify(stored_hash, password)
-    except (VerifyMismatchError, VerificationError, InvalidHashError):
-        return False
 
 
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
-
-
-def _totp_context(user_id: str) -> str:
-    return f"user:{user_id}:totp"
-
-
-def requires_totp(roles: list[str] | frozenset[Role]) -> bool:
-    return any(Role(r) in ROLES_REQUIRING_TOTP for r in roles)
 
 
 def actor_of(user: User, session_id: str | None = None) -> Actor:
@@ -161,9 +142,7 @@ def create_user(
     )
     uri = None
     if requires_totp(roles):
-        secret = totp_secret or pyotp.random_base32()
-        user.totp_secret_enc = get_keyring().encrypt(secret, _totp_context(user.id))
-        uri = pyotp.TOTP(secret).provisioning_uri(name=username, issuer_name="JSMS")
+        uri = set_totp_secret(user, totp_secret or pyotp.random_base32())
     db.add(user)
     db.flush()
     db.refresh(user)
@@ -175,45 +154,6 @@ def get_user(db: Session, user_id: str) -> User:
     if user is None:
         raise NotFound(f"no user {user_id}")
     return user
-
-
-def totp_secret(user: User) -> str | None:
-    if not user.totp_secret_enc:
-        return None
-    return get_keyring().decrypt(user.totp_secret_enc, _totp_context(user.id))
-
-
-def _totp_step(secret: str | None, code: str, now: datetime) -> int | None:
-    """The time step a code belongs to (this one or either neighbour), or None if wrong."""
-    if not secret:
-        return None
-    totp = pyotp.TOTP(secret)
-    current = totp.timecode(now)
-    for step in (current, current - 1, current + 1):
-        if secrets.compare_digest(totp.generate_otp(step), code):
-            return step
-    return None
-
-
-def reencrypt_totp_secrets(db: Session, keyring: Keyring) -> int:
-    """Re-encrypt every second-factor secret under the current key; returns how many changed."""
-    count = 0
-    for user in db.scalars(select(User).where(User.totp_secret_enc.is_not(None))):
-        fresh = keyring.reencrypt(user.totp_secret_enc, _totp_context(user.id))
-        if fresh is not None:
-            user.totp_secret_enc = fresh
-            count += 1
-    db.flush()
-    return count
-
-
-def reset_totp(db: Session, user: User) -> str:
-    """A fresh TOTP secret (lost phone); returns the provisioning URI."""
-    secret = pyotp.random_base32()
-    user.totp_secret_enc = get_keyring().encrypt(secret, _totp_context(user.id))
-    user.totp_last_step = 0
-    db.flush()
-    return pyotp.TOTP(secret).provisioning_uri(name=user.username, issuer_name="JSMS")
 
 
 def unlock_user(db: Session, user: User) -> None:
@@ -241,13 +181,13 @@ def _refusal(
     """Why this login fails (for the trail), or None; a right code is used up here."""
     if not user.active:
         return "account disabled"
-    if not _password_ok(user.password_hash, password):
+    if not password_ok(user.password_hash, password):
         return "wrong password"
     if not requires_totp(user.roles):
         return None
     if not totp_code:
         return "second factor required"
-    step = _totp_step(totp_secret(user), totp_code, now)
+    step = totp_step(totp_secret(user), totp_code, now)
     if step is None:
         return "wrong second factor"
     if not take_totp_step(db, user.id, step):
@@ -294,7 +234,7 @@ def login(
         )
         user = db.scalar(select(User).where(User.username == username))
     if user is None:
-        _password_ok(_DUMMY_HASH, password)
+        spend_as_long_as_a_password_check(password)
         audit.record(
             db,
             action="auth.login",

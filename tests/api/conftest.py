@@ -17,10 +17,10 @@ from jsms.models import Base
 def quick_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
     """Argon2id still, with light cost parameters: these tests log in hundreds of users, and
     hashing cost is no part of what they check (tests/identity checks the real hasher)."""
-    from jsms.identity import service
+    from jsms.identity import credentials
 
     monkeypatch.setattr(
-        service, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+        credentials, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
     )
 
 

@@ -9,8 +9,8 @@ from argon2 import PasswordHasher
 @pytest.fixture
 def quick_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
     """Argon2id with light cost parameters, for tests about policy rather than passwords."""
-    from jsms.identity import service
+    from jsms.identity import credentials
 
     monkeypatch.setattr(
-        service, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+        credentials, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
     )

@@ -25,10 +25,10 @@ LIMIT = 5  # JSMS_MAX_FAILED_LOGINS, the default
 
 @pytest.fixture(autouse=True)
 def light_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    from jsms.identity import service
+    from jsms.identity import credentials
 
     monkeypatch.setattr(
-        service, "_hasher", PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1)
+        credentials, "_hasher", PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1)
     )
 
 
