@@ -50,7 +50,7 @@ NOUNS = (
     "person",
 )
 COUNT = re.compile(  # nouns in lower case: "Terminal 1 Vehicles: ..." is a label, not a count
-    r"\b(?P<n>\d+|(?i:" + "|".join(sorted((w for w in WORDS if w), key=len, reverse=True)) + r"))"
+    r"(?<![:\d])\b(?P<n>\d+|(?i:" + "|".join(sorted((w for w in WORDS if w), key=len, reverse=True)) + r"))"
     r"(?: \((?P<digits>\d+)\))? (?P<noun>" + "|".join(NOUNS) + r")(?P<s>s?)\b"
 )
 TIME = re.compile(
@@ -125,7 +125,7 @@ def problems(text: str, c: OrderContent) -> list[str]:
         if (m["s"] == "s") == (n == 1):
             found.append(f"'{m[0]}': count and noun disagree")
 
-    numbered = [re.match(r"^(\D+?) (\d+)\b", line) for line in lines]
+    numbered = [re.match(r"^([^\d:]+?) (\d+)(?:[:,]| at)\s", line) for line in lines]
     for previous, item in itertools.pairwise(numbered):
         if previous and item and int(item[2]) == int(previous[2]) + 1 and item[1] != previous[1]:
             found.append(f"one list words its items '{previous[1]}' and '{item[1]}'")

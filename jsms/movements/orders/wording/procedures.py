@@ -108,8 +108,8 @@ def emergency(b: Builder, c: OrderContent) -> None:
         b.s("act.xdeck", "cross-deck", "move", "transfer"),
         " the passengers to the ",
         b.s("act.near", "nearest", "closest"),
-        " armoured vehicle" if any(v.armoured for v in c.vehicles) else " next serviceable vehicle",
-        " ",
+        " armoured" if any(v.armoured for v in c.vehicles) else " serviceable",
+        " vehicle ",
         b.s("act.continue", "and continue", "and carry on", "and drive on"),
         ".",
     )
