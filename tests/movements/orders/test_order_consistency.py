@@ -49,8 +49,9 @@ NOUNS = (
     "leg",
     "person",
 )
+SPELT = "|".join(sorted((w for w in WORDS if w), key=len, reverse=True))
 COUNT = re.compile(  # nouns in lower case: "Terminal 1 Vehicles: ..." is a label, not a count
-    r"(?<![:\d])\b(?P<n>\d+|(?i:" + "|".join(sorted((w for w in WORDS if w), key=len, reverse=True)) + r"))"
+    r"(?<![:\d])\b(?P<n>\d+|(?i:" + SPELT + r"))"
     r"(?: \((?P<digits>\d+)\))? (?P<noun>" + "|".join(NOUNS) + r")(?P<s>s?)\b"
 )
 TIME = re.compile(
