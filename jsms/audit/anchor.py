@@ -41,6 +41,7 @@ __all__ = [
     "anchor_path",
     "database_key",
     "read",
+    "replace",
     "start",
     "witness",
 ]
@@ -151,6 +152,19 @@ def start(key: str, *, seq: int, last_hash: str, keep_id: bool = True) -> Anchor
             return _anchor(fresh)
     except (OSError, ValueError) as exc:
         raise AnchorError(f"cannot record the database in the audit anchor: {exc}") from None
+
+
+def replace(key: str, new: Anchor) -> Anchor:
+    """Set database `key`'s anchor outright (an operator accepting a restored head)."""
+    try:
+        with _locked(anchor_path()) as data:
+            entry = data["databases"].setdefault(key, {})
+            entry.update(id=new.database_id, seq=new.seq, hash=new.hash)
+            entry.setdefault("started_at", datetime.now(UTC).isoformat(timespec="seconds"))
+            entry["accepted_at"] = datetime.now(UTC).isoformat(timespec="seconds")
+    except (OSError, ValueError) as exc:
+        raise AnchorError(f"cannot write the audit anchor: {exc}") from None
+    return new
 
 
 def witness(connection: Connection, key: str, extended: Anchor) -> tuple[Anchor, ...]:

@@ -122,6 +122,26 @@ def audit_verify() -> None:
     console.print(f"audit chain intact: {checked} events")
 
 
+@audit_app.command("accept-head")
+def audit_accept_head(
+    reason: Annotated[str, typer.Option(help="why, e.g. which backup was restored")],
+) -> None:
+    """Trust the database's current head after a deliberate restore or move (audited)."""
+    from jsms.audit.service import cli_actor
+    from jsms.audit.verification import accept_head, anchor_head
+    from jsms.db import new_session, transaction
+
+    with friendly_errors():
+        with transaction(cli_actor()) as db:
+            accept_head(db, reason=reason)
+        db = new_session()
+        try:
+            anchored = anchor_head(db)
+        finally:
+            db.close()
+    console.print(f"audit anchor now at event {anchored.seq}; the acceptance is in the trail")
+
+
 @keys_app.command("rotate")
 def keys_rotate(
     drop_old: Annotated[bool, typer.Option(help="remove retired keys from the key file")] = False,

@@ -259,3 +259,36 @@ def test_a_burst_of_requests_on_a_live_server_keeps_the_anchor_in_step(
         with ThreadPoolExecutor(30) as pool:
             assert set(pool.map(refused, range(30))) == {403}
     _assert_anchor_on_the_chain(db)
+
+
+def test_an_operator_can_accept_a_deliberately_restored_head_and_it_is_audited(
+    db: Session,
+) -> None:
+    kept = _events(db, 3, "before-")
+    backup = _head_row(db)
+    _events(db, 3, "after-")
+    db.execute(text("DELETE FROM audit_events WHERE seq > :s"), {"s": kept})
+    _put_head(db, backup)  # the restore
+    assert _verify()[0] == 1
+    no_reason = jsms("audit", "accept-head", "--reason", " ")
+    assert no_reason.returncode == 2 and "say why" in one_line(no_reason.stderr)
+    accepted = jsms("audit", "accept-head", "--reason", "restored the 02:00 backup")
+    assert accepted.returncode == 0, accepted.stderr
+    assert f"audit anchor now at event {kept + 1}" in one_line(accepted.stdout)
+    code, output = _verify()
+    assert code == 0, output
+    detail = db.scalar(text("SELECT detail FROM audit_events WHERE action = 'audit.anchor.accept'"))
+    db.rollback()
+    detail = json.loads(detail) if isinstance(detail, str) else detail
+    assert detail["reason"] == "restored the 02:00 backup"
+    assert detail["head_seq"] == kept and detail["anchor_was"]["seq"] > kept
+
+
+def test_accepting_a_tampered_trail_is_refused(db: Session) -> None:
+    _events(db, 3, "x-")
+    db.execute(text("UPDATE audit_events SET actor_name = 'someone-else' WHERE seq = 2"))
+    db.commit()
+    refused = jsms("audit", "accept-head", "--reason", "restored a backup")
+    assert refused.returncode == 2
+    assert "the trail itself is broken" in one_line(refused.stderr)
+    assert _verify()[0] == 1
