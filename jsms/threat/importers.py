@@ -105,6 +105,11 @@ def read_csv(path: Path, required: set[str]) -> Iterator[tuple[int, dict[str, st
         ) from None
 
 
+def _text(row: dict[str, str], column: str) -> str | None:
+    """A text cell, trimmed; None when blank or missing."""
+    return row.get(column, "").strip() or None
+
+
 def _number(value: str, path: Path, line: int, column: str) -> float | None:
     """A numeric cell, None when empty, or the line named when it is not a number."""
     value = value.strip()
@@ -193,12 +198,12 @@ def parse_gtd(path: Path) -> list[IncidentRecord]:
         named = row.get("gname", "").strip()
         group = None if named in {"", "Unknown"} else named
         attack = _gtd_attack(row)
-        city = row.get("city", "").strip() or None
-        target = row.get("targtype1_txt", "").strip() or None
+        city = _text(row, "city")
+        target = _text(row, "targtype1_txt")
         records.append(
             IncidentRecord(
                 origin="gtd",
-                external_key=row.get("eventid", "").strip() or keys.key(raw),
+                external_key=_text(row, "eventid") or keys.key(raw),
                 title=f"{attack.replace('_', ' ')} at {city or 'unknown place'}"
                 + (f" against {target.lower()}" if target else ""),
                 occurred_at=occurred,
@@ -263,12 +268,12 @@ def parse_acled(path: Path) -> list[IncidentRecord]:
         attack = ACLED_SUBTYPES.get(row["sub_event_type"].strip().lower(), "other")
         if attack == "ied" and "vehicle-borne" in notes.lower():
             attack = "vbied"
-        actor = row["actor1"].strip() or None
-        place = row.get("location", "").strip() or None
+        actor = _text(row, "actor1")
+        place = _text(row, "location")
         records.append(
             IncidentRecord(
                 origin="acled",
-                external_key=row.get("event_id_cnty", "").strip() or keys.key(raw),
+                external_key=_text(row, "event_id_cnty") or keys.key(raw),
                 title=f"{row['sub_event_type'].strip() or row['event_type'].strip()}"
                 f" at {place or 'unknown place'}",
                 occurred_at=_acled_date(row["event_date"], path, line),
@@ -278,8 +283,8 @@ def parse_acled(path: Path) -> list[IncidentRecord]:
                 lon=_coord(row["longitude"], path, line, "longitude", 180),
                 place_name=place,
                 province=normalise_province(row["admin1"]) if row.get("admin1") else None,
-                district=row.get("admin2", "").strip() or None,
-                target_type=row.get("actor2", "").strip() or None,
+                district=_text(row, "admin2"),
+                target_type=_text(row, "actor2"),
                 killed=_int(row["fatalities"], path, line, "fatalities"),
                 perpetrator_attributed=actor,
                 notes=notes,

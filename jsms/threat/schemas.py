@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from pydantic import Field, model_validator
+from pydantic import AwareDatetime, Field, model_validator
 
 from jsms.schemas import Id, Name, OutModel, StrictModel
 from jsms.threat.osint.types import ATTACK_TYPES
@@ -58,7 +58,7 @@ class SourceOut(OutModel):
 
 class IncidentIn(StrictModel):
     title: Name
-    occurred_at: datetime
+    occurred_at: AwareDatetime
     time_precision: str = Field(default="day", pattern="^(exact|day|month|year)$")
     place_name: str | None = Field(default=None, max_length=200)
     lat: float | None = Field(default=None, ge=-90, le=90)
@@ -79,8 +79,6 @@ class IncidentIn(StrictModel):
 
     @model_validator(mode="after")
     def _sane(self) -> IncidentIn:
-        if self.occurred_at.tzinfo is None:
-            raise ValueError("occurred_at needs a timezone")
         if (self.lat is None) != (self.lon is None):
             raise ValueError("give both lat and lon, or neither")
         return self
@@ -130,15 +128,8 @@ class OverrideIn(StrictModel):
     area: str = Field(min_length=1, max_length=120)
     level: int = Field(ge=1, le=6)
     reason: str = Field(min_length=3, max_length=2000)
-    expires_at: datetime
-    starts_at: datetime | None = None
-
-    @model_validator(mode="after")
-    def _tz(self) -> OverrideIn:
-        for value in (self.expires_at, self.starts_at):
-            if value is not None and value.tzinfo is None:
-                raise ValueError("times need a timezone")
-        return self
+    expires_at: AwareDatetime
+    starts_at: AwareDatetime | None = None
 
 
 class OverrideOut(OutModel):
@@ -171,7 +162,7 @@ class LineIn(StrictModel):
 
     type: str = Field(pattern="^LineString$")
     coordinates: list[tuple[float, float]] = Field(min_length=2, max_length=20_000)
-    at: datetime | None = None
+    at: AwareDatetime | None = None
     step_km: float = Field(default=1.0, gt=0.05, le=50)
 
     @model_validator(mode="after")
@@ -179,8 +170,6 @@ class LineIn(StrictModel):
         for lon, lat in self.coordinates:
             if not (-180 <= lon <= 180 and -90 <= lat <= 90):
                 raise ValueError("coordinates are [longitude, latitude] within range")
-        if self.at is not None and self.at.tzinfo is None:
-            raise ValueError("at needs a timezone")
         return self
 
 
@@ -220,13 +209,7 @@ class ArticleIn(StrictModel):
     title: str | None = Field(default=None, max_length=500)
     url: str | None = Field(default=None, max_length=500, pattern=r"^https?://")
     outlet: str = Field(default="", max_length=200)
-    published: datetime | None = None
-
-    @model_validator(mode="after")
-    def _tz(self) -> ArticleIn:
-        if self.published is not None and self.published.tzinfo is None:
-            raise ValueError("published needs a timezone")
-        return self
+    published: AwareDatetime | None = None
 
 
 class IngestOut(OutModel):

@@ -10,27 +10,13 @@ from typer.testing import CliRunner
 
 import jsms.cli.osint  # noqa: F401  (registers the `osint` group on the root app)
 from jsms.cli.main import app
+from tests.threat.osint.test_extract import INCIDENT_KEYS
 
 ARTICLE = (
     "Gunmen opened fire on a van carrying Chinese engineers in Thatta on Tuesday, "
     "wounding two of them, police said. No group has claimed responsibility."
 )
 TOP_KEYS = {"article", "relevant", "incidents"}
-INCIDENT_KEYS = {
-    "role",
-    "date",
-    "date_precision",
-    "place",
-    "province",
-    "lat",
-    "lon",
-    "attack_type",
-    "killed",
-    "injured",
-    "nationals",
-    "perpetrator_claimed",
-    "evidence",
-}
 
 
 def invoke(*args: str):
@@ -109,32 +95,28 @@ def test_missing_file(tmp_path: Path) -> None:
     assert "nowhere.txt" in line and "no such file" in line
 
 
-def test_not_utf8(tmp_path: Path) -> None:
-    path = tmp_path / "latin1.txt"
-    path.write_bytes("Karachi: café attack on Chinese engineers".encode("latin-1"))
+@pytest.mark.parametrize(
+    ("name", "content", "reason"),
+    [
+        ("latin1.txt", "Karachi: café attack on Chinese engineers".encode("latin-1"), "UTF-8"),
+        (
+            "page.txt",
+            b"<!DOCTYPE html>\n<html><body><p>Attack in Karachi</p></body></html>",
+            "HTML",
+        ),
+        (
+            "page.json",
+            json.dumps({"text": "<html><body>Attack in Karachi</body></html>"}).encode(),
+            "HTML",
+        ),
+        ("empty.txt", b"  \n", "empty"),
+    ],
+)
+def test_unreadable_article(tmp_path: Path, name: str, content: bytes, reason: str) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
     line = refused("extract", str(path))
-    assert "latin1.txt" in line and "UTF-8" in line
-
-
-def test_html_instead_of_text(tmp_path: Path) -> None:
-    path = tmp_path / "page.txt"
-    path.write_text("<!DOCTYPE html>\n<html><body><p>Attack in Karachi</p></body></html>")
-    line = refused("extract", str(path))
-    assert "page.txt" in line and "HTML" in line
-
-
-def test_html_inside_json(tmp_path: Path) -> None:
-    path = tmp_path / "page.json"
-    path.write_text(json.dumps({"text": "<html><body>Attack in Karachi</body></html>"}))
-    line = refused("extract", str(path))
-    assert "page.json" in line and "HTML" in line
-
-
-def test_empty_file(tmp_path: Path) -> None:
-    path = tmp_path / "empty.txt"
-    path.write_text("  \n")
-    line = refused("extract", str(path))
-    assert "empty.txt" in line and "empty" in line
+    assert name in line and reason in line
 
 
 @pytest.mark.parametrize(

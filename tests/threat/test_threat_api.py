@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import h3
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
@@ -14,11 +15,16 @@ AIRPORT = (24.9067, 67.1608)
 SKARDU = (35.2971, 75.6333)
 
 
-def test_history_gives_the_airport_a_high_level_at_the_time_and_ranges_per_source(
-    db: Session, client: TestClient, login_as
-) -> None:
+@pytest.fixture
+def history(db: Session) -> None:
+    """The project's curated record of attacks, committed so API requests see it."""
     load_curated_incidents(db)
     db.commit()
+
+
+def test_history_gives_the_airport_a_high_level_at_the_time_and_ranges_per_source(
+    client: TestClient, login_as, history: None
+) -> None:
     ops = login_as("ops_officer")
     day_after = "2024-10-07T12:00:00Z"
     then = client.get(
@@ -56,10 +62,8 @@ def test_history_gives_the_airport_a_high_level_at_the_time_and_ranges_per_sourc
 
 
 def test_line_through_the_karakoram_highway_hot_spot_scores_worse_than_a_quiet_road(
-    db: Session, client: TestClient, login_as
+    client: TestClient, login_as, history: None
 ) -> None:
-    load_curated_incidents(db)
-    db.commit()
     analyst = login_as("analyst")
     at = "2024-03-27T00:00:00Z"
     kkh = {
@@ -126,31 +130,22 @@ def test_an_override_sets_the_level_until_it_expires_and_is_audited(
 def test_review_queue_accepts_rejects_and_merges(db: Session, client: TestClient, login_as) -> None:
     from jsms.threat.service import create_incident
 
-    occurred = datetime(2024, 3, 26, tzinfo=UTC)
-    existing = create_incident(
-        db,
-        sources=[{"outlet": "A", "killed": 6}],
-        review_status="accepted",
-        title="Besham convoy bombing",
-        occurred_at=occurred,
-        attack_type="vbied",
-        killed=6,
-        lat=34.93,
-        lon=72.87,
-        origin="manual",
-    )
-    pending = create_incident(
-        db,
-        sources=[{"outlet": "B", "killed": 5}],
-        review_status="pending",
-        title="Shangla suicide attack",
-        occurred_at=occurred,
-        attack_type="vbied",
-        killed=5,
-        lat=34.93,
-        lon=72.87,
-        origin="osint",
-    )
+    def besham_report(outlet: str, killed: int, status: str, title: str, origin: str):
+        return create_incident(
+            db,
+            sources=[{"outlet": outlet, "killed": killed}],
+            review_status=status,
+            title=title,
+            occurred_at=datetime(2024, 3, 26, tzinfo=UTC),
+            attack_type="vbied",
+            killed=killed,
+            lat=34.93,
+            lon=72.87,
+            origin=origin,
+        )
+
+    existing = besham_report("A", 6, "accepted", "Besham convoy bombing", "manual")
+    pending = besham_report("B", 5, "pending", "Shangla suicide attack", "osint")
     db.commit()
     analyst = login_as("analyst")
     queue = client.get("/api/v1/incidents/review-queue", headers=analyst.headers).json()
@@ -218,11 +213,9 @@ def test_ops_officer_logs_a_field_report(db: Session, client: TestClient, login_
 
 
 def test_a_line_gets_the_same_overridden_level_as_the_points_on_it(
-    db: Session, client: TestClient, login_as
+    client: TestClient, login_as, history: None
 ) -> None:
     """Defect 9: the line endpoint ignored overrides that point lookups applied."""
-    load_curated_incidents(db)
-    db.commit()
     analyst = login_as("analyst")
     approach = [[AIRPORT[1], AIRPORT[0]], [67.12, 24.93]]  # airport to Shahrah-e-Faisal
     now = datetime.now(UTC)

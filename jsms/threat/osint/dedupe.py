@@ -9,9 +9,10 @@ that kind at that place before the article was published.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from datetime import date, timedelta
+
+from jsms.threat.osint.places import distance_km
 
 __all__ = ["KnownIncident", "Report", "best_match"]
 
@@ -51,17 +52,15 @@ class Report:
     published: date | None = None
 
 
-def _km(a_lat: float, a_lon: float, b_lat: float, b_lon: float) -> float:
-    p1, p2 = math.radians(a_lat), math.radians(b_lat)
-    dp, dl = p2 - p1, math.radians(b_lon - a_lon)
-    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * 6371.0 * math.asin(math.sqrt(h))
-
-
 def _same_place(report: Report, known: KnownIncident) -> float | None:
     """Distance in km (0 for same province without coordinates), or None if not the same."""
-    if None not in (report.lat, report.lon, known.lat, known.lon):
-        km = _km(report.lat, report.lon, known.lat, known.lon)  # type: ignore[arg-type]
+    if (
+        report.lat is not None
+        and report.lon is not None
+        and known.lat is not None
+        and known.lon is not None
+    ):
+        km = distance_km(report.lat, report.lon, known.lat, known.lon)
         return km if km <= MAX_KM else None
     if report.province and report.province == known.province:
         return MAX_KM

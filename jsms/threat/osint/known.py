@@ -8,23 +8,14 @@ Nothing is pinned without some date in the text: a bare 'the Dasu bus bombing' s
 
 from __future__ import annotations
 
-import math
-
 from jsms.geo.gazetteer import load_gazetteer
 from jsms.threat.osint.dates import DateMention
 from jsms.threat.osint.lexicon import KnownIncident, load_lexicon
-from jsms.threat.osint.places import PlaceMention
+from jsms.threat.osint.places import PlaceMention, distance_km
 
 __all__ = ["refine_with_known_incident"]
 
 MATCH_RADIUS_KM = 30.0
-
-
-def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * 6371.0 * math.asin(math.sqrt(h))
 
 
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -62,7 +53,7 @@ def _place_fits(place: PlaceMention | None, known: KnownIncident) -> bool | None
     found = load_gazetteer().lookup(known.place)
     if not found:
         return None
-    return _km(place.lat, place.lon, found[0].lat, found[0].lon) <= MATCH_RADIUS_KM
+    return distance_km(place.lat, place.lon, found[0].lat, found[0].lon) <= MATCH_RADIUS_KM
 
 
 def _same_province(place: PlaceMention | None, known: KnownIncident) -> bool:

@@ -7,7 +7,6 @@ A sentence that names two far-apart places or two different dates is read clause
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
@@ -15,7 +14,7 @@ from datetime import date, datetime
 from jsms.threat.osint.casualties import SentenceCasualties, find_casualties
 from jsms.threat.osint.claims import Claim, GroupMention, find_groups
 from jsms.threat.osint.dates import DateMention, find_dates, find_publication_date, sentence_year
-from jsms.threat.osint.places import PlaceMention, find_places
+from jsms.threat.osint.places import PlaceMention, distance_km, find_places
 from jsms.threat.osint.text import Span, is_title_line, split_clauses
 from jsms.threat.osint.types import Cue, find_cues, is_anaphoric, is_generic
 
@@ -144,14 +143,9 @@ def _without_groups(places: list[PlaceMention], groups: list[GroupMention]) -> l
 
 
 def _distance_km(a: PlaceMention, b: PlaceMention) -> float | None:
-    if None in (a.lat, a.lon, b.lat, b.lon):
+    if a.lat is None or a.lon is None or b.lat is None or b.lon is None:
         return None
-    lat1, lon1, lat2, lon2 = map(math.radians, (a.lat, a.lon, b.lat, b.lon))  # type: ignore[arg-type]
-    h = (
-        math.sin((lat2 - lat1) / 2) ** 2
-        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-    )
-    return 2 * 6371.0 * math.asin(math.sqrt(h))
+    return distance_km(a.lat, a.lon, b.lat, b.lon)
 
 
 def same_place(a: PlaceMention, b: PlaceMention) -> bool:

@@ -8,6 +8,7 @@ the place of the attack, not of the route or the press conference.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, replace
 
@@ -15,7 +16,15 @@ from jsms.geo.gazetteer import Gazetteer, Place, load_gazetteer
 from jsms.threat.osint.lexicon import Lexicon, load_lexicon
 from jsms.threat.osint.text import Span
 
-__all__ = ["PlaceMention", "find_places", "province_mentions", "resolve_place_name"]
+__all__ = [
+    "PlaceMention",
+    "distance_km",
+    "find_places",
+    "province_mentions",
+    "resolve_place_name",
+]
+
+_EARTH_RADIUS_KM = 6371.0088
 
 _LANDMARK_KINDS = frozenset({"airport", "port", "dam", "project_site", "bridge", "checkpoint"})
 _FACILITY_WORDS = frozenset(
@@ -285,3 +294,11 @@ def resolve_place_name(name: str) -> tuple[str, float | None, float | None] | No
     anchor = _lookup(gaz, lex, region.anchor) if region.anchor else None
     shown = anchor.name if (region.report_as_anchor and anchor) else region.name
     return shown, (anchor.lat if anchor else None), (anchor.lon if anchor else None)
+
+
+def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance between two points in degrees, in km."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * _EARTH_RADIUS_KM * math.asin(math.sqrt(min(h, 1.0)))

@@ -7,11 +7,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
-from typing import Any
 
 import numpy as np
 from h3.api import basic_int as _h3i
 
+from jsms.geo.roads import haversine_m
 from jsms.threat.risk.cells import INDEX_RESOLUTION, REGION_RESOLUTION, as_cells, cell_int
 from jsms.threat.risk.levels import THREAT_LEVELS, area_level, level_for
 from jsms.threat.risk.overrides import Override, apply_overrides
@@ -20,14 +20,6 @@ from jsms.threat.risk.recency import DEFAULT_HALF_LIFE_DAYS
 __all__ = ["DEFAULT_SMOOTHING", "LineScore", "RiskSurface"]
 
 DEFAULT_SMOOTHING = 0.3
-_EARTH_RADIUS_KM = 6371.0088
-
-
-def _haversine_km(lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray, lon2: np.ndarray) -> Any:
-    p1, p2 = np.radians(lat1), np.radians(lat2)
-    dp, dl = p2 - p1, np.radians(lon2 - lon1)
-    a = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
-    return 2 * _EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.minimum(a, 1.0)))
 
 
 def _check_latlon(lat: float, lon: float) -> None:
@@ -222,7 +214,7 @@ class RiskSurface:
             np.all(np.abs(lat) <= 90.0) and np.all(np.abs(lon) <= 180.0) and np.isfinite(pts).all()
         ):
             raise ValueError("coordinates out of range (expected (lat, lon) pairs)")
-        seg = _haversine_km(lat[:-1], lon[:-1], lat[1:], lon[1:])
+        seg = haversine_m(lat[:-1], lon[:-1], lat[1:], lon[1:]) / 1000.0
         length = float(seg.sum())
         if length > 0:
             pieces = max(1, math.ceil(length / step_km - 1e-9))
