@@ -49,7 +49,7 @@ def test_a_need_to_know_refusal_is_audited_with_its_reason(
     client: TestClient,
     db: Session,
     login_as,
-    mworld,
+    mworld,  # noqa: F811
     approved: str,  # noqa: F811
 ) -> None:
     auditor = login_as("auditor", agency_id=mworld.world.host_sindh)
