@@ -70,7 +70,8 @@ def test_the_anchor_sits_beside_the_key_file_readable_by_the_owner_only(db_url: 
     key_file = Path(os.environ["JSMS_KEY_FILE"])
     assert path.parent == key_file.parent
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    assert "sqlite:///" in path.read_text()
+    anchored = json.loads(path.read_text())["databases"]
+    assert [url.split("://")[0] for url in anchored] == [db_url.split("://")[0]]
 
 
 def test_restoring_an_older_head_after_deleting_recent_events_is_caught(db: Session) -> None:
