@@ -44,3 +44,15 @@ def is_night(when: datetime, lat: float, lon: float) -> bool:
         return False
     rise, set_ = times
     return not (rise <= local < set_)
+
+
+def journey_after_dark(
+    departure: datetime,
+    duration_s: float,
+    start: tuple[float, float],
+    end: tuple[float, float],
+) -> bool:
+    """Whether a journey runs in darkness: it leaves or arrives at night, or lasts so long
+    (12 h or more) that it must cross a night on the way."""
+    arrival = departure + timedelta(seconds=duration_s)
+    return duration_s >= 12 * 3600 or is_night(departure, *start) or is_night(arrival, *end)

@@ -35,7 +35,7 @@ from typing import Any
 
 import numpy as np
 
-from jsms.geo.daylight import is_night
+from jsms.geo.daylight import is_night, journey_after_dark
 from jsms.geo.roads import RoadGraph
 from jsms.geo.routing_engine import (
     ALT_MIN_EDGES,
@@ -305,11 +305,7 @@ def _route(
     arrival = after_dark = None
     if departure is not None:
         arrival = departure + timedelta(seconds=duration)
-        after_dark = (
-            duration >= 12 * 3600
-            or is_night(departure, *coords[0])
-            or is_night(arrival, *coords[-1])
-        )
+        after_dark = journey_after_dark(departure, duration, coords[0], coords[-1])
     return Route(
         label=labels[0],
         labels=labels,

@@ -208,21 +208,16 @@ def choose_option(
 def retime_route(db: Session, movement: Movement) -> None:
     """Bring the adopted route's time-dependent facts (arrival, darkness, threat levels along
     it) to the movement's current departure time, keeping the same road."""
-    from jsms.geo.routing import is_night
+    from jsms.geo.daylight import journey_after_dark
 
     route = dict(movement.route)
     coordinates = [(lat, lon) for lon, lat in route.get("coordinates", [])]
     if not coordinates:
         return
     departure = movement.departure_at
-    duration = timedelta(seconds=float(route.get("duration_s", 0)))
-    arrival = departure + duration
-    route["arrival"] = arrival.isoformat()
-    route["after_dark"] = (
-        duration >= timedelta(hours=12)
-        or is_night(departure, *coordinates[0])
-        or is_night(arrival, *coordinates[-1])
-    )
+    duration_s = float(route.get("duration_s", 0))
+    route["arrival"] = (departure + timedelta(seconds=duration_s)).isoformat()
+    route["after_dark"] = journey_after_dark(departure, duration_s, coordinates[0], coordinates[-1])
     route["points"] = _levels_along(db, coordinates, departure, province_locator(db))
     levels = [int(p[2]) for p in route["points"]]
     route["max_level"] = max([int(route.get("computed_max_level", 1)), *levels])
