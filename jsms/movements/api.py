@@ -228,7 +228,8 @@ def choose_route(
     options = planning.route_options(db, movement)
     chosen = planning.choose_option(options, label=body.label, option_id=body.option_id)
     service.set_route(db, actor, movement, chosen)
-    planning.refresh(db, movement)
+    # the option was planned for this departure just now: only the SOP verdict is new
+    movement.evaluation = planning.evaluate(db, movement)
     return plan_of(db, movement, service.visible_to(db, actor, movement))
 
 

@@ -108,28 +108,30 @@ def _plan_on_graphs(db: Session, movement: Movement) -> tuple[list[Any], Any, st
     surface = surface_at(db, movement.departure_at)
     locate = province_locator(db)
     night = is_night(movement.departure_at, movement.origin_lat, movement.origin_lon)
-    graph = road_graph()
-    note = None
-    while True:
+
+    def plan_on(graph: Any) -> list[Any]:
+        return plan_routes(
+            graph,
+            reweight(graph, surface, night=night),
+            (movement.origin_lat, movement.origin_lon),
+            (movement.destination_lat, movement.destination_lon),
+            departure=movement.departure_at,
+            surface=surface,
+            locate=locate,
+        )
+
+    graph, national = road_graph(), national_corridors()
+    try:
         try:
-            routes = plan_routes(
-                graph,
-                reweight(graph, surface, night=night),
-                (movement.origin_lat, movement.origin_lon),
-                (movement.destination_lat, movement.destination_lon),
-                departure=movement.departure_at,
-                surface=surface,
-                locate=locate,
-            )
-            return routes, locate, note
+            return plan_on(graph), locate, None
         except OutsideCoverage as exc:
-            national = national_corridors()
             if graph is national:
-                raise Invalid(f"no route: {exc}") from None
-            note = f"routed on {national.source}: {exc}"
-            graph = national
-        except NoRouteError as exc:
-            raise Invalid(f"no route between the two places on the road graph: {exc}") from None
+                raise
+            return plan_on(national), locate, f"routed on {national.source}: {exc}"
+    except OutsideCoverage as exc:
+        raise Invalid(f"no route: {exc}") from None
+    except NoRouteError as exc:
+        raise Invalid(f"no route between the two places on the road graph: {exc}") from None
 
 
 def _levels_along(

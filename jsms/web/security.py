@@ -7,6 +7,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from starlette.datastructures import Headers
+from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from jsms.deps import SESSION_COOKIE
@@ -61,7 +62,7 @@ class BrowserProtection:
         headers = Headers(scope=scope)
         if (
             scope["method"] in UNSAFE_METHODS
-            and SESSION_COOKIE in headers.get("cookie", "")
+            and SESSION_COOKIE in cookie_parser(headers.get("cookie", ""))
             and not headers.get("authorization")
         ):
             reason = cross_site(headers, scope.get("scheme", "http"))
