@@ -40,12 +40,6 @@ class MovementIn(StrictModel):
     passenger_ids: list[Id] = Field(min_length=1, max_length=200)
     vehicles: list[VehicleIn] = Field(default_factory=list, max_length=50)
 
-    @model_validator(mode="after")
-    def _aware(self) -> MovementIn:
-        if self.departure_at.tzinfo is None or self.arrival_at.tzinfo is None:
-            raise ValueError("departure_at and arrival_at need a timezone")
-        return self
-
 
 class MovementPatch(PatchModel):
     purpose: str | None = Field(default=None, min_length=3, max_length=300)
@@ -53,13 +47,6 @@ class MovementPatch(PatchModel):
     arrival_at: PlanTime | None = None
     passenger_ids: list[Id] | None = Field(default=None, min_length=1, max_length=200)
     vehicles: list[VehicleIn] | None = Field(default=None, max_length=50)
-
-    @model_validator(mode="after")
-    def _aware(self) -> MovementPatch:
-        for value in (self.departure_at, self.arrival_at):
-            if value is not None and value.tzinfo is None:
-                raise ValueError("times need a timezone")
-        return self
 
 
 class ApprovalOut(OutModel):
@@ -188,12 +175,6 @@ class RouteChoiceIn(StrictModel):
 class CloneIn(StrictModel):
     departure_at: PlanTime
     arrival_at: PlanTime
-
-    @model_validator(mode="after")
-    def _aware(self) -> CloneIn:
-        if self.departure_at.tzinfo is None or self.arrival_at.tzinfo is None:
-            raise ValueError("departure_at and arrival_at need a timezone")
-        return self
 
 
 class WhoKnewRow(OutModel):

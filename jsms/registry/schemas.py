@@ -194,8 +194,6 @@ class AuthorisationIn(StrictModel):
 
     @model_validator(mode="after")
     def _sane(self) -> AuthorisationIn:
-        if self.starts_at.tzinfo is None or self.ends_at.tzinfo is None:
-            raise ValueError("starts_at and ends_at need a timezone (e.g. 2026-01-01T00:00:00Z)")
         if self.ends_at <= self.starts_at:
             raise ValueError("ends_at must be after starts_at")
         if not (self.provinces or self.districts or self.site_ids):
