@@ -146,8 +146,11 @@ def _next_reference(db: Session, departure: datetime) -> str:
     """The year's next number, from the highest one issued (the unique constraint and the
     retry in `create_movement` settle two requests that read the same highest number)."""
     prefix = f"MV-{departure:%Y}-"
-    highest = db.scalar(
-        select(func.max(Movement.reference)).where(Movement.reference.like(prefix + "%"))
+    highest = db.scalar(  # longest first: MV-2026-100000 comes after MV-2026-99999
+        select(Movement.reference)
+        .where(Movement.reference.like(prefix + "%"))
+        .order_by(func.length(Movement.reference).desc(), Movement.reference.desc())
+        .limit(1)
     )
     number = int(highest.removeprefix(prefix)) if highest else 0
     return f"{prefix}{number + 1:05d}"

@@ -307,3 +307,22 @@ def test_a_convoy_may_not_leave_hours_before_its_planned_time(
     assert "PKT" in early.json()["detail"] and "may start from" in early.json()["detail"]
     plan = client.get(f"/api/v1/movements/{approved}/plan", headers=ops.headers).json()
     assert plan["status"] == "approved" and plan["started_at"] is None
+
+
+def test_references_keep_counting_past_five_digits(
+    db: Session, client: TestClient, login_as: Any, mworld: MovementWorld
+) -> None:
+    from jsms.movements.models import Movement
+
+    requester = login_as(Role.REQUESTER)
+    made = [hub_movement(client, requester, mworld, morning()) for _ in range(2)]
+    year = morning().year
+    db.expire_all()
+    for movement_id, number in zip(made, ("99999", "100000"), strict=True):
+        movement = db.get(Movement, movement_id)
+        assert movement is not None
+        movement.reference = f"MV-{year}-{number}"
+    db.commit()
+    latest = hub_movement(client, requester, mworld, morning())
+    reference = client.get(f"/api/v1/movements/{latest}", headers=requester.headers).json()
+    assert reference["reference"] == f"MV-{year}-100001"
