@@ -22,7 +22,7 @@ from jsms.movements.api import router as movements_router
 from jsms.registry.api import router as registry_router
 from jsms.threat.api import router as threat_router
 from jsms.web.api import router as web_router
-from jsms.web.api import static_files
+from jsms.web.api import leaflet_files, static_files
 from jsms.web.apidocs import api_docs_files
 from jsms.web.apidocs import router as api_docs_router
 from jsms.web.security import BrowserProtection
@@ -271,6 +271,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
     ):
         app.include_router(router)
     app.mount("/static/apidocs", api_docs_files(), name="apidocs")
+    app.mount("/static/leaflet", leaflet_files(), name="leaflet")
     app.mount("/static", static_files(), name="static")
     app.include_router(api_docs_router)
 

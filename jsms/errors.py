@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 from starlette.concurrency import run_in_threadpool
@@ -111,26 +111,43 @@ def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     return errors
 
 
+def _as_page(request: Request) -> Any:
+    """The control room's error page maker when this request is for a page, else None."""
+    from jsms.web import ui  # the web layer sits above this module
+
+    return ui.error_page if ui.is_page(request) else None
+
+
 def install_problem_handlers(app: FastAPI) -> None:
-    """Every error leaves the API as problem+json; nothing leaks a traceback."""
+    """Every error leaves the API as problem+json and a page as HTML; nothing leaks a
+    traceback."""
 
     @app.exception_handler(DomainError)
-    async def _domain(request: Request, exc: DomainError) -> JSONResponse:
+    async def _domain(request: Request, exc: DomainError) -> Response:
         if isinstance(exc, Forbidden):
             await run_in_threadpool(_audit_refusal, request, exc)
+        page = _as_page(request)
+        if page is not None:
+            return page(request, exc, exc.status, exc.detail)
         return problem(exc.status, exc.slug, exc.title, exc.detail, request.url.path, **exc.extra)
 
     @app.exception_handler(RequestValidationError)
-    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _validation(request: Request, exc: RequestValidationError) -> Response:
         errors = _validation_errors(exc)
         detail = "; ".join(f"{e['field']}: {e['reason']}" for e in errors[:5]) or "invalid input"
+        page = _as_page(request)
+        if page is not None:
+            return page(request, None, 422, detail)
         return problem(422, "invalid", "Invalid input", detail, request.url.path, errors=errors)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         slug = {404: "not-found", 405: "method-not-allowed", 413: "too-large"}.get(
             exc.status_code, "http-error"
         )
+        page = _as_page(request)
+        if page is not None:
+            return page(request, None, exc.status_code, str(exc.detail))
         return problem(exc.status_code, slug, str(exc.detail), str(exc.detail), request.url.path)
 
     @app.exception_handler(OperationalError)
@@ -146,8 +163,11 @@ def install_problem_handlers(app: FastAPI) -> None:
         )
 
     @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    async def _unexpected(request: Request, exc: Exception) -> Response:
         log.exception("unexpected error on %s", request.url.path)
+        page = _as_page(request)
+        if page is not None:
+            return page(request, None, 500, "The server failed; the error is logged.")
         return problem(
             500,
             "internal",

@@ -259,10 +259,10 @@ def pending(
     db: Db, paging: Paging, actor: Annotated[Actor, require("movement.approve")]
 ) -> Page[PendingApproval]:
     """Decisions your agency owes, soonest deadline first, with what each one is about."""
-    return paged(db, approvals.pending_query(actor), paging, partial(_pending, db))
+    return paged(db, approvals.pending_query(actor), paging, partial(pending_item, db))
 
 
-def _pending(db: Db, approval: MovementApproval) -> PendingApproval:
+def pending_item(db: Db, approval: MovementApproval) -> PendingApproval:
     """An approver is a party to the plan: it sees the route summary, and the read is audited."""
     movement = approval.movement
     route = movement.route or {}
