@@ -20,7 +20,12 @@ from jsms.geo.service import import_boundaries, read_feature_collection
 from jsms.identity.policy import Actor
 from jsms.identity.roles import Role, Side
 from jsms.threat.importers import parse_acled, parse_gtd
-from jsms.threat.service import create_override, import_records, load_curated_incidents
+from jsms.threat.service import (
+    create_incident,
+    create_override,
+    import_records,
+    load_curated_incidents,
+)
 
 BOUNDARIES = "pak_admin_roads"
 DATASETS = (
@@ -107,6 +112,7 @@ def load_threat_picture(
             starts_at=now - timedelta(days=1),
             expires_at=now + timedelta(days=row["days"]),
         )
+    load_field_reports(db, scenario, gazetteer, now)
     return ThreatPicture(
         curated=curated,
         imported=imported,
@@ -114,3 +120,32 @@ def load_threat_picture(
         overrides=len(scenario["threat_assessments"]),
         shared_data=data,
     )
+
+
+def load_field_reports(
+    db: Session, scenario: dict[str, Any], gazetteer: Gazetteer, now: datetime
+) -> int:
+    """Fresh reports from the demo's own units, unconfirmed: they wait in the analysts'
+    review queue, as reports from the field do until someone checks them."""
+    for row in scenario.get("field_reports", []):
+        place = gazetteer.lookup(row["place"])[0]
+        at = now - timedelta(hours=row["hours_ago"])
+        create_incident(
+            db,
+            review_status="pending",
+            origin="field",
+            sources=[{"outlet": row["source"], "published_at": at, "role": "primary"}],
+            title=row["title"],
+            occurred_at=at,
+            time_precision="hour",
+            place_name=place.name,
+            lat=place.lat,
+            lon=place.lon,
+            province=place.province,
+            district=place.district,
+            attack_type=row["attack_type"],
+            killed=row["killed"],
+            injured=row["injured"],
+            notes=row["note"],
+        )
+    return len(scenario.get("field_reports", []))
