@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint clean
+.PHONY: demo test lint clean e2e
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,3 +33,8 @@ lint: $(VENV)/.dev
 
 clean:
 	rm -rf $(VENV) var
+
+# The control room in Debian's Chromium (installed here if missing; never a downloaded browser).
+e2e: $(VENV)/.dev
+	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
+	$(BIN)/python -m pytest tests/e2e -m e2e -p no:cacheprovider
