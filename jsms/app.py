@@ -21,8 +21,8 @@ from jsms.identity.api import router as identity_router
 from jsms.movements.api import router as movements_router
 from jsms.registry.api import router as registry_router
 from jsms.threat.api import router as threat_router
-from jsms.web.api import router as web_router
 from jsms.web.api import leaflet_files, static_files
+from jsms.web.api import router as web_router
 from jsms.web.apidocs import api_docs_files
 from jsms.web.apidocs import router as api_docs_router
 from jsms.web.security import BrowserProtection

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
@@ -86,10 +87,8 @@ def login_submit(
 
 @router.post("/logout", dependencies=[Depends(check_csrf)])
 def logout_submit(request: Request, db: Db) -> Response:
-    try:
+    with suppress(DomainError):  # already logged out: the cookie goes either way
         identity.logout(db, current_actor(request, db))
-    except DomainError:
-        pass  # already logged out: the cookie goes either way
     response = redirect("/login")
     response.delete_cookie(SESSION_COOKIE)
     return response
