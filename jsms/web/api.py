@@ -8,11 +8,21 @@ import xstatic.pkg.leaflet as leaflet
 from fastapi import APIRouter
 from fastapi.staticfiles import StaticFiles
 
-from jsms.web.pages import home
+from jsms.web.pages import (
+    approvals,
+    audit,
+    home,
+    maps,
+    movements,
+    phone,
+    registry,
+    reports,
+    threat,
+)
 
 HERE = Path(__file__).parent
 router = APIRouter(include_in_schema=False)
-for area in (home,):
+for area in (home, maps, movements, approvals, threat, registry, audit, phone, reports):
     router.include_router(area.router)
 
 

@@ -16,6 +16,7 @@ from fastapi.testclient import TestClient
 
 from jsms.identity.policy import is_allowed
 from jsms.identity.roles import Role, Side
+from tests.web.conftest import csrf_of
 
 PROBLEM = "application/problem+json"
 KARACHI = {"lat": 24.8607, "lon": 67.0011}
@@ -450,12 +451,19 @@ def test_nul_character_in_the_login_form_is_a_failed_login(client: TestClient, l
     ops = login_as("ops_officer")
     auditor = login_as("auditor")
     client.cookies.clear()
+    token = csrf_of(client.get("/login").text)
     response = client.post(
         "/login",
-        data={"username": ops.username + "\x00", "password": "correct-horse-battery"},
+        data={
+            "username": ops.username + "\x00",
+            "password": "correct-horse-battery",
+            "csrf_token": token,
+        },
         follow_redirects=False,
     )
-    assert response.status_code == 401 and "set-cookie" not in response.headers
+    assert response.status_code == 401 and "jsms_session" not in response.headers.get(
+        "set-cookie", ""
+    )
     events = client.get(
         "/api/v1/audit/events",
         params={"action": "auth.login", "outcome": "failed"},
