@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -16,6 +18,7 @@ from jsms.audit.api import router as audit_router
 from jsms.config import get_settings
 from jsms.deps import Authorize
 from jsms.errors import PROBLEM_JSON, install_problem_handlers, problem
+from jsms.geo import basemap
 from jsms.geo.api import router as geo_router
 from jsms.identity.api import router as identity_router
 from jsms.movements.api import router as movements_router
@@ -279,8 +282,14 @@ def create_app(database_url: str | None = None) -> FastAPI:
     def healthz() -> dict[str, str]:
         return {"status": "ok", "version": __version__}
 
+    @app.on_event("startup")
+    def warm_base_map() -> None:
+        # the outlines take half a second to read: not on the first person's map
+        threading.Thread(target=basemap.warm, daemon=True).start()
+
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(GZipMiddleware, minimum_size=2048, compresslevel=5)
     app.add_middleware(NoNulInUrl)
     app.add_middleware(BrowserProtection)
     return app

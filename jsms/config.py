@@ -25,12 +25,27 @@ class Settings(BaseSettings):
     lockout_minutes: int = 15
     max_body_bytes: int = 1_000_000
     cookie_secure: bool = False
+    # Maps: the packaged outlines always draw; tiles only where the operator has them.
+    tile_url: str = ""  # e.g. https://tiles.example.org/{z}/{x}/{y}.png (your own server)
+    tile_attribution: str = ""
+    tiles_file: Path | None = None  # a local .mbtiles or .pmtiles file served at /tiles/
+    map_countries: str = ""  # ISO codes whose provinces outline the map; default: the sites'
 
     @field_validator("env")
     @classmethod
     def _known_env(cls, value: str) -> str:
         if value not in {"development", "test", "production"}:
             raise ValueError("JSMS_ENV must be development, test or production")
+        return value
+
+    @field_validator("tile_url")
+    @classmethod
+    def _tile_template(cls, value: str) -> str:
+        if value and not (
+            value.startswith(("https://", "http://"))
+            and all(k in value for k in "{z} {x} {y}".split())
+        ):
+            raise ValueError("JSMS_TILE_URL must be an http(s) URL with {z}, {x} and {y}")
         return value
 
     @property

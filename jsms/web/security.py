@@ -10,18 +10,27 @@ from starlette.datastructures import Headers
 from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from jsms.config import get_settings
 from jsms.deps import SESSION_COOKIE
 from jsms.errors import problem
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 CSP = (
-    "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; "
-    "script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; "
+    "default-src 'self'; img-src 'self' data: blob:{tiles}; style-src 'self' 'unsafe-inline'; "
+    "script-src 'self'{docs}; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; "
     "form-action 'self'"
 )
-# Swagger UI and ReDoc start from an inline script that FastAPI writes into the page.
-DOCS_CSP = CSP.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'")
 DOCS_PATHS = ("/api/docs", "/api/redoc")
+
+
+def content_policy(path: str, tile_url: str) -> str:
+    """The page's CSP: only this site, plus the operator's own tile server for map images.
+    Swagger UI and ReDoc start from an inline script that FastAPI writes into the page."""
+    tiles = f" {_origin_of(tile_url)}" if tile_url else ""
+    docs = " 'unsafe-inline'" if path.startswith(DOCS_PATHS) else ""
+    return CSP.format(tiles=tiles, docs=docs)
+
+
 HEADERS = {
     b"x-frame-options": b"DENY",
     b"x-content-type-options": b"nosniff",
@@ -74,7 +83,7 @@ class BrowserProtection:
 
 
 def wrapped(send: Send, path: str) -> Send:
-    policy = (DOCS_CSP if path.startswith(DOCS_PATHS) else CSP).encode()
+    policy = content_policy(path, get_settings().tile_url).encode()
 
     async def send_with_headers(message: Message) -> None:
         if message["type"] == "http.response.start":

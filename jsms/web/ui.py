@@ -142,9 +142,11 @@ def redirect(url: str) -> RedirectResponse:
 
 
 def is_page(request: Request) -> bool:
-    """A request for a page (not the API, not a file): errors are shown as HTML."""
+    """A request for a page (not the API, not data or a file): errors are shown as HTML."""
     path = request.url.path
-    return not path.startswith(("/api/", "/static/", "/healthz", "/tiles/"))
+    return not path.startswith(
+        ("/api/", "/static/", "/healthz", "/tiles/", "/basemap/")
+    ) and not path.endswith((".json", ".geojson"))
 
 
 def error_page(request: Request, exc: DomainError | None, status: int, detail: str) -> Response:

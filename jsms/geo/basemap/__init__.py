@@ -17,7 +17,7 @@ from typing import Any
 from shapely import STRtree, points
 from shapely.geometry import shape
 
-__all__ = ["countries", "countries_containing", "gzipped", "provinces"]
+__all__ = ["countries", "countries_containing", "gzipped", "provinces", "warm"]
 
 
 @cache
@@ -75,3 +75,9 @@ def gzipped(name: str, iso3: tuple[str, ...] | None = None) -> bytes:
     data = countries() if name == "countries" else provinces(iso3)
     body = json.dumps(data, separators=(",", ":")).encode()
     return gzip.compress(body, mtime=0)
+
+
+def warm() -> None:
+    """Read the outlines and build the country index once, before anyone needs them."""
+    provinces()
+    _country_index()
