@@ -167,7 +167,11 @@ def read_pii(
     actor: Annotated[Actor, require("person.pii.read")],
     reason: Annotated[
         str,
-        Query(min_length=3, max_length=300, description="why you need it; kept in the audit trail"),
+        Query(
+            min_length=service.PII_REASON_MIN,
+            max_length=service.PII_REASON_MAX,
+            description="why you need it; kept in the audit trail",
+        ),
     ],
 ) -> PiiOut:
     """Passport, phone, blood group and emergency contact: need-to-know, audited."""

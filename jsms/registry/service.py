@@ -30,6 +30,8 @@ from jsms.registry.models import (
 )
 
 PII_FIELDS = ("passport", "phone", "blood_group", "emergency_contact")
+# The reason a caller gives for reading PII (kept in the audit trail), in characters.
+PII_REASON_MIN, PII_REASON_MAX = 3, 300
 
 log = logging.getLogger("jsms")
 
