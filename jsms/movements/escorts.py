@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from jsms.audit import service as audit
@@ -21,7 +22,8 @@ from jsms.identity.policy import Actor
 from jsms.identity.roles import Side
 from jsms.movements.models import EscortAssignment, Movement
 from jsms.movements.service import escort_overlaps
-from jsms.registry.authorisation import Place
+from jsms.registry.authorisation import Place, Verdict
+from jsms.registry.models import SecurityUnit
 from jsms.registry.service import get_unit, may_act_at
 
 
@@ -42,6 +44,82 @@ def legs_of(movement: Movement) -> list[Leg]:
         Leg(i, c["jurisdiction"], tuple(c["enter"]), tuple(c["exit"]))  # type: ignore[arg-type]
         for i, c in enumerate(crossings)
     ]
+
+
+def leg_places(db: Session, leg: Leg) -> tuple[Place, Place]:
+    """Where a leg starts and ends, as the authorisation rule reads a place: the leg lies in
+    one jurisdiction (the router says which); districts come from its ends."""
+    places = []
+    for point in (leg.start, leg.end):
+        where = locate(db, point[0], point[1])
+        district = where.district if where.province == leg.jurisdiction else None
+        places.append(Place(leg.jurisdiction, district, None, f"leg {leg.index}"))
+    return places[0], places[1]
+
+
+def leg_verdict(
+    db: Session,
+    unit: SecurityUnit,
+    places: tuple[Place, Place],
+    *,
+    starts: datetime,
+    ends: datetime,
+    headcount: int,
+) -> Verdict:
+    """May the unit act at both ends of the leg, at the times it is there? The first refusal,
+    else the permission (its reason names the authorisation)."""
+    verdict = None
+    for place, moment in zip(places, (starts, ends), strict=True):
+        verdict = may_act_at(
+            db, unit_id=unit.id, place=place, at=moment, headcount=headcount
+        ).verdict
+        if not verdict.allowed:
+            return verdict
+    assert verdict is not None
+    return verdict
+
+
+def ring_of(side: str) -> str:
+    """The guest detail is the inner ring, the host forces the outer."""
+    return "inner" if side == Side.GUEST.value else "outer"
+
+
+@dataclass(frozen=True)
+class Bookable:
+    """A unit that may act on a leg, with why, and any booking elsewhere at the same time."""
+
+    unit: SecurityUnit
+    ring: str
+    reason: str
+    clash: EscortAssignment | None
+
+
+def bookable_units(db: Session, actor: Actor, movement: Movement, leg: Leg) -> list[Bookable]:
+    """The actor's side's units that may act on this leg for the movement's times, by the
+    same rule `assign` enforces (a host unit in its own jurisdiction, a guest unit inside a
+    live deployment authorisation); the headcount is checked when a number is booked."""
+    places = leg_places(db, leg)
+    sides = {a.id: a.side for a in db.scalars(select(Agency))}
+    out = []
+    for unit in db.scalars(select(SecurityUnit).order_by(SecurityUnit.call_sign)):
+        if sides.get(unit.agency_id) != actor.side.value:
+            continue
+        verdict = leg_verdict(
+            db,
+            unit,
+            places,
+            starts=movement.departure_at,
+            ends=movement.arrival_at,
+            headcount=1,
+        )
+        if verdict.allowed:
+            clashes = escort_overlaps(
+                db, unit.id, movement.departure_at, movement.arrival_at, movement.id
+            )
+            out.append(
+                Bookable(unit, ring_of(actor.side.value), verdict.reason, next(iter(clashes), None))
+            )
+    return out
 
 
 def assign(
@@ -79,25 +157,21 @@ def assign(
     people = headcount or unit.strength
     if people > unit.strength:
         raise Invalid(f"{unit.call_sign} has only {unit.strength} personnel")
-    # The leg lies in one jurisdiction (the router says which); districts come from its ends.
-    for point, moment in ((the_leg.start, starts), (the_leg.end, ends)):
-        where = locate(db, point[0], point[1])
-        district = where.district if where.province == the_leg.jurisdiction else None
-        place = Place(the_leg.jurisdiction, district, None, f"leg {leg}")
-        check = may_act_at(db, unit_id=unit.id, place=place, at=moment, headcount=people)
-        if not check.verdict.allowed:
-            audit.record(
-                db,
-                action="escort.refused",
-                object_type="movement",
-                object_id=movement.id,
-                outcome="denied",
-                detail={"unit": unit.call_sign, "leg": leg, "reason": check.verdict.reason},
-            )
-            raise Forbidden(
-                f"{unit.call_sign} may not escort leg {leg} "
-                f"({the_leg.jurisdiction}): {check.verdict.reason}"
-            )
+    verdict = leg_verdict(
+        db, unit, leg_places(db, the_leg), starts=starts, ends=ends, headcount=people
+    )
+    if not verdict.allowed:
+        audit.record(
+            db,
+            action="escort.refused",
+            object_type="movement",
+            object_id=movement.id,
+            outcome="denied",
+            detail={"unit": unit.call_sign, "leg": leg, "reason": verdict.reason},
+        )
+        raise Forbidden(
+            f"{unit.call_sign} may not escort leg {leg} ({the_leg.jurisdiction}): {verdict.reason}"
+        )
     clashes = escort_overlaps(db, unit.id, starts, ends, movement.id)
     if clashes:
         raise Conflict(
@@ -117,7 +191,7 @@ def assign(
         handover_name=f"{the_leg.jurisdiction} boundary" if handover else "destination",
         handover_lat=handover[0] if handover else None,
         handover_lon=handover[1] if handover else None,
-        authorisation_reason=check.verdict.reason,
+        authorisation_reason=verdict.reason,
     )
     movement.escorts.append(assignment)
     db.flush()
