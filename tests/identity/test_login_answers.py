@@ -5,6 +5,7 @@ Only someone who gave the right password and a right code hears that the code wa
 
 from __future__ import annotations
 
+import re
 import time
 
 import pyotp
@@ -13,6 +14,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from tests.conftest import TEST_PASSWORD, Login
+from tests.web.conftest import csrf_of
 
 WRONG = "wrong-password-456"
 GENERIC = "wrong username, password or code"
@@ -41,9 +43,13 @@ def _api(client: TestClient, username: str, password: str, code: str | None = No
 
 def _form(client: TestClient, username: str, password: str, code: str = ""):
     client.cookies.clear()
-    data = {"username": username, "password": password, "totp_code": code}
+    token = csrf_of(client.get("/login").text)
+    data = {"username": username, "password": password, "totp_code": code, "csrf_token": token}
     response = client.post("/login", data=data, follow_redirects=False)
-    return response.status_code, response.text
+    # each visit gets its own form token, and the form keeps the name typed; the words around
+    # them must be the same
+    text = re.sub(r'name="csrf_token" value="[^"]+"', "", response.text)
+    return response.status_code, text.replace(f'value="{username}"', 'value=""')
 
 
 def _fresh_code(secret: str) -> str:

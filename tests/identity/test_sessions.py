@@ -5,6 +5,8 @@ test_login.py covers bearer tokens, the admin second factor and the lock-out its
 
 from __future__ import annotations
 
+from typing import Any
+
 import pyotp
 import pytest
 from fastapi.testclient import TestClient
@@ -14,6 +16,7 @@ from sqlalchemy.orm import Session
 from jsms.identity import service as identity
 from jsms.identity.models import User
 from tests.conftest import TEST_PASSWORD
+from tests.web.conftest import csrf_of
 
 PUBLIC_USER_FIELDS = {
     "id",
@@ -29,11 +32,24 @@ PUBLIC_USER_FIELDS = {
 
 
 def form_login(client: TestClient, username: str, password: str, totp_code: str = ""):
+    """Log in as a browser does: open the login page for its form token, then post the form."""
+    token = csrf_of(client.get("/login").text)
     return client.post(
         "/login",
-        data={"username": username, "password": password, "totp_code": totp_code},
+        data={
+            "username": username,
+            "password": password,
+            "totp_code": totp_code,
+            "csrf_token": token,
+        },
         follow_redirects=False,
     )
+
+
+def form_logout(client: TestClient, **kwargs: Any):
+    """Press "Log out" on the home page (the form carries the session's token)."""
+    token = csrf_of(client.get("/").text)
+    return client.post("/logout", data={"csrf_token": token}, follow_redirects=False, **kwargs)
 
 
 def session_id_of(db: Session, token: str) -> str:
@@ -54,7 +70,7 @@ def test_form_login_sets_a_strict_httponly_cookie_and_shows_the_user(
     response = form_login(client, ops.username, TEST_PASSWORD)
     assert response.status_code == 303
     assert response.headers["location"] == "/"
-    [cookie] = response.headers.get_list("set-cookie")
+    [cookie] = [c for c in response.headers.get_list("set-cookie") if "jsms_session=" in c]
     name, _, rest = cookie.partition("=")
     token = rest.split(";", 1)[0]
     attributes = {part.strip().lower() for part in cookie.split(";")[1:]}
@@ -75,7 +91,7 @@ def test_form_login_sets_a_strict_httponly_cookie_and_shows_the_user(
 def test_landing_page_without_a_session_goes_to_login(client: TestClient) -> None:
     client.cookies.clear()
     response = client.get("/", follow_redirects=False)
-    assert response.status_code == 303 and response.headers["location"] == "/login"
+    assert response.status_code == 303 and response.headers["location"] == "/login?next=/"
     page = client.get("/login")
     assert page.status_code == 200 and 'name="password"' in page.text
 
@@ -97,8 +113,8 @@ def test_bad_password_re_renders_the_login_page_with_an_error(
     # The same words whether or not the account exists: no probing for usernames.
     assert "wrong username, password or code" in response.text
     assert 'name="password"' in response.text
-    assert "set-cookie" not in response.headers
-    assert client.get("/", follow_redirects=False).headers["location"] == "/login"
+    assert "jsms_session" not in response.headers.get("set-cookie", "")
+    assert client.get("/", follow_redirects=False).headers["location"].startswith("/login")
 
 
 def test_login_failures_do_not_reveal_whether_an_account_exists(
@@ -118,7 +134,7 @@ def test_form_login_of_an_approver_needs_the_second_factor(client: TestClient, l
     client.cookies.clear()
     without = form_login(client, approver.username, TEST_PASSWORD)
     assert without.status_code == 401 and "a code is required" in without.text
-    assert "set-cookie" not in without.headers
+    assert "jsms_session" not in without.headers.get("set-cookie", "")
     code = pyotp.TOTP(approver.totp_secret).now()
     with_code = form_login(client, approver.username, TEST_PASSWORD, code)
     assert with_code.status_code == 303
@@ -132,14 +148,14 @@ def test_logout_ends_the_cookie_session(client: TestClient, login_as) -> None:
     token = client.cookies["jsms_session"]
     assert client.get("/api/v1/auth/me").status_code == 200
 
-    response = client.post("/logout", follow_redirects=False)
+    response = form_logout(client)
     assert response.status_code == 303 and response.headers["location"] == "/login"
     assert "jsms_session=" in response.headers["set-cookie"]  # told to forget the cookie
     assert "jsms_session" not in client.cookies
 
     # The token itself is dead, not merely forgotten by this browser.
     client.cookies.set("jsms_session", token)
-    assert client.get("/", follow_redirects=False).headers["location"] == "/login"
+    assert client.get("/", follow_redirects=False).headers["location"].startswith("/login")
     assert client.get("/api/v1/auth/me").status_code == 401
     client.cookies.clear()
     # The bearer token of the same user, another session, still works.

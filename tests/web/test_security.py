@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.conftest import TEST_PASSWORD
-from tests.identity.test_sessions import form_login
+from tests.identity.test_sessions import form_login, form_logout
 
 # Bodyless state-changing endpoints: a cross-site form could post to them with no JSON at all.
 BODYLESS = [
@@ -38,7 +38,7 @@ def test_a_same_site_cookie_post_and_a_bearer_post_pass(client: TestClient, logi
     ops = login_as("ops_officer")
     client.cookies.clear()
     form_login(client, ops.username, TEST_PASSWORD)
-    same = client.post("/logout", headers={"Origin": "http://testserver"}, follow_redirects=False)
+    same = form_logout(client, headers={"Origin": "http://testserver"})
     assert same.status_code == 303
     bearer = client.post(
         "/api/v1/auth/logout", headers={**ops.headers, "Origin": "https://evil.example"}
