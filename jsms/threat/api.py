@@ -24,12 +24,15 @@ from jsms.threat.schemas import (
     IngestOut,
     LineIn,
     LineRiskOut,
+    MarkIn,
     OverrideIn,
     OverrideOut,
     PointRiskOut,
     RebuildOut,
     ReviewIn,
+    Verification,
 )
+from jsms.threat.search import IncidentFilter, incident_search
 
 router = APIRouter(prefix="/api/v1", tags=["threat"])
 
@@ -60,20 +63,20 @@ def list_incidents(
     review_status: Annotated[
         str | None, Query(pattern="^(pending|accepted|rejected|merged)$")
     ] = "accepted",
+    verification: Verification | None = None,
+    origin: Annotated[str | None, Query(max_length=12)] = None,
 ) -> Page[IncidentOut]:
     """Incidents newest first, filtered; companies see TLP:CLEAR and GREEN only."""
-    stmt = service.incident_query(actor)
-    if province:
-        stmt = stmt.where(Incident.province == province)
-    if attack_type:
-        stmt = stmt.where(Incident.attack_type == attack_type.value)
-    if since:
-        stmt = stmt.where(Incident.occurred_at >= since)
-    if until:
-        stmt = stmt.where(Incident.occurred_at < until)
-    if review_status:
-        stmt = stmt.where(Incident.review_status == review_status)
-    rows, total = paginate(db, stmt, paging.page, paging.per_page)
+    found = IncidentFilter(
+        province=province,
+        attack_type=attack_type.value if attack_type else None,
+        since=since,
+        until=until,
+        review_status=review_status,
+        verification=verification.value if verification else None,
+        origin=origin,
+    )
+    rows, total = paginate(db, incident_search(actor, found), paging.page, paging.per_page)
     return Page(
         items=[incident_out(i) for i in rows],
         total=total,
@@ -116,6 +119,19 @@ def get_incident(
     incident_id: str, db: Db, actor: Annotated[Actor, require("incident.read")]
 ) -> IncidentOut:
     return incident_out(service.get_incident(db, actor, incident_id))
+
+
+@router.patch("/incidents/{incident_id}", response_model=IncidentOut)
+def mark_incident(
+    incident_id: str, body: MarkIn, db: Db, actor: Annotated[Actor, require("incident.write")]
+) -> IncidentOut:
+    """Set how sure the record is (verification) and who may share it (TLP); audited with the
+    values before and after."""
+    return incident_out(
+        service.mark_incident(
+            db, actor, incident_id, verification=body.verification.value, tlp=body.tlp.value
+        )
+    )
 
 
 @router.post("/incidents/{incident_id}/review", response_model=IncidentOut)

@@ -117,6 +117,13 @@ class IncidentOut(OutModel):
     sources: list[SourceOut]
 
 
+class MarkIn(StrictModel):
+    """An analyst's marking of an incident: how sure, and who may share it."""
+
+    verification: Verification
+    tlp: Tlp
+
+
 class ReviewIn(StrictModel):
     decision: str = Field(pattern="^(accept|reject|merge)$")
     merge_into: Id | None = None

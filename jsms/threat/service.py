@@ -22,6 +22,7 @@ from jsms.threat.importers import IncidentRecord
 from jsms.threat.models import Incident, IncidentSource, ThreatOverride
 
 TLP_ORDER = ("clear", "green", "amber", "amber+strict", "red")
+VERIFICATIONS = ("unverified", "probable", "confirmed")
 REVIEW_STATES = ("pending", "accepted", "rejected", "merged")
 
 
@@ -130,6 +131,29 @@ def incident_query(actor: Actor) -> Select[Incident]:
     return stmt
 
 
+def mark_incident(
+    db: Session, actor: Actor, incident_id: str, *, verification: str, tlp: str
+) -> Incident:
+    """An analyst's judgement of how sure the record is and who may share it (the change is
+    audited with the old and new values)."""
+    if verification not in VERIFICATIONS:
+        raise Invalid(f"verification must be one of {', '.join(VERIFICATIONS)}")
+    if tlp not in TLP_ORDER:
+        raise Invalid(f"TLP must be one of {', '.join(TLP_ORDER)}")
+    incident = get_incident(db, actor, incident_id)
+    before = {"verification": incident.verification, "tlp": incident.tlp}
+    incident.verification, incident.tlp = verification, tlp
+    db.flush()
+    audit.record(
+        db,
+        action="incident.marked",
+        object_type="incident",
+        object_id=incident.id,
+        detail={"before": before, "after": {"verification": verification, "tlp": tlp}},
+    )
+    return incident
+
+
 def get_incident(db: Session, actor: Actor, incident_id: str) -> Incident:
     incident = db.scalar(incident_query(actor).where(Incident.id == incident_id))
     if incident is None:
@@ -210,6 +234,12 @@ def review(
     return incident
 
 
+def _refused(field: str, reason: str) -> Invalid:
+    """A refusal naming the field it concerns, as request validation does (a form shows the
+    reason beside that field)."""
+    return Invalid(reason, errors=[{"field": field, "reason": reason}])
+
+
 def create_override(
     db: Session,
     actor: Actor,
@@ -222,12 +252,18 @@ def create_override(
     starts_at: datetime | None = None,
 ) -> ThreatOverride:
     if area_kind not in {"cell", "district", "province"}:
-        raise Invalid("area_kind must be cell, district or province")
+        raise _refused("area_kind", "area_kind must be cell, district or province")
     if area_kind == "cell" and not h3.is_valid_cell(area):
-        raise Invalid(f"{area!r} is not an H3 cell")
+        raise _refused("area", f"{area!r} is not an H3 cell")
+    if area_kind != "cell" and area not in area_names(db, area_kind):
+        raise _refused(
+            "area",
+            f"{area!r} is not a known {area_kind}: an override of a name that no place "
+            "carries would never apply",
+        )
     start = starts_at or utcnow()
     if expires_at <= start:
-        raise Invalid("expires_at must be after the start")
+        raise _refused("expires_at", "expires_at must be after the start")
     override = ThreatOverride(
         area_kind=area_kind,
         area=area,
@@ -240,6 +276,24 @@ def create_override(
     db.add(override)
     db.flush()
     return override
+
+
+def area_names(db: Session, kind: str) -> list[str]:
+    """The province or district names a place is located in: the imported boundaries when
+    there are any (as `geo.service.locate` places points), else the gazetteer's."""
+    from jsms.geo.gazetteer import load_gazetteer
+    from jsms.geo.models import AdminArea
+
+    level = {"province": 1, "district": 2}[kind]
+    names = set(db.scalars(select(AdminArea.name).where(AdminArea.level == level)))
+    if not names:
+        names = {getattr(p, kind) for p in load_gazetteer().places if getattr(p, kind)}
+    return sorted(names)
+
+
+def override_query() -> Select[ThreatOverride]:
+    """Every override, the latest to expire first (in force, future and expired alike)."""
+    return select(ThreatOverride).order_by(ThreatOverride.expires_at.desc())
 
 
 def overrides_at(db: Session, at: datetime) -> list[ThreatOverride]:
