@@ -204,6 +204,7 @@ def main() -> None:  # pragma: no cover - console entry point
 from jsms.cli import demo as _demo  # noqa: E402,F401  (registers `jsms demo`)
 from jsms.cli import movements as _movements  # noqa: E402,F401  (registers `jsms movement`)
 from jsms.cli import osint as _osint  # noqa: E402,F401  (registers `jsms osint`)
+from jsms.cli import reports as _reports  # noqa: E402,F401  (registers `jsms report`)
 from jsms.cli import roads as _roads  # noqa: E402,F401  (registers `jsms geo import-osm`)
 from jsms.cli import threat as _threat  # noqa: E402,F401  (registers `jsms threat`)
 from jsms.cli import users as _users  # noqa: E402,F401  (registers `jsms users`)

@@ -1,0 +1,1 @@
+"""Reports: the daily situation report (SITREP) as HTML and PDF, with charts and a map."""
