@@ -14,15 +14,29 @@ from jsms.web.pages import (
     home,
     maps,
     movements,
+    overrides,
     phone,
     registry,
     reports,
+    review,
     threat,
 )
 
 HERE = Path(__file__).parent
 router = APIRouter(include_in_schema=False)
-for area in (home, maps, movements, approvals, threat, registry, audit, phone, reports):
+for area in (
+    home,
+    maps,
+    movements,
+    approvals,
+    threat,
+    review,
+    overrides,
+    registry,
+    audit,
+    phone,
+    reports,
+):
     router.include_router(area.router)
 
 

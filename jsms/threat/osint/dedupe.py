@@ -14,7 +14,7 @@ from datetime import date, timedelta
 
 from jsms.threat.osint.places import distance_km
 
-__all__ = ["KnownIncident", "Report", "best_match"]
+__all__ = ["KnownIncident", "Match", "Report", "best_match", "ranked_matches"]
 
 FAMILIES = {
     "ied": "bombing",
@@ -73,25 +73,56 @@ def _same_kind(report: Report, known: KnownIncident) -> bool:
     return FAMILIES.get(report.attack_type, "other") == FAMILIES.get(known.attack_type, "other")
 
 
-def best_match(report: Report, known: list[KnownIncident]) -> KnownIncident | None:
-    """The known incident this report describes, or None when it is new."""
-    scored: list[tuple[float, KnownIncident]] = []
+@dataclass(frozen=True)
+class Match:
+    """A known incident a report may describe, how close it is, and its rank (lower is closer).
+
+    ``days`` is the report's day minus the incident's (for an undated report, the publication
+    day minus the incident's); ``km`` is None when only the province could be compared."""
+
+    incident: KnownIncident
+    rank: float
+    km: float | None
+    days: int | None
+
+
+def _has_point(report: Report, known: KnownIncident) -> bool:
+    return None not in (report.lat, report.lon, known.lat, known.lon)
+
+
+def ranked_matches(report: Report, known: list[KnownIncident]) -> list[Match]:
+    """Every known incident this report may describe, the closest first."""
+    found: list[Match] = []
     for incident in known:
         if not _same_kind(report, incident):
             continue
         km = _same_place(report, incident)
         if km is None:
             continue
+        shown_km = km if _has_point(report, incident) else None
         if report.day is not None:
-            days = abs((report.day - incident.day).days)
-            if days > MAX_DAYS:
+            days = (report.day - incident.day).days
+            if abs(days) > MAX_DAYS:
                 continue
-            scored.append((days * 20 + km, incident))
+            found.append(Match(incident, abs(days) * 20 + km, shown_km, days))
         else:
             cutoff = report.published
             if cutoff is not None and incident.day > cutoff + timedelta(days=1):
                 continue
             # undated background mention: the nearest such event, the more recent on a tie
             days_before = (cutoff - incident.day).days if cutoff is not None else 0
-            scored.append((km * 10 + days_before / 30, incident))
-    return min(scored, key=lambda pair: pair[0])[1] if scored else None
+            found.append(
+                Match(
+                    incident,
+                    km * 10 + days_before / 30,
+                    shown_km,
+                    days_before if cutoff is not None else None,
+                )
+            )
+    return sorted(found, key=lambda match: match.rank)
+
+
+def best_match(report: Report, known: list[KnownIncident]) -> KnownIncident | None:
+    """The known incident this report describes, or None when it is new."""
+    matches = ranked_matches(report, known)
+    return matches[0].incident if matches else None

@@ -39,7 +39,8 @@ def _day(text: str | None) -> date | None:
     return date.fromisoformat(text) if text else None
 
 
-def _candidates(db: Session, report: Report) -> list[KnownIncident]:
+def known_near(db: Session, report: Report) -> list[KnownIncident]:
+    """Live incidents close enough in time (or, undated, in place) to be the reported one."""
     stmt = select(Incident).where(Incident.review_status.in_(LIVE_STATES))
     if report.day is not None:
         start = datetime.combine(report.day - timedelta(days=MAX_DAYS), datetime.min.time(), UTC)
@@ -185,7 +186,7 @@ def ingest(
         source = _source(item, url=url, outlet=outlet, published=published)
         doubt = _unplaced(item)
         if doubt is None:
-            match = best_match(report, _candidates(db, report))
+            match = best_match(report, known_near(db, report))
             if match is not None:
                 source.incident_id = match.id
                 db.add(source)
@@ -194,7 +195,7 @@ def ingest(
             notes = f"from {outlet}"
         else:
             undated = replace(report, day=None)
-            candidate = best_match(undated, _candidates(db, undated))
+            candidate = best_match(undated, known_near(db, undated))
             notes = f"from {outlet}; {doubt}" + (
                 f"; possible duplicate of {candidate.id} ({candidate.day.isoformat()})"
                 if candidate is not None
