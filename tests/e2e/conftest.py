@@ -69,11 +69,8 @@ class DemoServer:
         return code
 
 
-@pytest.fixture(scope="session")
-def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoServer]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: `make e2e` installs Debian's chromium")
-    folder = tmp_path_factory.mktemp("e2e")
+def start_demo_server(folder: Path) -> tuple[DemoServer, subprocess.Popen[bytes]]:
+    """Load the demo into a fresh database in `folder` and serve it on a free port."""
     env = {
         **os.environ,
         "JSMS_DATABASE_URL": f"sqlite:///{folder / 'demo.sqlite3'}",
@@ -99,10 +96,18 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoServer
         if time.monotonic() > deadline or server.poll() is not None:
             raise RuntimeError((folder / "server.log").read_text())
         time.sleep(0.2)
+    return DemoServer(url=url, env=env), server
+
+
+@pytest.fixture(scope="session")
+def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoServer]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: `make e2e` installs Debian's chromium")
+    demo, server = start_demo_server(tmp_path_factory.mktemp("e2e"))
     if SHOTS.exists():
         shutil.rmtree(SHOTS)
     SHOTS.mkdir(parents=True)
-    yield DemoServer(url=url, env=env)
+    yield demo
     server.terminate()
     server.wait(timeout=10)
 

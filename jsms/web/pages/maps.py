@@ -98,6 +98,7 @@ def map_page(request: Request, db: Db, actor: Annotated[Actor, require("geo.read
                 "color": "#8d6e63",
                 "fit": False,
                 "legend": False,
+                "levels": True,
             },
             {
                 "name": "District threat levels",
@@ -106,6 +107,7 @@ def map_page(request: Request, db: Db, actor: Annotated[Actor, require("geo.read
                 "fit": False,
                 "on": False,
                 "legend": False,
+                "levels": True,
             },
             {
                 "name": "Threat hexagons",
@@ -114,6 +116,7 @@ def map_page(request: Request, db: Db, actor: Annotated[Actor, require("geo.read
                 "fit": False,
                 "on": False,
                 "legend": False,
+                "levels": True,
             },
         ]
     if can(actor, "incident.read"):

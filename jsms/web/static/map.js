@@ -210,7 +210,7 @@
       return overlay;
     });
     var toggles = L.control.layers(null, null, { collapsed: window.innerWidth < 700, position: "topright" });
-    var hasLevels = { value: false };
+    var hasLevels = { value: overlays.some(function (o) { return o.levels; }) };
     var bounds = L.latLngBounds([]);
     var pending = overlays.map(function (overlay) {
       var group = L.layerGroup();
@@ -228,13 +228,24 @@
           if (counter) counter.textContent = String((data.features || []).length);
         }
       }
-      var loaded = overlay.url ? getJSON(overlay.url).then(fill) : Promise.resolve(fill(overlay.data || { type: "FeatureCollection", features: [] }));
-      if (overlay.url && config.refresh) {
-        setInterval(function () { getJSON(overlay.url).then(fill).catch(function () {}); }, config.refresh * 1000);
+      function load() {
+        var data = overlay.prefetched || (overlay.url ? getJSON(overlay.url) : Promise.resolve(overlay.data || { type: "FeatureCollection", features: [] }));
+        overlay.prefetched = null;
+        return data.then(fill).catch(function (error) {
+          container.setAttribute("data-error", String(error));
+        });
       }
-      return loaded.catch(function (error) {
-        container.setAttribute("data-error", String(error));
-      });
+      if (overlay.url && config.refresh) {
+        setInterval(function () {
+          if (map.hasLayer(group)) getJSON(overlay.url).then(fill).catch(function () {});
+        }, config.refresh * 1000);
+      }
+      if (overlay.on === false) {
+        // a layer switched off is fetched only when someone switches it on
+        group.once("add", load);
+        return Promise.resolve();
+      }
+      return load();
     });
     if (overlays.length) toggles.addTo(map);
     if (config.pick && config.pick.length) pickControl(map, config.pick);
@@ -254,11 +265,18 @@
   function init() {
     var containers = document.querySelectorAll("[data-map]");
     if (!containers.length || typeof L === "undefined") return;
+    // Ask for every layer at once, while the base settings are still on their way.
+    var configs = Array.prototype.map.call(containers, function (container) {
+      var block = document.getElementById(container.getAttribute("data-map"));
+      var config = block ? JSON.parse(block.textContent) : {};
+      (config.overlays || []).forEach(function (overlay) {
+        if (overlay.url && overlay.on !== false) overlay.prefetched = getJSON(overlay.url);
+      });
+      return config;
+    });
     base().then(function (settings) {
-      containers.forEach(function (container) {
-        var block = document.getElementById(container.getAttribute("data-map"));
-        var config = block ? JSON.parse(block.textContent) : {};
-        container.jsmsMap = draw(container, config, settings);
+      containers.forEach(function (container, index) {
+        container.jsmsMap = draw(container, configs[index], settings);
       });
     });
   }
