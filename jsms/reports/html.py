@@ -13,7 +13,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 import jsms.web
-from jsms.movements.sop.local_time import DEFAULT_ZONE, LocalZone
+from jsms.movements.sop.local_time import LocalZone
 from jsms.reports.figures import Drawings
 from jsms.reports.schemas import Sitrep
 
@@ -30,7 +30,7 @@ def context(sitrep: Sitrep, drawings: Drawings, *, links: bool) -> dict[str, Any
         "sitrep": sitrep,
         # our own SVG: every text in it was escaped when it was drawn
         "drawings": {name: Markup(svg) for name, svg in vars(drawings).items()},
-        "local": LocalZone(sitrep.period.zone) if sitrep.period.zone else DEFAULT_ZONE,
+        "local": LocalZone(sitrep.period.zone),
         "running": sitrep.as_of < sitrep.period.end,
         "links": links,
     }
