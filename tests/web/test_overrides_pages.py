@@ -18,6 +18,7 @@ from jsms.threat.service import create_override
 from tests.conftest import World
 from tests.movements.conftest import actor_of
 from tests.web.conftest import csrf_of
+from tests.web.forms import token_of_form
 
 
 @pytest.fixture
@@ -83,7 +84,7 @@ def test_an_analyst_sets_a_level_and_the_write_is_audited(
     db: Session, browse, client: TestClient, world: World
 ) -> None:
     login = browse("analyst")
-    token = csrf_of(client.get("/overrides").text)
+    token = token_of_form(client.get("/overrides").text, "/overrides")
     done = client.post("/overrides", data={"csrf_token": token, **_form()}, follow_redirects=False)
     assert done.status_code == 303
     assert "Override saved" in client.get(done.headers["location"]).text
@@ -126,7 +127,7 @@ def test_bad_input_is_shown_beside_the_field_and_nothing_is_saved(
     reason: str,
 ) -> None:
     browse("analyst")
-    token = csrf_of(client.get("/overrides").text)
+    token = token_of_form(client.get("/overrides").text, "/overrides")
     form = _form(**changes)
     answer = client.post("/overrides", data={"csrf_token": token, **form})
     assert answer.status_code == 422

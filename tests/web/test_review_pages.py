@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from jsms.threat.models import Incident, IncidentSource
 from jsms.threat.service import create_incident, load_curated_incidents
-from tests.web.conftest import csrf_of
+from tests.web.forms import token_of_form
 
 BESHAM = "Suicide car bomb on a convoy of Chinese engineers near Besham"
 
@@ -75,7 +75,7 @@ def _sources_of(db: Session, incident_id: str) -> int:
 
 
 def _decide(client: TestClient, incident_id: str, **form: str):
-    token = csrf_of(client.get(f"/review/{incident_id}").text)
+    token = token_of_form(client.get(f"/review/{incident_id}").text, f"/review/{incident_id}")
     return client.post(
         f"/review/{incident_id}", data={"csrf_token": token, **form}, follow_redirects=False
     )
@@ -170,7 +170,7 @@ def test_no_decision_and_a_second_decision_are_refused_beside_the_form(
     browse("analyst")
     blank = _decide(client, queue["thar"], note="hmm")
     assert blank.status_code == 422 and 'id="e-decision"' in blank.text
-    token = csrf_of(client.get(f"/review/{queue['thar']}").text)
+    token = token_of_form(client.get(f"/review/{queue['thar']}").text, f"/review/{queue['thar']}")
     client.post(f"/review/{queue['thar']}", data={"csrf_token": token, "decision": "accept"})
     again = client.post(
         f"/review/{queue['thar']}", data={"csrf_token": token, "decision": "reject"}

@@ -18,6 +18,7 @@ from jsms.threat.service import create_incident, load_curated_incidents
 from tests.conftest import World
 from tests.movements.conftest import actor_of
 from tests.web.conftest import csrf_of
+from tests.web.forms import token_of_form
 
 AIRPORT = "Suicide VBIED on a convoy of Port Qasim power plant engineers leaving Karachi airport"
 BESHAM = "Suicide car bomb on a convoy of Chinese engineers near Besham"
@@ -169,7 +170,7 @@ def test_the_marking_is_saved_and_audited_with_the_values(
 ) -> None:
     browse("analyst")
     page = client.get(f"/incidents/{history['amber']}")
-    token = csrf_of(page.text)
+    token = token_of_form(page.text, f"/incidents/{history['amber']}/marking")
     done = client.post(
         f"/incidents/{history['amber']}/marking",
         data={"csrf_token": token, "verification": "confirmed", "tlp": "green"},
@@ -190,7 +191,8 @@ def test_a_bad_marking_rerenders_with_the_reason_and_changes_nothing(
     db: Session, browse, client: TestClient, history: dict[str, str]
 ) -> None:
     browse("analyst")
-    token = csrf_of(client.get(f"/incidents/{history['amber']}").text)
+    page = client.get(f"/incidents/{history['amber']}").text
+    token = token_of_form(page, f"/incidents/{history['amber']}/marking")
     bad = client.post(
         f"/incidents/{history['amber']}/marking",
         data={"csrf_token": token, "verification": "certain", "tlp": "green"},
