@@ -4,16 +4,22 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Collection
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from jsms.errors import Invalid
+from jsms.audit import service as audit
+from jsms.audit.models import AuditEvent
+from jsms.config import get_settings
+from jsms.db import utcnow
+from jsms.errors import Forbidden, Invalid
+from jsms.identity.attempts import take_totp_step
 from jsms.identity.models import User
+from jsms.identity.policy import Actor
 from jsms.identity.roles import ROLES_REQUIRING_TOTP, Role
 from jsms.keyring import Keyring, get_keyring
 
@@ -92,3 +98,61 @@ def reset_totp(db: Session, user: User) -> str:
     user.totp_last_step = 0
     db.flush()
     return uri
+
+
+# Why a step-up failed (as the audit trail records it) -> what the person is told.
+STEP_UP_WORDS = {
+    "wrong second factor": "wrong code: enter the current code from your authenticator app",
+    "second factor code already used": (
+        "this code was already used; wait for the next one from your authenticator app"
+    ),
+    "no second factor set up": "this account has no authenticator set up; ask an admin",
+    "too many wrong codes": "too many wrong codes; wait {minutes} minutes and try again",
+}
+
+
+def _recent_step_up_failures(db: Session, user_id: str, now: datetime, minutes: float) -> int:
+    since = now - timedelta(minutes=minutes)
+    count = db.scalar(
+        select(func.count(AuditEvent.seq)).where(
+            AuditEvent.actor_id == user_id,
+            AuditEvent.action == "auth.step_up",
+            AuditEvent.outcome == "failed",
+            AuditEvent.at >= since,
+        )
+    )
+    return int(count or 0)
+
+
+def step_up(db: Session, actor: Actor, code: str, now: datetime | None = None) -> None:
+    """A fresh second factor before a decision that binds the agency (an approval): the code
+    must be this user's, current, and unused, under the login's one-use rule (a code spent at
+    login or at an earlier step-up is refused). Every attempt is audited; after as many wrong
+    codes as a login may fail, step-up waits as long as a locked login does. The caller must
+    commit even when this raises, so the failure's audit event is kept."""
+    settings = get_settings()
+    moment = now or utcnow()
+    user = db.get(User, actor.user_id)
+    failures = _recent_step_up_failures(db, actor.user_id, moment, settings.lockout_minutes)
+    reason = None
+    if failures >= settings.max_failed_logins:
+        reason = "too many wrong codes"
+    elif user is None or not user.totp_secret_enc:
+        reason = "no second factor set up"
+    else:
+        step = totp_step(totp_secret(user), code.strip(), moment)
+        if step is None:
+            reason = "wrong second factor"
+        elif not take_totp_step(db, user.id, step):
+            reason = "second factor code already used"
+    audit.record(
+        db,
+        action="auth.step_up",
+        object_type="user",
+        object_id=actor.user_id,
+        outcome="failed" if reason else "ok",
+        detail={"reason": reason} if reason else {},
+    )
+    if reason:
+        minutes = round(settings.lockout_minutes)
+        raise Forbidden(STEP_UP_WORDS[reason].format(minutes=minutes))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from jsms.errors import Invalid
 from jsms.movements.models import Movement
 from jsms.movements.predictability import Plan, find_repeats, suggestions
+from jsms.movements.sop.local_time import LocalZone
 
 
 def _plan(movement: Movement) -> Plan:
@@ -53,6 +54,31 @@ def predictability(db: Session, movement: Movement) -> list[dict[str, Any]]:
         }
         for r in repeats
     ]
+
+
+# Local time ----------------------------------------------------------------------------------
+
+
+def zone_at(db: Session, lat: float, lon: float, on: date) -> LocalZone:
+    """The zone times are written in at a place: that of the SOP policy in force there on
+    ``on`` (each policy file names its jurisdiction's zone), else the federal baseline's."""
+    from jsms.geo.service import locate
+    from jsms.movements.sop import FEDERAL, default_policies
+
+    province = locate(db, lat, lon).province
+    return default_policies().zone(province or FEDERAL, on)
+
+
+def local_zone(db: Session, movement: Movement) -> LocalZone:
+    """The zone a movement's times are written in: where it starts (the route's first
+    jurisdiction once a route is chosen, else the origin's province)."""
+    from jsms.movements.sop import default_policies
+
+    crossed = movement.route.get("jurisdictions") or []
+    on = movement.departure_at.date()
+    if crossed and crossed[0].get("jurisdiction"):
+        return default_policies().zone(crossed[0]["jurisdiction"], on)
+    return zone_at(db, movement.origin_lat, movement.origin_lon, on)
 
 
 # Routing ------------------------------------------------------------------------------------

@@ -13,6 +13,9 @@ from jsms.web.pages import (
     audit,
     home,
     maps,
+    movement_escorts,
+    movement_order,
+    movement_wizard,
     movements,
     overrides,
     phone,
@@ -27,7 +30,10 @@ router = APIRouter(include_in_schema=False)
 for area in (
     home,
     maps,
+    movement_wizard,  # /movements/new before /movements/{movement_id}
     movements,
+    movement_escorts,
+    movement_order,
     approvals,
     threat,
     review,
