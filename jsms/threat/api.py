@@ -90,14 +90,7 @@ def create_incident(
     body: IncidentIn, db: Db, _: Annotated[Actor, require("incident.write")]
 ) -> IncidentOut:
     """Log an incident by hand (a field report); it is accepted at once."""
-    fields = body.model_dump(mode="python")
-    fields["attack_type"] = body.attack_type.value
-    fields["verification"] = body.verification.value
-    fields["tlp"] = body.tlp.value
-    sources = fields.pop("sources")
-    return incident_out(
-        service.create_incident(db, sources=sources, review_status="accepted", **fields)
-    )
+    return incident_out(service.log_incident(db, body))
 
 
 @router.get("/incidents/review-queue", response_model=Page[IncidentOut])

@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import h3
 from sqlalchemy import Select, insert, select
@@ -20,6 +20,9 @@ from jsms.identity.policy import Actor
 from jsms.identity.roles import Side
 from jsms.threat.importers import IncidentRecord
 from jsms.threat.models import Incident, IncidentSource, ThreatOverride
+
+if TYPE_CHECKING:
+    from jsms.threat.schemas import IncidentIn
 
 TLP_ORDER = ("clear", "green", "amber", "amber+strict", "red")
 VERIFICATIONS = ("unverified", "probable", "confirmed")
@@ -186,6 +189,16 @@ def create_incident(
     db.add(incident)
     db.flush()
     return incident
+
+
+def log_incident(db: Session, body: IncidentIn) -> Incident:
+    """An incident logged by hand (a field report), with its sources; accepted at once."""
+    fields = body.model_dump(mode="python")
+    fields["attack_type"] = body.attack_type.value
+    fields["verification"] = body.verification.value
+    fields["tlp"] = body.tlp.value
+    sources = fields.pop("sources")
+    return create_incident(db, sources=sources, review_status="accepted", **fields)
 
 
 def figure_range(incident: Incident, field: str) -> tuple[int | None, int | None]:

@@ -21,12 +21,16 @@ from jsms.threat.models import Incident
 from jsms.threat.osint.types import ATTACK_TYPES
 from jsms.threat.schemas import AttackType, MarkIn, Tlp, Verification
 from jsms.threat.search import IncidentFilter, incident_choices, incident_search, related_incidents
+from jsms.web.pages import incident_form
 from jsms.web.pages.paging import PER_PAGE, page_links
 from jsms.web.ui import check_csrf, field_errors, redirect, render
 
 router = APIRouter(include_in_schema=False)
+# The form's /incidents/new must be matched before /incidents/{incident_id}.
+router.include_router(incident_form.router)
 
 REVIEW_STATES = ("accepted", "pending", "rejected", "merged")
+DONE = {"marked": "Marking saved.", "logged": "Incident recorded: it is in the record now."}
 
 
 class ListFilters(BaseModel):
@@ -116,6 +120,7 @@ def incident_list(
             ],
             "links": links,
             "options": _filter_options(db, actor),
+            "may_log": can(actor, "incident.write"),
         },
         status_code=422 if errors else 200,
     )
@@ -178,7 +183,7 @@ def _detail(
             "verifications": [v.value for v in Verification],
             "tlps": [t.value for t in Tlp],
             "errors": errors or {},
-            "flashes": ["Marking saved."] if request.query_params.get("done") == "marked" else [],
+            "flashes": [DONE[done]] if (done := request.query_params.get("done")) in DONE else [],
         },
         status_code=status_code,
     )
