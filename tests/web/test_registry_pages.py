@@ -15,6 +15,7 @@ from jsms.registry.models import ProtectedPerson
 from tests.conftest import World
 from tests.movements.conftest import actor_of
 from tests.web.conftest import csrf_of
+from tests.web.forms import token_of_form
 
 PASSPORT = "EK7654321"
 PHONE = "+86 138 0000 1111"
@@ -77,7 +78,7 @@ def test_the_record_hides_personal_data_until_asked_with_a_reason(
     assert "Show personal data" in record.text
     assert not _pii_reads(db)
 
-    token = csrf_of(record.text)
+    token = token_of_form(record.text, f"/registry/persons/{people['li']}/pii")
     shown = client.post(
         f"/registry/persons/{people['li']}/pii",
         data={"reason": "booking the flight home", "csrf_token": token},
@@ -96,7 +97,8 @@ def test_a_missing_reason_is_refused_beside_the_field_and_nothing_is_read(
     browse, client: TestClient, db: Session, world: World, people: dict[str, str]
 ) -> None:
     browse("ops_officer")
-    token = csrf_of(client.get(f"/registry/persons/{people['li']}").text)
+    page = client.get(f"/registry/persons/{people['li']}").text
+    token = token_of_form(page, f"/registry/persons/{people['li']}/pii")
     response = client.post(
         f"/registry/persons/{people['li']}/pii", data={"reason": " x ", "csrf_token": token}
     )
@@ -149,7 +151,7 @@ def test_a_protectee_sees_only_themself(browse, client: TestClient, people: dict
 
 
 def _register_form(client: TestClient) -> str:
-    return csrf_of(client.get("/registry/persons/new").text)
+    return token_of_form(client.get("/registry/persons/new").text, "/registry/persons/new")
 
 
 def test_a_requester_registers_a_person_with_write_only_pii(
@@ -207,7 +209,11 @@ def test_an_admin_must_name_the_employer(
     assert 'name="employer_agency_id"' in form
     response = client.post(
         "/registry/persons/new",
-        data={"csrf_token": csrf_of(form), "full_name": "Zhou Min", "nationality": "CN"},
+        data={
+            "csrf_token": token_of_form(form, "/registry/persons/new"),
+            "full_name": "Zhou Min",
+            "nationality": "CN",
+        },
     )
     assert response.status_code == 422
     assert "name the client company" in response.text
@@ -228,7 +234,7 @@ def test_a_requester_changes_a_record_and_blank_pii_keeps_what_is_stored(
     response = client.post(
         url,
         data={
-            "csrf_token": csrf_of(form.text),
+            "csrf_token": token_of_form(form.text, url),
             "job_title": "site manager",
             "status": "on_leave",
             "phone": "",
@@ -251,7 +257,7 @@ def test_a_bad_change_is_refused_and_nothing_changes(
     response = client.post(
         url,
         data={
-            "csrf_token": csrf_of(client.get(url).text),
+            "csrf_token": token_of_form(client.get(url).text, url),
             "job_title": "site manager",
             "status": "on_leave",
             "phone": "call me maybe",

@@ -1,0 +1,7 @@
+"""Control-room pages: leak tracing (being built)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter(include_in_schema=False)
