@@ -20,7 +20,7 @@ from jsms.movements import service
 from jsms.movements.models import Movement, MovementApproval
 from tests.conftest import Login
 from tests.movements.conftest import MovementWorld, actor_of, mworld
-from tests.web.conftest import csrf_of
+from tests.web.forms import token_of_form
 
 __all__ = ["mworld"]  # fixture used by the tests below
 
@@ -110,7 +110,11 @@ def test_approver_decides_from_the_queue_with_a_fresh_code(
     fresh = totp.at(time.time() + totp.interval)  # the next step: not the login's
     decided = client.post(
         f"/approvals/{submitted}",
-        data={"csrf_token": csrf_of(page.text), "decision": "approve", "code": fresh},
+        data={
+            "csrf_token": token_of_form(page.text, f"/approvals/{submitted}"),
+            "decision": "approve",
+            "code": fresh,
+        },
         follow_redirects=False,
     )
     assert decided.status_code == 303, decided.text
@@ -129,7 +133,7 @@ def test_a_wrong_or_reused_code_or_a_reasonless_rejection_decides_nothing(
     login = login_as("approver")
     use_session(client, login)
     page = client.get(f"/approvals/{submitted}")
-    token = csrf_of(page.text)
+    token = token_of_form(page.text, f"/approvals/{submitted}")
     totp = pyotp.TOTP(login.totp_secret)
     spent = db.get(User, login.user_id).totp_last_step
     post = {"csrf_token": token, "decision": "approve"}
@@ -164,7 +168,7 @@ def test_a_rejection_with_its_reason_goes_back_to_the_requester(
     rejected = client.post(
         f"/approvals/{submitted}",
         data={
-            "csrf_token": csrf_of(page.text),
+            "csrf_token": token_of_form(page.text, f"/approvals/{submitted}"),
             "decision": "reject",
             "reason": "Hub corridor closed to convoys this week",
             "code": pyotp.TOTP(login.totp_secret).now(),
@@ -184,7 +188,7 @@ def test_step_up_waits_after_too_many_wrong_codes(
 ) -> None:
     login = login_as("approver")
     use_session(client, login)
-    token = csrf_of(client.get(f"/approvals/{submitted}").text)
+    token = token_of_form(client.get(f"/approvals/{submitted}").text, f"/approvals/{submitted}")
     post = {"csrf_token": token, "decision": "approve"}
     for _ in range(5):
         assert (

@@ -13,7 +13,7 @@ from jsms.audit.models import AuditEvent
 from jsms.movements.models import EscortAssignment
 from jsms.registry import service as registry
 from tests.movements.conftest import MovementWorld, approved, mworld
-from tests.web.conftest import csrf_of
+from tests.web.forms import token_of_form
 from tests.web.test_approval_pages import submitted, use_session
 
 __all__ = ["approved", "mworld", "submitted"]  # fixtures used by the tests below
@@ -30,6 +30,10 @@ def leg_section(html: str, leg: int) -> str:
     found = re.search(rf'id="h-leg-{leg}".*?</section>', html, re.S)
     assert found, f"no section for leg {leg}"
     return found.group(0)
+
+
+def escort_token(html: str, movement_id: str) -> str:
+    return token_of_form(html, f"/movements/{movement_id}/escorts")
 
 
 def bookings(db: Session, movement_id: str) -> int:
@@ -57,7 +61,9 @@ def test_guest_lists_show_only_authorised_units_and_an_unauthorised_booking_is_r
     assert "GSD-CP-9" not in leg1 and "No unit of your side may act on this leg" in leg1
     assert "SINDH-ESC-9" not in page.text  # host units are the host's to book
 
-    refused = book(client, submitted, csrf_of(page.text), 1, mworld.guest_unit, ring_1="inner")
+    refused = book(
+        client, submitted, escort_token(page.text, submitted), 1, mworld.guest_unit, ring_1="inner"
+    )
     assert refused.status_code == 403
     assert 'id="e-unit_1"' in refused.text
     assert "may not escort leg 1 (Balochistan)" in refused.text
@@ -65,7 +71,9 @@ def test_guest_lists_show_only_authorised_units_and_an_unauthorised_booking_is_r
     denied = db.scalars(select(AuditEvent).where(AuditEvent.action == "access.denied")).all()
     assert any("Balochistan" in (e.detail.get("reason") or "") for e in denied)
 
-    booked = book(client, submitted, csrf_of(page.text), 0, mworld.guest_unit, ring_0="inner")
+    booked = book(
+        client, submitted, escort_token(page.text, submitted), 0, mworld.guest_unit, ring_0="inner"
+    )
     assert booked.status_code == 303, booked.text
     assert bookings(db, submitted) == 1
     assert "Escort booked" in client.get(booked.headers["location"]).text
@@ -80,7 +88,9 @@ def test_host_lists_follow_each_forces_jurisdiction(
     assert "SINDH-ESC-9" in leg0 and "BAL-ESC-9" not in leg0
     assert "BAL-ESC-9" in leg1 and "SINDH-ESC-9" not in leg1
     assert "GSD-CP-9" not in page.text
-    booked = book(client, submitted, csrf_of(page.text), 0, mworld.sindh_unit, ring_0="outer")
+    booked = book(
+        client, submitted, escort_token(page.text, submitted), 0, mworld.sindh_unit, ring_0="outer"
+    )
     assert booked.status_code == 303
     db.rollback()
     escort = db.scalars(select(EscortAssignment)).one()
@@ -107,7 +117,7 @@ def test_over_the_cap_over_strength_and_double_booking_are_refused_beside_the_fi
     db.commit()
     use_session(client, login_as("approver", agency_id=mworld.world.guest))
     page = client.get(f"/movements/{submitted}/escorts")
-    token = csrf_of(page.text)
+    token = escort_token(page.text, submitted)
     # GSD-CP-9 already escorts the approved movement at the same time
     assert "booked elsewhere at this time" in unit_choices(page.text, 0)
 

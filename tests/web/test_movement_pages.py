@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from jsms.audit.models import AuditEvent
 from jsms.movements.models import Movement
 from tests.movements.conftest import MovementWorld, approved, mworld, release_now
-from tests.web.conftest import csrf_of
+from tests.web.forms import token_of_form
 
 __all__ = ["approved", "mworld"]  # fixtures used by the tests below
 
@@ -74,7 +74,7 @@ def test_requester_walks_the_wizard_from_request_to_submission(
     assert page.status_code == 200
     assert "Engineer 0" in page.text and "Engineer 2" in page.text  # names to tick
     assert "passport" not in page.text.lower()
-    form = request_form(csrf_of(page.text), mworld.passengers)
+    form = request_form(token_of_form(page.text, "/movements/new"), mworld.passengers)
 
     created = client.post("/movements/new", data=form, follow_redirects=False)
     assert created.status_code == 303, created.text
@@ -93,7 +93,10 @@ def test_requester_walks_the_wizard_from_request_to_submission(
     option = route_page.text.split('name="option_id" value="', 1)[1].split('"', 1)[0]
     chosen = client.post(
         f"/movements/{movement.id}/route",
-        data={"csrf_token": csrf_of(route_page.text), "option_id": option},
+        data={
+            "csrf_token": token_of_form(route_page.text, f"/movements/{movement.id}/route"),
+            "option_id": option,
+        },
         follow_redirects=False,
     )
     assert chosen.status_code == 303
@@ -104,7 +107,7 @@ def test_requester_walks_the_wizard_from_request_to_submission(
     assert "FED-ARMOUR-1" in plan_page.text and "Route chosen" in plan_page.text
     submitted = client.post(
         f"/movements/{movement.id}/submit",
-        data={"csrf_token": csrf_of(plan_page.text)},
+        data={"csrf_token": token_of_form(plan_page.text, f"/movements/{movement.id}/submit")},
         follow_redirects=False,
     )
     assert submitted.status_code == 303, submitted.text
@@ -117,7 +120,7 @@ def test_bad_request_comes_back_with_the_reasons_and_creates_nothing(
     browse, client, db: Session, mworld: MovementWorld
 ) -> None:
     browse("requester")
-    token = csrf_of(client.get("/movements/new").text)
+    token = token_of_form(client.get("/movements/new").text, "/movements/new")
     leave = local_day(5, 10)
     form = request_form(
         token,
@@ -244,7 +247,7 @@ def test_an_amendment_makes_a_new_version_and_reopens_the_approvals(
     browse("requester")
     form_page = client.get(f"/movements/{approved}/amend")
     assert form_page.status_code == 200
-    token = csrf_of(form_page.text)
+    token = token_of_form(form_page.text, f"/movements/{approved}/amend")
     now = mworld.departure.replace(second=0, microsecond=0) + PKT
     form = {
         "csrf_token": token,
@@ -286,7 +289,8 @@ def test_ops_officer_of_the_escort_is_refused_an_early_start_and_can_abort(
     browse("ops_officer")  # Sindh SPU: its unit is the outer ring
     page = client.get(f"/movements/{approved}")
     assert "Start the movement" in page.text
-    token = csrf_of(page.text)
+    token = token_of_form(page.text, f"/movements/{approved}/start")
+    assert token_of_form(page.text, f"/movements/{approved}/finish") == token
     early = client.post(f"/movements/{approved}/start", data={"csrf_token": token})
     assert early.status_code == 409
     assert 'id="e-start"' in early.text and "may start from" in early.text
@@ -334,7 +338,7 @@ def test_a_completed_movement_is_repeated_at_new_times_as_a_new_draft(
     cloned = client.post(
         f"/movements/{approved}/clone",
         data={
-            "csrf_token": csrf_of(page.text),
+            "csrf_token": token_of_form(page.text, f"/movements/{approved}/clone"),
             "departure_at": leave.strftime("%Y-%m-%dT%H:%M"),
             "arrival_at": (leave + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"),
             "zone": "",
