@@ -1,5 +1,13 @@
 """Every table, imported in one place so migrations and tests see the whole schema."""
 
+from jsms.alerts.models import (
+    Alert,
+    AlertEvent,
+    ContactPoint,
+    Notification,
+    RollCall,
+    RollCallTarget,
+)
 from jsms.audit.models import AuditEvent, AuditHead
 from jsms.db import Base
 from jsms.geo.models import AdminArea
@@ -14,23 +22,34 @@ from jsms.registry.models import (
     Vehicle,
 )
 from jsms.threat.models import Incident, IncidentSource, ThreatOverride
+from jsms.tracking.models import CheckIn, Device, IngestRejection, Position
 
 __all__ = [
     "AdminArea",
     "Agency",
+    "Alert",
+    "AlertEvent",
     "AuditEvent",
     "AuditHead",
     "AuthSession",
     "Base",
+    "CheckIn",
+    "ContactPoint",
     "DeploymentAuthorisation",
+    "Device",
     "EscortAssignment",
     "Incident",
     "IncidentSource",
+    "IngestRejection",
     "Movement",
     "MovementApproval",
+    "Notification",
     "OrderCopy",
+    "Position",
     "Project",
     "ProtectedPerson",
+    "RollCall",
+    "RollCallTarget",
     "SecurityUnit",
     "Site",
     "ThreatOverride",

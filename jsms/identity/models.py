@@ -40,6 +40,10 @@ class User(IdMixin, TimestampMixin, Base):
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Check-in codes (argon2 hashes): the usual one, and a duress one that answers the same
+    # on the sender's screen but raises a silent alert.
+    checkin_pin_hash: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    duress_pin_hash: Mapped[str | None] = mapped_column(String(200), nullable=True)
 
     agency: Mapped[Agency] = relationship(lazy="joined")
 

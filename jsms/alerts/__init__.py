@@ -1,0 +1,1 @@
+"""Alerts: lifecycle, escalation to both forces, notification channels, roll calls."""
