@@ -7,7 +7,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
 
-from jsms.audit import service as audit
 from jsms.deps import Db, Paging, require
 from jsms.identity.policy import Actor
 from jsms.movements import approvals, flows, service, whoknew
@@ -183,8 +182,7 @@ def who_knew(
     movement_id: str, db: Db, actor: Annotated[Actor, require("movement.who_knew")]
 ) -> list[WhoKnewRow]:
     """Everyone who saw the route or times before departure (auditors)."""
-    movement, _ = service.get_movement(db, actor, movement_id)
-    audit.record(db, action="movement.who_knew", object_type="movement", object_id=movement.id)
+    _, knowers = whoknew.report(db, actor, movement_id)
     return [
         WhoKnewRow(
             user_id=k.user_id,
@@ -196,7 +194,7 @@ def who_knew(
             views=k.views,
             how=sorted(k.how),
         )
-        for k in whoknew.who_knew(db, movement)
+        for k in knowers
     ]
 
 
@@ -232,18 +230,7 @@ def trace_leak(
     body: LeakIn, db: Db, _: Annotated[Actor, require("leak.trace")]
 ) -> list[LeakSuspect]:
     """Which recipient's copy does this leaked text come from? Best match first."""
-    suspects = leak_trace.trace_leak(db, body.text, movement_id=body.movement_id)
-    audit.record(
-        db,
-        action="leak.trace",
-        object_type="movement",
-        object_id=body.movement_id,
-        detail={
-            "candidates": len(suspects),
-            "top": suspects[0].username if suspects else None,
-            "confidence": suspects[0].confidence if suspects else None,
-        },
-    )
+    suspects = leak_trace.trace_leak_audited(db, body.text, movement_id=body.movement_id)
     return [
         LeakSuspect(
             user_id=s.user_id,

@@ -13,8 +13,11 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from jsms.audit import service as audit
 from jsms.audit.models import AuditEvent
 from jsms.identity.models import Agency, User
+from jsms.identity.policy import Actor
+from jsms.movements import service
 from jsms.movements.models import Movement
 
 DETAIL_ACTIONS = ("movement.details.read", "movement.order.read")
@@ -69,3 +72,11 @@ def who_knew(db: Session, movement: Movement, *, before: datetime | None = None)
         knower.roles = sorted(roles.get(knower.user_id) or []) if knower.user_id else []
         knower.agency = names.get(knower.agency_id) if knower.agency_id else None
     return knowers
+
+
+def report(db: Session, actor: Actor, movement_id: str) -> tuple[Movement, list[Knower]]:
+    """The who-knew table an auditor asks for (API and page alike): the movement as the
+    auditor may know it, and the asking itself recorded in the audit trail."""
+    movement, _ = service.get_movement(db, actor, movement_id)
+    audit.record(db, action="movement.who_knew", object_type="movement", object_id=movement.id)
+    return movement, who_knew(db, movement)

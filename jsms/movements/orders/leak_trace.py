@@ -29,6 +29,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from jsms.audit import service as audit
 from jsms.db import utcnow
 from jsms.identity.models import User
 from jsms.movements.models import Movement, OrderCopy
@@ -40,11 +41,13 @@ from jsms.movements.orders.wording import build_skeleton
 __all__ = [
     "Suspect",
     "read_leak",
+    "read_leak_bytes",
     "text_from_html",
     "text_from_pdf",
     "text_from_pdf_builtin",
     "trace_file",
     "trace_leak",
+    "trace_leak_audited",
 ]
 
 _BLOCKS = {
@@ -165,11 +168,16 @@ def text_from_pdf(data: bytes) -> str:
 
 def read_leak(path: Path) -> str:
     """The text of a leaked file, by content (PDF magic, HTML tags) rather than by name."""
-    data = path.read_bytes()
+    return read_leak_bytes(path.read_bytes(), path.name)
+
+
+def read_leak_bytes(data: bytes, name: str = "") -> str:
+    """The text of a leaked file's bytes (an upload, say); `name` only hints at HTML."""
     if data.startswith(b"%PDF"):
         return text_from_pdf(data)
     text = data.decode("utf-8", errors="replace")
-    if path.suffix.lower() in {".html", ".htm"} or re.search(r"(?i)<(html|body|p|div)\b", text):
+    html_name = name.lower().endswith((".html", ".htm"))
+    if html_name or re.search(r"(?i)<(html|body|p|div)\b", text):
         return text_from_html(text)
     return text
 
@@ -242,3 +250,22 @@ def trace_leak(
         )
         for r in results
     ]
+
+
+def trace_leak_audited(
+    db: Session, text: str, *, movement_id: str | None = None, file: str | None = None
+) -> list[Suspect]:
+    """trace_leak for an investigator (API and page alike), recorded in the audit trail with
+    how many copies were compared and the best match."""
+    suspects = trace_leak(db, text, movement_id=movement_id)
+    detail: dict[str, object] = {
+        "candidates": len(suspects),
+        "top": suspects[0].username if suspects else None,
+        "confidence": suspects[0].confidence if suspects else None,
+    }
+    if file:
+        detail["file"] = file
+    audit.record(
+        db, action="leak.trace", object_type="movement", object_id=movement_id, detail=detail
+    )
+    return suspects
