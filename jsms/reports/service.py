@@ -23,7 +23,7 @@ from jsms.movements.sop.local_time import DEFAULT_ZONE, LocalZone
 from jsms.pagination import count_rows
 from jsms.reports import levels
 from jsms.reports.movements import movement_section
-from jsms.reports.period import DAY, period_for, placed_at, trend_periods
+from jsms.reports.period import DAY, TIMED, period_for, placed_at, trend_periods
 from jsms.reports.schemas import IncidentLine, Period, Sitrep, SitrepRequest, TrendDay
 from jsms.threat import service as threat
 from jsms.threat.models import Incident, IncidentSource
@@ -79,12 +79,11 @@ def _place(incident: Incident) -> str:
 
 
 def _when(incident: Incident, zone: LocalZone) -> str:
-    at = placed_at(incident.occurred_at, incident.time_precision, zone)
-    if at is not None and at != incident.occurred_at:
-        return f"{incident.occurred_at:%d %b %Y} (time not known)"
-    if at is None:
+    if incident.time_precision in TIMED:
+        return zone.stamp(incident.occurred_at)
+    if placed_at(incident.occurred_at, incident.time_precision, zone) is None:
         return f"{incident.occurred_at:%b %Y} ({incident.time_precision} only)"
-    return zone.stamp(incident.occurred_at)
+    return f"{incident.occurred_at:%d %b %Y} (time not known)"
 
 
 def incident_line(
