@@ -73,6 +73,9 @@ def daily_bars(
     if top:
         body.append(line(left, TITLE_HEIGHT, width - right, TITLE_HEIGHT))
         body.append(text(left - 6, TITLE_HEIGHT + 4, str(top), size=10, anchor="end"))
+    else:
+        centre = (left + plot_width / 2, TITLE_HEIGHT + plot_height / 2)
+        body.append(text(*centre, "None on any of these days.", anchor="middle"))
     for index, (day, value) in enumerate(zip(days, values, strict=True)):
         x = left + index * step + step * 0.15
         bar = value * scale
