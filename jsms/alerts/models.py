@@ -104,7 +104,7 @@ class Notification(IdMixin, Base):
 
 
 class RollCall(IdMixin, TimestampMixin, Base):
-    """"Are you safe?" to everyone within a radius of an incident and on every movement it
+    """ "Are you safe?" to everyone within a radius of an incident and on every movement it
     touches, until everyone has answered or the roll call is closed."""
 
     __tablename__ = "roll_calls"
@@ -138,5 +138,9 @@ class RollCallTarget(IdMixin, Base):
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     channel: Mapped[str | None] = mapped_column(String(10), nullable=True)  # app|api|sms|web
     escalated: Mapped[bool] = mapped_column(Boolean, default=False)
+    # "Are you safe?" by SMS: pending until the gateway took it (retried), or why not.
+    sms_status: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    sms_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    sms_error: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     roll_call: Mapped[RollCall] = relationship(back_populates="targets")

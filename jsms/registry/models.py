@@ -56,6 +56,9 @@ class ProtectedPerson(IdMixin, TimestampMixin, Base):
     phone_enc: Mapped[str | None] = mapped_column(String(300), nullable=True)
     blood_group_enc: Mapped[str | None] = mapped_column(String(300), nullable=True)
     emergency_contact_enc: Mapped[str | None] = mapped_column(String(600), nullable=True)
+    # Keyed hash of the normalised phone number (jsms.registry.phones): an SMS reply finds
+    # its sender without decrypting every phone.
+    phone_lookup: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
 
 
 class SecurityUnit(IdMixin, TimestampMixin, Base):

@@ -19,7 +19,7 @@ from jsms.identity.models import Agency
 from jsms.identity.policy import Actor, company_scope, person_scope
 from jsms.identity.roles import Side
 from jsms.keyring import Keyring, KeyringError, get_keyring
-from jsms.registry import authorisation
+from jsms.registry import authorisation, phones
 from jsms.registry.models import (
     DeploymentAuthorisation,
     Project,
@@ -134,6 +134,8 @@ def get_person(db: Session, actor: Actor, person_id: str) -> ProtectedPerson:
 def _set_pii(person: ProtectedPerson, field: str, value: str | None, keyring: Keyring) -> None:
     token = None if value is None else keyring.encrypt(value, _pii_context(person.id, field))
     setattr(person, f"{field}_enc", token)
+    if field == "phone":  # SMS replies find their sender by this keyed hash
+        person.phone_lookup = None if value is None else phones.lookup_hash(value, keyring)
 
 
 def create_person(
