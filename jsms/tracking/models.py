@@ -48,6 +48,9 @@ class Device(IdMixin, TimestampMixin, Base):
     vehicle_registration: Mapped[str | None] = mapped_column(String(30), nullable=True)
     # sha256 of the device key; the key itself is shown once when the device is registered
     secret_hash: Mapped[str] = mapped_column(String(64))
+    # The same key as Mosquitto's password file wants it (salted PBKDF2-SHA512), so
+    # `jsms devices mosquitto-passwd` can write the broker's files without the key being kept.
+    broker_hash: Mapped[str | None] = mapped_column(String(160), nullable=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     last_fix_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
@@ -79,7 +82,7 @@ class Position(Base):
 
 
 class CheckIn(IdMixin, Base):
-    """"All well" from an escort commander or a protectee. A duress check-in is stored as
+    """ "All well" from an escort commander or a protectee. A duress check-in is stored as
     such and raises a silent alert, but the person who sent it is shown a normal answer."""
 
     __tablename__ = "check_ins"
