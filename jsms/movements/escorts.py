@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from jsms.audit import service as audit
-from jsms.errors import Conflict, Forbidden, Invalid
+from jsms.errors import Conflict, DomainError, Forbidden, Invalid
 from jsms.geo.service import locate
 from jsms.identity.models import Agency
 from jsms.identity.policy import Actor
@@ -122,6 +122,12 @@ def bookable_units(db: Session, actor: Actor, movement: Movement, leg: Leg) -> l
     return out
 
 
+def _about(error: type[DomainError], field: str, reason: str) -> DomainError:
+    """A refusal naming the booking field it concerns (a form shows it beside that field;
+    the API lists it under `errors`, as request validation does)."""
+    return error(reason, errors=[{"field": field, "reason": reason}])
+
+
 def assign(
     db: Session,
     actor: Actor,
@@ -139,27 +145,28 @@ def assign(
         raise Conflict(f"{movement.reference} is {movement.status}; escorts are fixed")
     legs = legs_of(movement)
     if not 0 <= leg < len(legs):
-        raise Invalid(f"leg must be 0..{len(legs) - 1} for this route")
+        raise _about(Invalid, "leg", f"leg must be 0..{len(legs) - 1} for this route")
     the_leg = legs[leg]
     unit = get_unit(db, unit_id)
     agency = db.get(Agency, unit.agency_id)
     assert agency is not None
     if agency.side != actor.side.value:
-        raise Forbidden(
-            "each side assigns its own units: host units by the host, guest by the guest"
+        raise _about(
+            Forbidden,
+            "unit_id",
+            "each side assigns its own units: host units by the host, guest by the guest",
         )
     if ring == "inner" and agency.side != Side.GUEST.value:
-        raise Invalid("the inner ring is the guest security detail")
+        raise _about(Invalid, "ring", "the inner ring is the guest security detail")
     if ring == "outer" and agency.side != Side.HOST.value:
-        raise Invalid("the outer ring is a host-nation unit")
+        raise _about(Invalid, "ring", "the outer ring is a host-nation unit")
     starts = starts_at or movement.departure_at
     ends = ends_at or movement.arrival_at
     people = headcount or unit.strength
     if people > unit.strength:
-        raise Invalid(f"{unit.call_sign} has only {unit.strength} personnel")
-    verdict = leg_verdict(
-        db, unit, leg_places(db, the_leg), starts=starts, ends=ends, headcount=people
-    )
+        raise _about(Invalid, "headcount", f"{unit.call_sign} has only {unit.strength} personnel")
+    places = leg_places(db, the_leg)
+    verdict = leg_verdict(db, unit, places, starts=starts, ends=ends, headcount=people)
     if not verdict.allowed:
         audit.record(
             db,
@@ -169,15 +176,21 @@ def assign(
             outcome="denied",
             detail={"unit": unit.call_sign, "leg": leg, "reason": verdict.reason},
         )
-        raise Forbidden(
-            f"{unit.call_sign} may not escort leg {leg} ({the_leg.jurisdiction}): {verdict.reason}"
+        # allowed with fewer people: the headcount is what is refused, not the unit
+        fewer = leg_verdict(db, unit, places, starts=starts, ends=ends, headcount=1).allowed
+        raise _about(
+            Forbidden,
+            "headcount" if fewer else "unit_id",
+            f"{unit.call_sign} may not escort leg {leg} ({the_leg.jurisdiction}): {verdict.reason}",
         )
     clashes = escort_overlaps(db, unit.id, starts, ends, movement.id)
     if clashes:
-        raise Conflict(
+        raise _about(
+            Conflict,
+            "unit_id",
             f"{unit.call_sign} is already booked from "
             f"{clashes[0].starts_at:%Y-%m-%d %H:%M} to "
-            f"{clashes[0].ends_at:%H:%M} UTC on another movement"
+            f"{clashes[0].ends_at:%H:%M} UTC on another movement",
         )
     handover = legs[leg].end if leg < len(legs) - 1 else None
     assignment = EscortAssignment(

@@ -33,19 +33,11 @@ from jsms.registry.models import Site
 from jsms.registry.service import site_query
 
 
-class UnknownPlace(Invalid):
-    """A place the caller may not see or the gazetteer does not know; `end` says which end
-    of the journey ("origin" or "destination"), so a form can show the reason beside it."""
-
-    def __init__(self, detail: str, end: str) -> None:
-        super().__init__(detail)
-        self.end = end
-
-
 def resolve_place(
     db: Session, actor: Actor, place: PlaceIn, end: str = "place"
 ) -> tuple[str, float, float]:
-    """A place by coordinates, by a registered site's name, or by gazetteer name."""
+    """A place by coordinates, by a registered site's name, or by gazetteer name; an unknown
+    name is refused naming `end` as its field ("origin" or "destination")."""
     if place.lat is not None and place.lon is not None:
         return place.name or f"{place.lat:.4f}, {place.lon:.4f}", place.lat, place.lon
     assert place.name is not None
@@ -55,9 +47,8 @@ def resolve_place(
         return site.name, site.lat, site.lon
     found = load_gazetteer().lookup(place.name)
     if not found:
-        raise UnknownPlace(
-            f"unknown place {place.name!r}: give a site name, a town, or lat and lon", end
-        )
+        reason = f"unknown place {place.name!r}: give a site name, a town, or lat and lon"
+        raise Invalid(reason, errors=[{"field": end, "reason": reason}])
     return found[0].name, found[0].lat, found[0].lon
 
 

@@ -134,6 +134,12 @@ def test_over_the_cap_over_strength_and_double_booking_are_refused_beside_the_fi
     assert 'id="e-unit_0"' in twice.text and "already booked" in twice.text
     wrong_ring = book(client, submitted, token, 0, big, ring_0="outer")
     assert wrong_ring.status_code == 422 and 'id="e-ring_0"' in wrong_ring.text
+    # the API names the same field in its problem+json
+    api = client.post(
+        f"/api/v1/movements/{submitted}/escorts",
+        json={"unit_id": big, "leg": 0, "ring": "inner", "headcount": 10},
+    )
+    assert api.status_code == 403 and api.json()["errors"][0]["field"] == "headcount"
     assert bookings(db, submitted) == 0
 
 

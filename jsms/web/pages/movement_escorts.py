@@ -89,14 +89,12 @@ def escorts_page(
     return _escorts_page(request, db, actor, movement_id, done=done == "booked")
 
 
-def _field_of(leg: int, exc: DomainError) -> str:
-    """Which field a refusal concerns: the number of people, the ring, else the unit."""
-    text = exc.detail.lower()
-    if "headcount" in text or "personnel" in text:
-        return f"headcount_{leg}"
-    if "ring" in text:
-        return f"ring_{leg}"
-    return f"unit_{leg}"
+# The booking's fields (as the service names them) -> this page's fields for one leg.
+FIELDS = {"unit_id": "unit", "ring": "ring", "headcount": "headcount", "leg": "unit"}
+
+
+def _field_of(leg: int, field: str) -> str:
+    return f"{FIELDS.get(field, 'unit')}_{leg}"
 
 
 @router.post("/movements/{movement_id}/escorts", dependencies=[Depends(check_csrf)])
@@ -120,8 +118,7 @@ def book(
     try:
         body = EscortIn.model_validate(data)
     except ValidationError as exc:
-        fields = {"unit_id": "unit", "ring": "ring", "headcount": "headcount"}
-        errors = {f"{fields.get(k, 'unit')}_{leg}": v for k, v in field_errors(exc).items()}
+        errors = {_field_of(leg, k): v for k, v in field_errors(exc).items()}
         return _escorts_page(
             request, db, actor, movement_id, errors=errors, values=values, status_code=422
         )
@@ -134,7 +131,7 @@ def book(
             db,
             actor,
             movement_id,
-            errors={_field_of(leg, exc): exc.detail},
+            errors={_field_of(leg, movement_forms.named_field(exc, "unit_id")): exc.detail},
             values=values,
             status_code=exc.status,
         )

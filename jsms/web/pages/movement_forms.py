@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from jsms.audit.service import record_refusal
-from jsms.errors import DomainError, Forbidden, NotFound
+from jsms.errors import DomainError, Forbidden, Invalid, NotFound
 from jsms.identity.policy import Actor
 from jsms.movements import flows, planning
 from jsms.movements.models import Movement
@@ -55,6 +55,12 @@ def keep_refusal(request: Request, db: Session, exc: DomainError) -> None:
             permission=getattr(request.state, "permission", None),
             reason=exc.detail,
         )
+
+
+def named_field(exc: DomainError, default: str) -> str:
+    """The field a service refusal names (`errors=[{"field": ...}]`), else `default`."""
+    named = exc.extra.get("errors") or []
+    return str(named[0].get("field") or default) if named else default
 
 
 @dataclass
@@ -212,7 +218,7 @@ def _resolved(
         return None
     try:
         return flows.resolve_place(db, actor, place, end)
-    except flows.UnknownPlace as exc:
+    except Invalid as exc:
         read.errors[f"{end}_town"] = exc.detail
         return None
 
