@@ -14,6 +14,7 @@ from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from jsms import __version__
+from jsms.alerts.api import router as alerts_router
 from jsms.audit.api import router as audit_router
 from jsms.config import get_settings
 from jsms.deps import Authorize
@@ -24,6 +25,7 @@ from jsms.identity.api import router as identity_router
 from jsms.movements.api import router as movements_router
 from jsms.registry.api import router as registry_router
 from jsms.threat.api import router as threat_router
+from jsms.tracking.checkins_api import router as checkins_router
 from jsms.web.api import leaflet_files, static_files
 from jsms.web.api import router as web_router
 from jsms.web.apidocs import api_docs_files
@@ -72,6 +74,16 @@ TAGS: list[dict[str, str]] = [
         "name": "movements",
         "description": "Movement plans: route options, SOP evaluation, "
         "approvals, escorts per leg, orders, who knew, leak tracing.",
+    },
+    {
+        "name": "alerts",
+        "description": "Alerts with their timeline (acknowledge, resolve, escalate), "
+        "CAP 1.2 messages, the control rooms' contact points, roll calls and inbound SMS.",
+    },
+    {
+        "name": "check-ins",
+        "description": "Check-ins with a personal code by escort commanders and protectees "
+        "(a duress code answers the same and raises a silent alert).",
     },
     {"name": "audit", "description": "The hash-chained audit trail and its verification."},
     {"name": "ops", "description": "Health check for load balancers and monitoring."},
@@ -269,6 +281,8 @@ def create_app(database_url: str | None = None) -> FastAPI:
         geo_router,
         threat_router,
         movements_router,
+        alerts_router,
+        checkins_router,
         audit_router,
         web_router,
     ):

@@ -66,6 +66,18 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     ),
     "movement.who_knew": frozenset({R.AUDITOR}),
     "leak.trace": frozenset({R.AUDITOR}),
+    # Alerts: read by the control rooms and field commanders of the agencies that must hear
+    # (need-to-know per alert: jsms.alerts.access); acted on by the control rooms.
+    "alert.read": frozenset({R.OPS_OFFICER, R.APPROVER, R.ESCORT_COMMANDER}),
+    "alert.act": frozenset({R.OPS_OFFICER, R.APPROVER}),
+    "contact_point.manage": frozenset({R.ADMIN, R.OPS_OFFICER}),
+    # Roll calls: started by ops officers; each person answers for themselves.
+    "rollcall.read": frozenset({R.OPS_OFFICER, R.APPROVER, R.REQUESTER}),
+    "rollcall.start": frozenset({R.OPS_OFFICER}),
+    "rollcall.answer": frozenset({R.PROTECTEE}),
+    # Check-ins (with the duress code) by those on the road; read by the control rooms.
+    "checkin.write": frozenset({R.ESCORT_COMMANDER, R.PROTECTEE}),
+    "checkin.read": frozenset({R.OPS_OFFICER, R.APPROVER}),
 }
 
 # What each permission lets a person do, as the end of "may not ...", for refusals.
@@ -102,6 +114,14 @@ DOES: dict[str, str] = {
     "movement.order": "read movement orders",
     "movement.who_knew": "see who knew of a movement",
     "leak.trace": "trace leaked orders",
+    "alert.read": "see alerts",
+    "alert.act": "acknowledge, resolve or escalate alerts",
+    "contact_point.manage": "manage the contact points of a control room",
+    "rollcall.read": "see roll calls",
+    "rollcall.start": "start or close roll calls",
+    "rollcall.answer": "answer a roll call",
+    "checkin.write": "check in or set check-in codes",
+    "checkin.read": "see check-ins",
 }
 
 SIDES: dict[str, frozenset[Side]] = {

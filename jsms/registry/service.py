@@ -215,6 +215,27 @@ def read_pii(db: Session, actor: Actor, person_id: str, reason: str) -> dict[str
     return values
 
 
+def read_phone_for_system(db: Session, person_id: str, reason: str) -> str | None:
+    """A person's phone for a system step that must reach them (an SMS roll call), with no
+    person asking: decrypted and audited like any PII read, with the system as the reader."""
+    person = db.get(ProtectedPerson, person_id)
+    if person is None or person.phone_enc is None:
+        return None
+    try:
+        phone = get_keyring().decrypt(person.phone_enc, _pii_context(person.id, "phone"))
+    except KeyringError as exc:
+        log.error("the phone of person %s does not decrypt: %s", person.id, exc)
+        return None
+    audit.record(
+        db,
+        action="person.pii.read",
+        object_type="person",
+        object_id=person.id,
+        detail={"reason": reason, "fields": ["phone"]},
+    )
+    return phone
+
+
 def reencrypt_persons(db: Session, keyring: Keyring) -> int:
     """Re-encrypt every person's PII under the current key; returns how many values changed."""
     count = 0
