@@ -350,3 +350,33 @@ def test_a_completed_movement_is_repeated_at_new_times_as_a_new_draft(
     copy = db.scalars(select(Movement).where(Movement.id != approved)).one()
     assert copy.status == "draft" and copy.route["coordinates"] == movement.route["coordinates"]
     assert copy.departure_at == leave.replace(tzinfo=UTC) - PKT
+
+
+def test_a_submission_the_sops_block_cites_the_rule_and_changes_nothing(
+    browse, client, db: Session, mworld: MovementWorld
+) -> None:
+    browse("requester")
+    page = client.get("/movements/new")
+    form = request_form(token_of_form(page.text, "/movements/new"), mworld.passengers)
+    del form["vehicle_0_armoured"]  # an ordinary car: the federal SOP wants armour
+    created = client.post("/movements/new", data=form, follow_redirects=False)
+    movement_id = created.headers["location"].split("/")[2]
+    route_page = client.get(f"/movements/{movement_id}/route")
+    option = route_page.text.split('name="option_id" value="', 1)[1].split('"', 1)[0]
+    client.post(
+        f"/movements/{movement_id}/route",
+        data={
+            "csrf_token": token_of_form(route_page.text, f"/movements/{movement_id}/route"),
+            "option_id": option,
+        },
+    )
+    plan_page = client.get(f"/movements/{movement_id}")
+    assert "Blocks" in plan_page.text and "FED-ARMOUR-1" in plan_page.text
+    refused = client.post(
+        f"/movements/{movement_id}/submit",
+        data={"csrf_token": token_of_form(plan_page.text, f"/movements/{movement_id}/submit")},
+    )
+    assert refused.status_code == 422
+    assert 'id="e-submit"' in refused.text and "FED-ARMOUR-1" in refused.text
+    movement = fresh(db, movement_id)
+    assert movement.status == "draft" and not movement.approvals
