@@ -15,7 +15,6 @@ from alembic import op
 
 import jsms.db  # noqa: F401  (custom column types)
 
-
 revision = "0009"
 down_revision = "0008"
 branch_labels = None
