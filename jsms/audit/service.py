@@ -257,6 +257,7 @@ def _append_writes(session: Session, _ctx: Any) -> None:
 def event_query(
     *,
     actor_id: str | None = None,
+    actor_name: str | None = None,
     action: str | None = None,
     object_type: str | None = None,
     object_id: str | None = None,
@@ -264,10 +265,12 @@ def event_query(
     since: datetime | None = None,
     until: datetime | None = None,
 ) -> Select[AuditEvent]:
-    """Events matching every given filter, newest first."""
+    """Events matching every given filter, newest first (`actor_name` is the username, or a
+    command-line or system actor's name, as the event recorded it)."""
     stmt = select(AuditEvent).order_by(AuditEvent.seq.desc())
     filters = {
         AuditEvent.actor_id: actor_id,
+        AuditEvent.actor_name: actor_name,
         AuditEvent.action: action,
         AuditEvent.object_type: object_type,
         AuditEvent.object_id: object_id,

@@ -11,7 +11,9 @@ from fastapi.staticfiles import StaticFiles
 from jsms.web.pages import (
     approvals,
     audit,
+    authorisations,
     home,
+    leaks,
     maps,
     movement_escorts,
     movement_order,
@@ -22,7 +24,9 @@ from jsms.web.pages import (
     registry,
     reports,
     review,
+    sites,
     threat,
+    units,
 )
 
 HERE = Path(__file__).parent
@@ -39,7 +43,11 @@ for area in (
     review,
     overrides,
     registry,
+    sites,
+    units,
+    authorisations,
     audit,
+    leaks,
     phone,
     reports,
 ):
