@@ -87,18 +87,24 @@ def serve(
     host: Annotated[str | None, typer.Option(help="bind address")] = None,
     port: Annotated[int | None, typer.Option(help="port")] = None,
 ) -> None:
-    """Serve the API and the operations UI."""
+    """Serve the API and the operations UI (and the alerts loop: escalation, notifications,
+    roll-call questions)."""
     import uvicorn
 
+    from jsms.alerts import worker
     from jsms.app import create_app
 
     settings = get_settings()
-    uvicorn.run(
-        create_app(),
-        host=host or settings.bind_host,
-        port=port or settings.bind_port,
-        log_level="info",
-    )
+    alerts_loop = worker.start(settings.database_url)
+    try:
+        uvicorn.run(
+            create_app(),
+            host=host or settings.bind_host,
+            port=port or settings.bind_port,
+            log_level="info",
+        )
+    finally:
+        alerts_loop.stop()
 
 
 @audit_app.command("verify")
@@ -202,6 +208,7 @@ def main() -> None:  # pragma: no cover - console entry point
 
 
 from jsms.cli import demo as _demo  # noqa: E402,F401  (registers `jsms demo`)
+from jsms.cli import devices as _devices  # noqa: E402,F401  (registers `jsms devices`)
 from jsms.cli import movements as _movements  # noqa: E402,F401  (registers `jsms movement`)
 from jsms.cli import osint as _osint  # noqa: E402,F401  (registers `jsms osint`)
 from jsms.cli import reports as _reports  # noqa: E402,F401  (registers `jsms report`)
