@@ -42,7 +42,7 @@ class ListFilters(BaseModel):
     province: str | None = Field(default=None, max_length=40)
     verification: Verification | None = None
     origin: str | None = Field(default=None, max_length=12)
-    review_status: str = Field(default="accepted", pattern="^(accepted|pending|rejected|merged)$")
+    review_status: str | None = Field(default=None, pattern="^(accepted|pending|rejected|merged)$")
     page: int = Field(default=1, ge=1, le=100_000)
 
     @field_validator("*", mode="before")
@@ -61,13 +61,15 @@ class ListFilters(BaseModel):
                 if self.until
                 else None
             ),
-            review_status=self.review_status,
+            review_status=self.review_status or "accepted",
             verification=self.verification.value if self.verification else None,
             origin=self.origin,
         )
 
 
-def _filter_form(request: Request, actor: Actor) -> tuple[dict[str, str], ListFilters | None, dict]:
+def _filter_form(
+    request: Request, actor: Actor
+) -> tuple[dict[str, str], ListFilters | None, dict[str, str]]:
     """The filters as typed (kept in the form), parsed, and the reasons for any refused."""
     typed = {k: v for k, v in request.query_params.items() if k in ListFilters.model_fields}
     if not can(actor, "incident.review"):
