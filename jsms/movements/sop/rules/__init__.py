@@ -2,13 +2,15 @@
 
 :mod:`.kind` says what every kind is made of (start there); :mod:`.notice` (advance notice,
 police stations, approval chain), :mod:`.protection` (escorts, armoured vehicles, persons per
-vehicle) and :mod:`.route` (daylight and curfew windows, no-go zones) hold the kinds.
+vehicle), :mod:`.route` (daylight and curfew windows, no-go zones) and :mod:`.checkin`
+(check-ins while under way) hold the kinds.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from jsms.movements.sop.rules.checkin import CheckIn
 from jsms.movements.sop.rules.kind import (
     Invalid,
     Item,
@@ -27,6 +29,7 @@ __all__ = [
     "AdvanceNotice",
     "ApprovalChain",
     "ArmouredVehicle",
+    "CheckIn",
     "EscortRule",
     "Invalid",
     "Item",
@@ -53,6 +56,7 @@ KINDS: dict[str, Any] = {
         MaxPersons,
         NotifyPolice,
         ApprovalChain,
+        CheckIn,
     )
 }
 """Rule kind name -> class with ``parse(Reader)`` and ``check(RuleContext)``."""
