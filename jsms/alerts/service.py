@@ -12,6 +12,7 @@ UPDATE (atomic across processes) and noted on the timeline at most once a minute
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Collection
 from datetime import datetime, timedelta
 
@@ -29,6 +30,7 @@ from jsms.db import UTCDateTime, new_id, utcnow
 from jsms.errors import Conflict, NotFound
 from jsms.identity.policy import Actor
 
+log = logging.getLogger("jsms.alerts")
 OPEN = ("open", "acknowledged")
 REPEAT_NOTE_EVERY = timedelta(minutes=1)
 SYSTEM = "system"
@@ -178,20 +180,31 @@ def list_alerts(db: Session, actor: Actor, limit: int = 1000, **filters: str | N
     return found
 
 
+def _record_denied(db: Session, actor: Actor, alert_id: str) -> None:
+    """A need-to-know miss, kept in its own transaction (the request's rolls back on the 404);
+    failing to write it must not change the answer."""
+    try:
+        with Session(bind=db.get_bind()) as log_db:
+            audit.record(
+                log_db,
+                action="alert.read",
+                object_type="alert",
+                object_id=alert_id,
+                outcome="denied",
+                detail={"reason": "not among the agencies that must hear of it"},
+                actor=actor,
+            )
+            log_db.commit()
+    except Exception:
+        log.exception("could not audit a refused read of alert %s", alert_id)
+
+
 def get_alert(db: Session, actor: Actor, alert_id: str, *, audited: bool = True) -> Alert:
     """One alert with its timeline; unknown to those who may not see it (404, audited)."""
     alert = db.get(Alert, alert_id)
     if alert is None or not visible(actor, alert):
         if alert is not None:
-            audit.record(
-                db,
-                action="alert.read",
-                object_type="alert",
-                object_id=alert.id,
-                outcome="denied",
-                detail={"reason": "not among the agencies that must hear of it"},
-                actor=actor,
-            )
+            _record_denied(db, actor, alert.id)
         raise NotFound(f"no alert {alert_id}")
     if audited:
         audit.record(db, action="alert.read", object_type="alert", object_id=alert.id, actor=actor)
