@@ -171,3 +171,38 @@ def test_the_control_room_lists_a_movements_check_ins_with_duress_named(
         client.get(f"/api/v1/movements/{on_the_road}/check-ins", headers=kp_ops.headers).status_code
         == 404
     )
+
+
+def test_an_sms_check_in_answers_the_same_for_the_duress_code(
+    client: TestClient,
+    db: Session,
+    mworld: MovementWorld,
+    on_the_road: str,
+    login_as,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from jsms.identity.roles import Side
+    from jsms.registry import service as registry
+    from tests.movements.conftest import actor_of
+
+    monkeypatch.setenv("JSMS_SMS_INBOUND_TOKEN", "gw-token")
+    clerk = actor_of(mworld.world.company_a, Side.CLIENT, Role.REQUESTER)
+    registry.update_person(db, clerk, mworld.passengers[0], phone="+92 321 5550001")
+    db.commit()
+    _protectee(client, mworld, login_as)
+
+    def text(body: str) -> str:
+        response = client.post(
+            "/api/v1/sms/inbound",
+            json={"from": "+923215550001", "body": body},
+            headers={"X-Gateway-Token": "gw-token"},
+        )
+        assert response.status_code == 200
+        return response.json()["reply"]
+
+    assert text("OK 4821") == text("ok 4822") == "JSMS: check-in received."
+    assert text("OK 9999") == "JSMS: check-in refused: wrong code."
+    db.expire_all()
+    stored = sorted((c.kind, c.channel, c.movement_id) for c in db.scalars(select(CheckIn)))
+    assert stored == [("duress", "sms", on_the_road), ("ok", "sms", on_the_road)]
+    assert db.scalar(select(Alert).where(Alert.kind == "duress")) is not None
