@@ -107,6 +107,8 @@
   }
 
   function legend(map, overlays, hasLevels) {
+    var rows = overlays.filter(function (overlay) { return overlay.legend !== false; });
+    if (!rows.length && !hasLevels.value) return;  // nothing to explain: no empty box
     var control = L.control({ position: "bottomright" });
     control.onAdd = function () {
       var box = el("div", null, "legend");
