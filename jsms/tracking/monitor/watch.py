@@ -235,6 +235,7 @@ class MovementWatch:
             p.fixed_at,
             f"device {p.device_id}",
             severity="critical",
+            device=p.device_id,
             lat=p.lat,
             lon=p.lon,
             role=track.role,

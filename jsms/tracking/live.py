@@ -1,0 +1,339 @@
+"""The live monitor service: the pure monitor (:mod:`jsms.tracking.monitor`) run against the
+database and the position bus.
+
+It watches every movement on the road, and every approved movement due within two hours,
+built from the database (:mod:`jsms.tracking.live_plans`); it is handed committed positions by
+the bus, ticks every second, reads check-ins (the check-in timer is server-side: it runs from
+the SOP schedule, not from device connections) and new incidents every few seconds, notices
+movements starting and ending, and hands each finding to
+:func:`jsms.alerts.service.raise_alert`, which is idempotent on the finding's episode key.
+
+A watch is always built by replaying the movement's stored positions, so a restarted server,
+or a worker taking a movement over from a dead one, reaches the same open episodes with the
+same keys: the same alerts, never a second one.
+
+One thread does all the monitoring (the core is not thread-safe); the bus only queues.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import queue
+import threading
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from jsms.alerts.findings import Finding
+from jsms.db import new_session, transaction, utcnow
+from jsms.movements.models import Movement
+from jsms.tracking import live_plans
+from jsms.tracking.fixes import StoredPosition
+from jsms.tracking.monitor import Monitor, Progress, Thresholds
+
+__all__ = ["LiveMonitor", "thresholds_from_env"]
+
+log = logging.getLogger(__name__)
+
+AlertSink = Callable[[Session, Finding], Any]
+ACTOR = "monitor"  # how the monitor's writes are named in the audit trail
+CHECK_IN_LOOKBACK = timedelta(minutes=15)  # each poll re-reads this much (late commits)
+INCIDENT_RECENT = timedelta(hours=24)  # an incident that happened longer ago is history
+INCIDENT_OVERLAP = timedelta(minutes=1)  # re-read: an incident may commit after its stamp
+MAX_ATTEMPTS = 20  # a finding that cannot be raised this often is dropped (and logged)
+
+
+def thresholds_from_env(environ: dict[str, str] | None = None) -> Thresholds:
+    """Thresholds from ``JSMS_MONITOR_<NAME>`` variables, e.g. ``JSMS_MONITOR_CORRIDOR_M=500``
+    (the names are :class:`~jsms.tracking.monitor.Thresholds`' fields)."""
+    environ = dict(os.environ) if environ is None else environ
+    prefix = "JSMS_MONITOR_"
+    return Thresholds.from_mapping(
+        {k.removeprefix(prefix).lower(): v for k, v in environ.items() if k.startswith(prefix)}
+    )
+
+
+def _raise_alert(db: Session, finding: Finding) -> Any:
+    from jsms.alerts.service import raise_alert
+
+    return raise_alert(db, finding)
+
+
+@dataclass
+class _Pending:
+    finding: Finding
+    attempts: int = 0
+
+
+@dataclass
+class _Job:
+    positions: Sequence[StoredPosition] = ()
+    done: Future[bool] | None = None
+    reassign: bool = False
+
+
+@dataclass
+class Counters:
+    """What the service has done since it started (for logs, tests and benchmarks)."""
+
+    positions: int = 0
+    findings: int = 0
+    raised: int = 0
+    failed: int = 0
+    watches_built: int = 0
+
+
+class LiveMonitor:
+    """The monitor against one database.
+
+    Parameters
+    ----------
+    database_url
+        Where movements, positions, check-ins, incidents and alerts live.
+    thresholds
+        The monitor's numbers (default: :func:`thresholds_from_env`).
+    raise_alert
+        What to do with a finding, in a transaction (default:
+        :func:`jsms.alerts.service.raise_alert`).
+    owns
+        Which movements this monitor watches (a scaled-out worker owns some partitions);
+        default all.
+    """
+
+    def __init__(
+        self,
+        database_url: str,
+        *,
+        thresholds: Thresholds | None = None,
+        raise_alert: AlertSink | None = None,
+        owns: Callable[[str], bool] | None = None,
+        tick_seconds: float = 1.0,
+        poll_seconds: float = 3.0,
+    ) -> None:
+        self.database_url = database_url
+        self.core = Monitor(thresholds or thresholds_from_env())
+        self.raise_alert = raise_alert or _raise_alert
+        self.owns = owns or (lambda _movement_id: True)
+        self.tick_seconds = tick_seconds
+        self.poll_seconds = poll_seconds
+        self.counters = Counters()
+        self.pending: list[_Pending] = []
+        self.ignored: set[str] = set()  # positions' movements not to watch (until a refresh)
+        self.signatures: dict[str, tuple[str, int, datetime]] = {}  # as each watch was built
+        self.incidents_after = utcnow()
+        self._lock = threading.RLock()
+        self._inbox: queue.Queue[_Job | None] = queue.Queue()
+        self._thread: threading.Thread | None = None
+        self._stopping = threading.Event()
+
+    # The steps (each runs in the monitor's thread; tests call them directly) --------------
+
+    def refresh(self, now: datetime | None = None) -> list[Finding]:
+        """Watch the movements that should be watched, drop the others; a movement whose
+        plan or status changed is rebuilt."""
+        now = now or utcnow()
+        found: list[Finding] = []
+        with self._lock, self._session() as db:
+            wanted = {m.id: m for m in live_plans.movements_to_watch(db, now) if self.owns(m.id)}
+            for movement_id in list(self.core.watches):
+                if movement_id not in wanted:
+                    self.core.forget(movement_id)
+                    self.signatures.pop(movement_id, None)
+            for movement in wanted.values():
+                signature = (movement.status, movement.version, movement.updated_at)
+                if self.signatures.get(movement.id) != signature:
+                    found += self._build(db, movement, now)
+            self.ignored.clear()
+        return found
+
+    def _build(self, db: Session, movement: Movement, now: datetime) -> list[Finding]:
+        """(Re)build one watch by replaying the movement's stored positions and check-ins."""
+        try:
+            plan = live_plans.build_plan(db, movement, self.core.thresholds)
+            old = self.core.watches.get(movement.id)
+            self.core.watch(plan)
+        except ValueError as exc:
+            log.warning("cannot watch %s: %s", movement.reference, exc)
+            self.ignored.add(movement.id)
+            return []
+        self.counters.watches_built += 1
+        watch = self.core.watches[movement.id]
+        if old is not None:
+            watch.reported |= old.reported  # already raised in this process
+        self.signatures[movement.id] = (
+            movement.status,
+            movement.version,
+            movement.updated_at,
+        )
+        since = movement.departure_at - live_plans.DUE_WITHIN
+        for check_in in live_plans.check_ins_since(db, [movement.id], since):
+            watch.check_in(live_plans.who_checked_in(check_in), check_in.at)
+        replay = live_plans.stored_positions(db, movement, dict(plan.devices), now)
+        found = self.core.feed(replay)
+        for report in live_plans.incidents_since(db, since, now - INCIDENT_RECENT):
+            found += self.core.incident(report, [movement.id])
+        return found
+
+    def handle(self, positions: Sequence[StoredPosition]) -> list[Finding]:
+        """Committed positions: what they reveal; a movement not yet watched is built (its
+        replay includes these positions)."""
+        with self._lock:
+            self.counters.positions += len(positions)
+            found = self.core.feed(positions)
+            missing = self.core.unwatched - self.ignored
+            self.core.unwatched.clear()
+            missing = {m for m in missing if self.owns(m)}
+            if missing:
+                now = utcnow()
+                with self._session() as db:
+                    for movement in live_plans.movements_to_watch(db, now):
+                        if movement.id in missing:
+                            found += self._build(db, movement, now)
+                            missing.discard(movement.id)
+                self.ignored |= missing
+            return found
+
+    def poll(self, now: datetime | None = None) -> list[Finding]:
+        """New check-ins (they restart timers) and new incidents (near a watched movement?)."""
+        now = now or utcnow()
+        found: list[Finding] = []
+        with self._lock, self._session() as db:
+            watched = list(self.core.watches)
+            for check_in in live_plans.check_ins_since(db, watched, now - CHECK_IN_LOOKBACK):
+                if check_in.movement_id:
+                    who = live_plans.who_checked_in(check_in)
+                    self.core.check_in(check_in.movement_id, who, check_in.at)
+            for report in live_plans.incidents_since(
+                db, self.incidents_after, now - INCIDENT_RECENT
+            ):
+                found += self.core.incident(report)
+                self.incidents_after = max(self.incidents_after, report.at)
+        return found
+
+    def tick(self, now: datetime | None = None) -> list[Finding]:
+        """What the passing of time reveals (late departures, overdue check-ins, stale fixes)."""
+        with self._lock:
+            return self.core.tick(now or utcnow())
+
+    def deliver(self, findings: Sequence[Finding]) -> bool:
+        """Raise every finding (and any still pending) as an alert; True when all are raised.
+
+        One transaction for the lot; if it fails, each finding is tried on its own, and one
+        that keeps failing is dropped after :data:`MAX_ATTEMPTS` (a replay will bring it back).
+        """
+        self.counters.findings += len(findings)
+        self.pending += [_Pending(f) for f in findings]
+        if not self.pending:
+            return True
+        try:
+            with transaction(ACTOR, self.database_url) as db:
+                for item in self.pending:
+                    self.raise_alert(db, item.finding)
+            self.counters.raised += len(self.pending)
+            self.pending = []
+            return True
+        except Exception:
+            log.exception("raising %d alerts together failed; trying one by one", len(self.pending))
+        still: list[_Pending] = []
+        for item in self.pending:
+            try:
+                with transaction(ACTOR, self.database_url) as db:
+                    self.raise_alert(db, item.finding)
+                self.counters.raised += 1
+            except Exception:
+                item.attempts += 1
+                self.counters.failed += 1
+                if item.attempts < MAX_ATTEMPTS:
+                    still.append(item)
+                else:
+                    log.error("giving up raising %s", item.finding.key)
+        self.pending = still
+        return not still
+
+    def progress(self, movement_id: str, now: datetime | None = None) -> Progress | None:
+        """Progress and ETA of a watched movement (for the live map)."""
+        with self._lock:
+            return self.core.progress(movement_id, now or utcnow())
+
+    def _session(self) -> Session:
+        db = new_session(self.database_url)
+        db.info["actor"] = ACTOR
+        return db
+
+    # The thread --------------------------------------------------------------------------
+
+    def publish(self, positions: Sequence[StoredPosition]) -> None:
+        """Bus subscriber: queue committed positions for the monitor thread."""
+        if positions:
+            self._inbox.put(_Job(positions=list(positions)))
+
+    def submit(self, positions: Sequence[StoredPosition]) -> Future[bool]:
+        """Queue positions; the future says whether their findings were all raised."""
+        done: Future[bool] = Future()
+        self._inbox.put(_Job(positions=list(positions), done=done))
+        return done
+
+    def reassign(self) -> None:
+        """The movements this monitor owns changed: refresh at once."""
+        self._inbox.put(_Job(reassign=True))
+
+    def start(self) -> LiveMonitor:
+        self._thread = threading.Thread(target=self._run, name="jsms-live-monitor", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stopping.set()
+        self._inbox.put(None)
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def _run(self) -> None:
+        next_tick = next_poll = time.monotonic()
+        while not self._stopping.is_set():
+            try:
+                jobs = self._take(max(0.0, min(next_tick, next_poll) - time.monotonic()))
+                self._work(jobs)
+                now = time.monotonic()
+                if now >= next_poll:
+                    self.deliver(self.refresh() + self.poll())
+                    next_poll = now + self.poll_seconds
+                if now >= next_tick:
+                    self.deliver(self.tick())
+                    next_tick = now + self.tick_seconds
+            except Exception:
+                log.exception("the live monitor failed a step; carrying on")
+                time.sleep(0.5)
+
+    def _take(self, wait: float) -> list[_Job]:
+        jobs: list[_Job] = []
+        try:
+            job = self._inbox.get(timeout=wait)
+            while job is not None:
+                jobs.append(job)
+                if len(jobs) >= 200:
+                    break
+                job = self._inbox.get_nowait()
+        except queue.Empty:
+            pass
+        return jobs
+
+    def _work(self, jobs: list[_Job]) -> None:
+        if any(job.reassign for job in jobs):
+            self.deliver(self.refresh())
+        positions = [p for job in jobs for p in job.positions]
+        if not positions:
+            return
+        ok = False
+        try:
+            ok = self.deliver(self.handle(positions))
+        finally:
+            for job in jobs:
+                if job.done is not None and not job.done.done():
+                    job.done.set_result(ok)
