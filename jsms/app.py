@@ -25,6 +25,7 @@ from jsms.identity.api import router as identity_router
 from jsms.movements.api import router as movements_router
 from jsms.registry.api import router as registry_router
 from jsms.threat.api import router as threat_router
+from jsms.tracking.api import router as tracking_router
 from jsms.tracking.checkins_api import router as checkins_router
 from jsms.web.api import leaflet_files, static_files
 from jsms.web.api import router as web_router
@@ -84,6 +85,16 @@ TAGS: list[dict[str, str]] = [
         "name": "check-ins",
         "description": "Check-ins with a personal code by escort commanders and protectees "
         "(a duress code answers the same and raises a silent alert).",
+    },
+    {
+        "name": "devices",
+        "description": "Tracking devices (Traccar Client, OwnTracks, gateways): who carries "
+        "each, its key (shown once), key rotation and deactivation.",
+    },
+    {
+        "name": "tracking",
+        "description": "Positions from devices (OsmAnd / Traccar JSON, OwnTracks, batch; each "
+        "device by its own key), a movement's trail, and the counters of refused messages.",
     },
     {"name": "audit", "description": "The hash-chained audit trail and its verification."},
     {"name": "ops", "description": "Health check for load balancers and monitoring."},
@@ -240,6 +251,9 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
     components["securitySchemes"] = {
         "bearer": {"type": "http", "scheme": "bearer"},
         "cookie": {"type": "apiKey", "in": "cookie", "name": "jsms_session"},
+        # device doors (x-permission: device): the device's identifier and key, or the key alone
+        "deviceBasic": {"type": "http", "scheme": "basic"},
+        "deviceKey": {"type": "apiKey", "in": "query", "name": "key"},
     }
     components.setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
     for route in _api_routes(app.routes):
@@ -281,6 +295,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
         geo_router,
         threat_router,
         movements_router,
+        tracking_router,
         alerts_router,
         checkins_router,
         audit_router,

@@ -30,6 +30,11 @@ class Settings(BaseSettings):
     tile_attribution: str = ""
     tiles_file: Path | None = None  # a local .mbtiles or .pmtiles file served at /tiles/
     map_countries: str = ""  # ISO codes whose provinces outline the map; default: the sites'
+    # Device ingest (jsms.tracking): Traccar Client's port, the MQTT broker, what is refused.
+    osmand_port: int = 5055  # 0 = no OsmAnd listener (the API paths still take OsmAnd)
+    mqtt_url: str = ""  # e.g. mqtt://jsms-ingest:secret@127.0.0.1:1883; empty = no MQTT
+    store_forward_days: float = 7.0  # older fixes are refused (a device's backlog window)
+    max_device_message_bytes: int = 65_536
 
     @field_validator("env")
     @classmethod

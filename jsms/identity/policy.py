@@ -44,6 +44,11 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     # Geography.
     "geo.read": STAFF,
     "geo.write": frozenset({R.ADMIN}),
+    # Tracking devices of one's own agency (a company: its employees' phones and its vehicles);
+    # the counters of refused device messages.
+    "device.read": frozenset({R.ADMIN, R.OPS_OFFICER, R.REQUESTER}),
+    "device.write": frozenset({R.ADMIN, R.OPS_OFFICER, R.REQUESTER}),
+    "tracking.rejections.read": frozenset({R.ADMIN, R.OPS_OFFICER}),
     # Audit trail.
     "audit.read": frozenset({R.AUDITOR}),
     # Threat picture: incidents, the OSINT review queue, risk surface and overrides.
@@ -98,6 +103,9 @@ DOES: dict[str, str] = {
     "authorisation.write": "grant or revoke deployment authorisations",
     "authorisation.check": "check deployment authorisations",
     "geo.read": "see the geography",
+    "device.read": "see tracking devices",
+    "device.write": "register tracking devices or change their keys",
+    "tracking.rejections.read": "see refused device messages",
     "geo.write": "change the geography",
     "audit.read": "read the audit trail",
     "incident.read": "see incidents",
@@ -133,9 +141,13 @@ SIDES: dict[str, frozenset[Side]] = {
     "movement.write": frozenset({Side.CLIENT}),
     "movement.escort": frozenset({Side.HOST, Side.GUEST}),
     "movement.operate": frozenset({Side.HOST, Side.GUEST}),
+    "tracking.rejections.read": frozenset({Side.HOST, Side.GUEST}),
 }
 
 PUBLIC = "public"
+# Device endpoints (positions from trackers) authenticate the device by its own key, never a
+# person's login; the OpenAPI document marks them with this instead of a permission.
+DEVICE = "device"
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ after each refused request.
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -389,7 +390,7 @@ def test_timezone_less_datetime_in_any_query_is_422(
     unchanged()
     wrong = []
     for path, method, permission, name in targets:
-        assert "{" not in path, "extend this test for path parameters"
+        path = re.sub(r"\{[^}]+\}", str(uuid.uuid4()), path)  # query checks come first
         role = next(r for r in CALLERS if is_allowed(permission, frozenset({r}), Side.HOST))
         response = client.request(
             method, path, params={name: "2026-01-15T06:00:00"}, headers=logins[role]
