@@ -35,6 +35,9 @@ class Settings(BaseSettings):
     mqtt_url: str = ""  # e.g. mqtt://jsms-ingest:secret@127.0.0.1:1883; empty = no MQTT
     store_forward_days: float = 7.0  # older fixes are refused (a device's backlog window)
     max_device_message_bytes: int = 65_536
+    # Live monitor: empty = embedded in `jsms serve`; a NATS URL = positions to JetStream for
+    # `jsms monitor-worker` processes (docs/live-operations.md, "Scaling out").
+    stream_url: str = ""
 
     @field_validator("env")
     @classmethod
