@@ -88,21 +88,16 @@ def serve(
     port: Annotated[int | None, typer.Option(help="port")] = None,
 ) -> None:
     """Serve the API and the operations UI (and the alerts loop: escalation, notifications,
-    roll-call questions)."""
-    import uvicorn
-
+    roll-call questions; and device positions: the OsmAnd port JSMS_OSMAND_PORT, the OwnTracks
+    MQTT subscriber when JSMS_MQTT_URL is set)."""
     from jsms.alerts import worker
     from jsms.app import create_app
+    from jsms.tracking.listener import run_server
 
     settings = get_settings()
     alerts_loop = worker.start(settings.database_url)
     try:
-        uvicorn.run(
-            create_app(),
-            host=host or settings.bind_host,
-            port=port or settings.bind_port,
-            log_level="info",
-        )
+        run_server(create_app(), host or settings.bind_host, port or settings.bind_port)
     finally:
         alerts_loop.stop()
 

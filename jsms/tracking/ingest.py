@@ -24,18 +24,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, or_, update
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Connection
-
 from jsms.config import get_settings
 from jsms.db import get_engine, utcnow
-from jsms.tracking import rejections
+from jsms.tracking import rejections, store
 from jsms.tracking.assignment import Assignments
 from jsms.tracking.bus import InProcessBus, PositionBus
 from jsms.tracking.directory import DeviceDirectory, KnownDevice
 from jsms.tracking.fixes import Fix, StoredPosition
-from jsms.tracking.models import Device, Position
 from jsms.tracking.protocols import Reason, Rejected
 
 __all__ = ["Limits", "Pipeline", "Receipt", "pipeline_for"]
@@ -228,7 +223,9 @@ class Pipeline:
         self._enqueue(_Submission(items, done, loop))
         return future
 
-    def store(self, items: Sequence[tuple[Fix, KnownDevice]], timeout: float = 30) -> Receipt:
+    def store_blocking(
+        self, items: Sequence[tuple[Fix, KnownDevice]], timeout: float = 30
+    ) -> Receipt:
         """Queue checked fixes and wait for the commit (for threads, not event loops)."""
         future: Future[Receipt] = Future()
 
@@ -243,7 +240,7 @@ class Pipeline:
 
     def flush(self, timeout: float = 30) -> None:
         """Wait until everything queued so far, refusal counts included, is committed."""
-        self.store([], timeout)
+        self.store_blocking([], timeout)
 
     def _write_loop(self) -> None:
         while True:
@@ -277,114 +274,56 @@ class Pipeline:
 
     def _commit(self, batch: list[_Submission]) -> None:
         received_at = utcnow()
-        rows, roles = self._rows(batch, received_at)
+        rows = self._rows(batch)
         tallies = self.refusals.take()
         try:
             with self.engine.begin() as connection:
-                inserted = self._insert(connection, rows)
-                self._note_last_fixes(connection, inserted)
+                inserted = store.insert_positions(connection, rows, received_at)
+                store.note_last_fixes(connection, inserted)
                 rejections.write(connection, tallies)
         except Exception as error:
             log.exception("could not store %d positions; they were not acknowledged", len(rows))
             self.refusals.put_back(tallies)
             self._finish(batch, error)
             return
-        stored = {(row.device_id, row.fixed_at): row for row in inserted}
+        fresh = {(row.device.id, row.fix.fixed_at) for _seq, row in inserted}
         for submission in batch:
-            fresh = sum(1 for key in submission.keys if key in stored)
-            submission.stored = fresh
-            submission.duplicates = len(submission.items) - fresh
+            submission.stored = sum(1 for key in submission.keys if key in fresh)
+            submission.duplicates = len(submission.items) - submission.stored
         self._finish(batch, None)
         if inserted:
-            positions = [
-                StoredPosition(
-                    seq=row.seq,
-                    device_id=row.device_id,
-                    movement_id=row.movement_id,
-                    role=roles[(row.device_id, row.fixed_at)],
-                    fixed_at=row.fixed_at,
-                    received_at=received_at,
-                    lat=row.lat,
-                    lon=row.lon,
-                    speed_mps=row.speed_mps,
-                    alarm=row.alarm,
-                )
-                for row in sorted(inserted, key=lambda r: r.seq)
-            ]
-            self._published.put(positions)
+            self._published.put(
+                [
+                    StoredPosition(
+                        seq=seq,
+                        device_id=row.device.id,
+                        movement_id=row.movement_id,
+                        role=row.role,
+                        fixed_at=row.fix.fixed_at,
+                        received_at=received_at,
+                        lat=row.fix.lat,
+                        lon=row.fix.lon,
+                        speed_mps=row.fix.speed_mps,
+                        alarm=row.fix.alarm,
+                    )
+                    for seq, row in inserted
+                ]
+            )
 
-    def _rows(
-        self, batch: list[_Submission], received_at: datetime
-    ) -> tuple[list[dict[str, Any]], dict[tuple[str, datetime], str]]:
-        rows: list[dict[str, Any]] = []
-        roles: dict[tuple[str, datetime], str] = {}
+    def _rows(self, batch: list[_Submission]) -> list[store.Row]:
+        """Each distinct (device, fix time) once, placed on its movement."""
+        rows: list[store.Row] = []
+        seen: set[tuple[str, datetime]] = set()
         for submission in batch:
             for fix, device in submission.items:
                 key = (device.id, fix.fixed_at)
                 submission.keys.append(key)
-                if key in roles:  # the same fix twice in one commit
+                if key in seen:  # the same fix twice in one commit
                     continue
+                seen.add(key)
                 movement_id, role = self.assignments.place(device, fix.fixed_at)
-                roles[key] = role
-                rows.append(
-                    {
-                        "device_id": device.id,
-                        "movement_id": movement_id,
-                        "fixed_at": fix.fixed_at,
-                        "received_at": received_at,
-                        "lat": fix.lat,
-                        "lon": fix.lon,
-                        "speed_mps": fix.speed_mps,
-                        "bearing": fix.bearing,
-                        "altitude_m": fix.altitude_m,
-                        "accuracy_m": fix.accuracy_m,
-                        "battery": fix.battery,
-                        "alarm": fix.alarm,
-                        "source": fix.source,
-                    }
-                )
-        return rows, roles
-
-    def _insert(self, connection: Connection, rows: list[dict[str, Any]]) -> list[Any]:
-        """Insert, skipping (device, fix time) already stored; the rows actually inserted."""
-        if not rows:
-            return []
-        dialect: Any = postgresql if connection.dialect.name == "postgresql" else sqlite
-        table = Position.__table__
-        stmt = (
-            dialect.insert(table)
-            .on_conflict_do_nothing(index_elements=["device_id", "fixed_at"])
-            .returning(
-                table.c.seq,
-                table.c.device_id,
-                table.c.movement_id,
-                table.c.fixed_at,
-                table.c.lat,
-                table.c.lon,
-                table.c.speed_mps,
-                table.c.alarm,
-            )
-        )
-        return list(connection.execute(stmt, rows).all())
-
-    def _note_last_fixes(self, connection: Connection, inserted: list[Any]) -> None:
-        """devices.last_fix_at moves forward only (a late fix does not pull it back); the
-        device's updated_at is left alone, so the registry's change polling ignores it."""
-        newest: dict[str, datetime] = {}
-        for row in inserted:
-            if row.device_id not in newest or row.fixed_at > newest[row.device_id]:
-                newest[row.device_id] = row.fixed_at
-        if not newest:
-            return
-        stmt = (
-            update(Device)
-            .where(
-                Device.id == bindparam("b_id"),
-                or_(Device.last_fix_at.is_(None), Device.last_fix_at < bindparam("b_at")),
-            )
-            .values(last_fix_at=bindparam("b_at"), updated_at=Device.updated_at)
-        )
-        connection.execute(stmt, [{"b_id": k, "b_at": v} for k, v in newest.items()])
+                rows.append(store.Row(fix, device, movement_id, role))
+        return rows
 
     def _finish(self, batch: list[_Submission], error: BaseException | None) -> None:
         """Answer every request of the batch: one wake-up per event loop, not per request."""

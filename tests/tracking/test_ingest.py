@@ -323,18 +323,19 @@ def test_a_gateway_posts_a_batch_for_its_agency_only(
 def test_a_failed_commit_acknowledges_nothing_and_ingest_goes_on(
     fresh_client: TestClient, app, fleet: Fleet, db: Session, monkeypatch
 ) -> None:
-    pipeline = pipeline_for(app)
-    real_insert = pipeline._insert
+    from jsms.tracking import store
 
-    def broken(connection, rows):
+    real_insert = store.insert_positions
+
+    def broken(connection, rows, received_at):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(pipeline, "_insert", broken)
+    monkeypatch.setattr(store, "insert_positions", broken)
     params = {"id": fleet.phone.identifier, "lat": 24.9, "lon": 67.1, "key": fleet.phone.key}
     response = fresh_client.get(OSMAND, params={**params, "timestamp": _stamp()})
     assert response.status_code == 503
     assert count_positions(db) == 0
-    monkeypatch.setattr(pipeline, "_insert", real_insert)
+    monkeypatch.setattr(store, "insert_positions", real_insert)
     assert fresh_client.get(OSMAND, params={**params, "timestamp": _stamp()}).status_code == 200
     assert count_positions(db) == 1
 

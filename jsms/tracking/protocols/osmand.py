@@ -23,7 +23,7 @@ import json
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import unquote_plus
 
 from jsms.tracking.fixes import Fix
 from jsms.tracking.protocols import Reason, Rejected
@@ -44,12 +44,21 @@ MAX_IDENTIFIER = 120
 
 
 def query_params(query: str) -> dict[str, str]:
-    """Parameters of a query string or form body; a repeated name keeps its last value."""
-    try:
-        pairs = parse_qsl(query, keep_blank_values=True, max_num_fields=MAX_FIELDS)
-    except ValueError:
-        raise Rejected(Reason.MALFORMED, f"more than {MAX_FIELDS} parameters") from None
-    return dict(pairs)
+    """Parameters of a query string or form body; a repeated name keeps its last value.
+    (urllib's parse_qsl, minus the decoding work a plain OsmAnd query does not need: it
+    is most of the cost of a request.)"""
+    parts = query.split("&")
+    if len(parts) > MAX_FIELDS:
+        raise Rejected(Reason.MALFORMED, f"more than {MAX_FIELDS} parameters")
+    params: dict[str, str] = {}
+    for part in parts:
+        if not part:
+            continue
+        name, _, value = part.partition("=")
+        if "%" in part or "+" in part:
+            name, value = unquote_plus(name), unquote_plus(value)
+        params[name] = value
+    return params
 
 
 def parse_query(query: str, received_at: datetime) -> Fix:

@@ -1,0 +1,121 @@
+"""Writing checked fixes: multi-row inserts that skip a (device, fix time) already stored and
+say which rows went in, and the devices' last fix.
+
+The insert is the positions table's own columns in one statement per 2,000 rows, sent
+through SQLAlchemy's connection at driver level with values already in the driver's form.
+SQLAlchemy's executemany spent about 35 µs a row on per-row type processing (three times
+the database's own work), which alone would cap ingest near 25,000 positions a second.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import bindparam, or_, update
+from sqlalchemy.engine import Connection
+
+from jsms.tracking.directory import KnownDevice
+from jsms.tracking.fixes import Fix
+from jsms.tracking.models import Device, Position
+
+__all__ = ["Row", "insert_positions", "note_last_fixes"]
+
+COLUMNS = (
+    "device_id",
+    "movement_id",
+    "fixed_at",
+    "received_at",
+    "lat",
+    "lon",
+    "speed_mps",
+    "bearing",
+    "altitude_m",
+    "accuracy_m",
+    "battery",
+    "alarm",
+    "source",
+)
+ROWS_PER_STATEMENT = 2_000  # 26,000 parameters: under SQLite's 32,766 and PostgreSQL's 65,535
+assert set(COLUMNS) | {"seq"} == set(Position.__table__.columns.keys())
+
+
+@dataclass(slots=True)
+class Row:
+    """One checked fix on its way into the positions table."""
+
+    fix: Fix
+    device: KnownDevice
+    movement_id: str | None
+    role: str
+
+
+def _sqlite_time(moment: datetime) -> str:
+    """How SQLAlchemy stores a UTC time in SQLite (jsms.db.UTCDateTime), to the microsecond."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def insert_positions(
+    connection: Connection, rows: list[Row], received_at: datetime
+) -> list[tuple[int, Row]]:
+    """Insert `rows`; those actually inserted (not already stored), with their seq."""
+    postgres = connection.dialect.name == "postgresql"
+    mark = "%s" if postgres else "?"
+    stamp = (lambda moment: moment) if postgres else _sqlite_time
+    received = stamp(received_at)
+    values_of_one = "(" + ",".join([mark] * len(COLUMNS)) + ")"
+    inserted: list[tuple[int, Row]] = []
+    for start in range(0, len(rows), ROWS_PER_STATEMENT):
+        chunk = rows[start : start + ROWS_PER_STATEMENT]
+        by_key: dict[tuple[str, Any], Row] = {}
+        parameters: list[Any] = []
+        for row in chunk:
+            fix = row.fix
+            fixed_at = stamp(fix.fixed_at)
+            by_key[(row.device.id, fixed_at)] = row
+            parameters += (
+                row.device.id,
+                row.movement_id,
+                fixed_at,
+                received,
+                fix.lat,
+                fix.lon,
+                fix.speed_mps,
+                fix.bearing,
+                fix.altitude_m,
+                fix.accuracy_m,
+                fix.battery,
+                fix.alarm,
+                fix.source,
+            )
+        statement = (
+            f"INSERT INTO positions ({', '.join(COLUMNS)}) VALUES "
+            + ", ".join([values_of_one] * len(chunk))
+            + " ON CONFLICT (device_id, fixed_at) DO NOTHING RETURNING seq, device_id, fixed_at"
+        )
+        for seq, device_id, fixed_at in connection.exec_driver_sql(statement, tuple(parameters)):
+            inserted.append((seq, by_key[(device_id, fixed_at)]))
+    inserted.sort(key=lambda pair: pair[0])
+    return inserted
+
+
+def note_last_fixes(connection: Connection, inserted: list[tuple[int, Row]]) -> None:
+    """devices.last_fix_at moves forward only (a late fix does not pull it back); the
+    device's updated_at is left alone, so the registry's change polling ignores it."""
+    newest: dict[str, datetime] = {}
+    for _seq, row in inserted:
+        device_id, fixed_at = row.device.id, row.fix.fixed_at
+        if device_id not in newest or fixed_at > newest[device_id]:
+            newest[device_id] = fixed_at
+    if not newest:
+        return
+    stmt = (
+        update(Device)
+        .where(
+            Device.id == bindparam("b_id"),
+            or_(Device.last_fix_at.is_(None), Device.last_fix_at < bindparam("b_at")),
+        )
+        .values(last_fix_at=bindparam("b_at"), updated_at=Device.updated_at)
+    )
+    connection.execute(stmt, [{"b_id": k, "b_at": v} for k, v in newest.items()])
