@@ -76,10 +76,11 @@ def _repeat(db: Session, alert: Alert, finding: Finding, now: datetime) -> Alert
         .values(
             repeats=Alert.repeats + 1,
             last_seen_at=case((Alert.last_seen_at < seen, seen), else_=Alert.last_seen_at),
+            updated_at=utcnow(),  # the live feed picks up changes by updated_at
         ),
         execution_options={"synchronize_session": False},
     )
-    db.expire(alert, ["repeats", "last_seen_at"])
+    db.expire(alert, ["repeats", "last_seen_at", "updated_at"])
     recent = any(e.action == "repeated" and e.at > now - REPEAT_NOTE_EVERY for e in alert.events)
     if alert.status in OPEN and not recent:
         note_event(alert, "repeated", SYSTEM, f"seen again ({alert.repeats} repeats)", now)
@@ -273,7 +274,7 @@ def climb(db: Session, alert: Alert, by: str, note: str, now: datetime) -> bool:
         .values(
             escalation_step=step.number,
             next_escalation_at=following if alert.status == "open" else None,
-            updated_at=now,
+            updated_at=utcnow(),
         ),
         execution_options={"synchronize_session": False},
     )

@@ -25,8 +25,9 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 
-from jsms.identity.policy import DEVICE, is_allowed
+from jsms.identity.policy import DEVICE, Actor, is_allowed
 from jsms.identity.roles import Role, Side
+from jsms.registry import service as registry
 
 SEED = 20_261_123
 EXAMPLES = {GenerationMode.POSITIVE: 12, GenerationMode.NEGATIVE: 8}
@@ -41,8 +42,9 @@ CALLERS = [
     Role.REQUESTER,
     Role.APPROVER,
     Role.ESCORT_COMMANDER,
+    Role.PROTECTEE,
 ]
-SIDE = {Role.REQUESTER: Side.CLIENT, Role.ESCORT_COMMANDER: Side.GUEST}
+SIDE = {Role.REQUESTER: Side.CLIENT, Role.ESCORT_COMMANDER: Side.GUEST, Role.PROTECTEE: Side.CLIENT}
 
 CHECKS = [
     st_checks.not_a_server_error,
@@ -81,8 +83,18 @@ def fuzz(operation: Any, mode: GenerationMode, headers: dict[str, str]) -> None:
 
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE], ids=str)
 def test_whole_api_has_no_server_errors_and_keeps_to_its_schema(
-    mode: GenerationMode, app, client, login_as
+    mode: GenerationMode, app, client, login_as, db, world
 ) -> None:
+    def log_in(role: Role) -> dict[str, str]:
+        if role != Role.PROTECTEE:
+            return login_as(role).headers
+        clerk = Actor(
+            "fuzz", "fuzz-clerk", world.company_a, Side.CLIENT, frozenset({Role.REQUESTER})
+        )
+        person = registry.create_person(db, clerk, full_name="Fuzz Protectee", nationality="CN")
+        db.commit()
+        return login_as(role, person_id=person.id).headers
+
     config = schemathesis.Config.from_dict(
         {
             "seed": SEED,
@@ -102,7 +114,7 @@ def test_whole_api_has_no_server_errors_and_keeps_to_its_schema(
         if permission not in ("public", DEVICE):  # device doors take a device key, no login
             role = caller_for(permission)
             if role not in logins:
-                logins[role] = login_as(role).headers
+                logins[role] = log_in(role)
             headers = logins[role]
         try:
             fuzz(operation, mode, headers)
