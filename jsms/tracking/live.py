@@ -37,7 +37,7 @@ from jsms.tracking import live_plans
 from jsms.tracking.fixes import StoredPosition
 from jsms.tracking.monitor import Monitor, Progress, Thresholds
 
-__all__ = ["LiveMonitor", "thresholds_from_env"]
+__all__ = ["LiveMonitor", "LiveOperations", "start_live_operations", "thresholds_from_env"]
 
 log = logging.getLogger(__name__)
 
@@ -337,3 +337,43 @@ class LiveMonitor:
             for job in jobs:
                 if job.done is not None and not job.done.done():
                     job.done.set_result(ok)
+
+
+@dataclass
+class LiveOperations:
+    """What `jsms serve` runs for live operations, to stop on shutdown."""
+
+    monitor: LiveMonitor | None = None
+    publisher: Any = None
+
+    def stop(self) -> None:
+        if self.monitor is not None:
+            self.monitor.stop()
+        if self.publisher is not None:
+            self.publisher.close()
+
+
+def start_live_operations(app: Any, database_url: str, stream_url: str = "") -> LiveOperations:
+    """Give the app its position bus (``app.state.position_bus``, which ingest publishes to).
+
+    Embedded (no ``stream_url``, the default and the demo): an in-process bus feeding a
+    :class:`LiveMonitor` in this process (``app.state.live_monitor``, for progress and ETA).
+    Scaled out: positions are published to NATS JetStream for ``jsms monitor-worker``
+    processes (docs/live-operations.md, "Scaling out").
+    """
+    if stream_url:
+        from jsms.tracking.stream import JetStreamPublisher
+
+        publisher = JetStreamPublisher(stream_url).start(database_url)
+        app.state.position_bus = publisher
+        app.state.live_monitor = None
+        log.warning("positions are published to %s for the monitor workers", stream_url)
+        return LiveOperations(publisher=publisher)
+    from jsms.tracking.bus import InProcessBus
+
+    monitor = LiveMonitor(database_url).start()
+    bus = InProcessBus()
+    bus.subscribe(monitor.publish)
+    app.state.position_bus = bus
+    app.state.live_monitor = monitor
+    return LiveOperations(monitor=monitor)
