@@ -86,19 +86,28 @@ def db_current() -> None:
 def serve(
     host: Annotated[str | None, typer.Option(help="bind address")] = None,
     port: Annotated[int | None, typer.Option(help="port")] = None,
+    stream: Annotated[
+        str | None,
+        typer.Option(help="NATS URL: positions to JetStream for `jsms monitor-worker`s"),
+    ] = None,
 ) -> None:
     """Serve the API and the operations UI (and the alerts loop: escalation, notifications,
     roll-call questions; and device positions: the OsmAnd port JSMS_OSMAND_PORT, the OwnTracks
-    MQTT subscriber when JSMS_MQTT_URL is set)."""
+    MQTT subscriber when JSMS_MQTT_URL is set; and the live movement monitor, in this process
+    unless --stream / JSMS_STREAM_URL hands positions to monitor workers)."""
     from jsms.alerts import worker
     from jsms.app import create_app
     from jsms.tracking.listener import run_server
+    from jsms.tracking.live import start_live_operations
 
     settings = get_settings()
     alerts_loop = worker.start(settings.database_url)
+    web = create_app()
+    live = start_live_operations(web, settings.database_url, stream or settings.stream_url)
     try:
-        run_server(create_app(), host or settings.bind_host, port or settings.bind_port)
+        run_server(web, host or settings.bind_host, port or settings.bind_port)
     finally:
+        live.stop()
         alerts_loop.stop()
 
 
@@ -204,6 +213,7 @@ def main() -> None:  # pragma: no cover - console entry point
 
 from jsms.cli import demo as _demo  # noqa: E402,F401  (registers `jsms demo`)
 from jsms.cli import devices as _devices  # noqa: E402,F401  (registers `jsms devices`)
+from jsms.cli import monitor as _monitor  # noqa: E402,F401  (registers `jsms monitor-worker`)
 from jsms.cli import movements as _movements  # noqa: E402,F401  (registers `jsms movement`)
 from jsms.cli import osint as _osint  # noqa: E402,F401  (registers `jsms osint`)
 from jsms.cli import reports as _reports  # noqa: E402,F401  (registers `jsms report`)

@@ -30,7 +30,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import nats
-from nats.errors import TimeoutError as FetchTimeout
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy, KeyValueConfig, StorageType
 from nats.js.errors import BucketNotFoundError, KeyWrongLastSequenceError, NoKeysError
@@ -177,29 +176,30 @@ class MonitorWorker:
         try:
             while partition in self.owned:
                 try:
-                    messages = await subscription.fetch(self.times.fetch_batch, timeout=1.0)
-                except FetchTimeout:
+                    await self._consume_once(subscription)
+                except TimeoutError:  # nothing to fetch (nats' and asyncio's timeouts alike)
                     continue
-                positions = []
-                for message in messages:
-                    try:
-                        positions += decode(message.data)
-                    except ValueError:
-                        log.error("dropping a message that is not positions: %r", message.data[:80])
-                        await message.term()
-                ok = await asyncio.wrap_future(self.live.submit(positions))
-                for message in messages:
-                    await (message.ack() if ok else message.nak(delay=2))
-                if ok:
-                    self.messages += len(messages)
-                    self.positions += len(positions)
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            log.exception("consuming partition %d failed; letting the lease go", partition)
-            self.owned.pop(partition, None)
+                except Exception:
+                    log.exception("consuming partition %d failed; trying again", partition)
+                    await asyncio.sleep(1.0)
         finally:
             await subscription.unsubscribe()
+
+    async def _consume_once(self, subscription: Any) -> None:
+        messages = await subscription.fetch(self.times.fetch_batch, timeout=1.0)
+        positions = []
+        for message in messages:
+            try:
+                positions += decode(message.data)
+            except ValueError:
+                log.error("dropping a message that is not positions: %r", message.data[:80])
+                await message.term()
+        ok = await asyncio.wrap_future(self.live.submit(positions))
+        for message in messages:
+            await (message.ack() if ok else message.nak(delay=2))
+        if ok:
+            self.messages += len(messages)
+            self.positions += len(positions)
 
     async def _stop_fetching(self, partition: int) -> None:
         self.owned.pop(partition, None)

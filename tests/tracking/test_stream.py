@@ -37,8 +37,6 @@ def messages(publisher: JetStreamPublisher) -> dict[str, list[list[StoredPositio
     """Every message in the stream, by subject."""
 
     async def read() -> dict[str, list[list[StoredPosition]]]:
-        from nats.errors import TimeoutError as FetchTimeout
-
         assert publisher._js is not None
         reader = await publisher._js.pull_subscribe(
             f"{publisher.names.subject}.*", stream=publisher.names.stream
@@ -47,7 +45,7 @@ def messages(publisher: JetStreamPublisher) -> dict[str, list[list[StoredPositio
         while True:
             try:
                 batch = await reader.fetch(100, timeout=1)
-            except FetchTimeout:
+            except TimeoutError:  # nats' and asyncio's alike
                 await reader.unsubscribe()
                 return out
             for message in batch:

@@ -183,12 +183,9 @@ def store_round(
 
 
 def start_worker(names: StreamNames, log: Path) -> subprocess.Popen[bytes]:
-    command = "import jsms.cli.monitor; from jsms.cli.main import app; app()"
     return subprocess.Popen(
         [
-            sys.executable,
-            "-c",
-            command,
+            str(Path(sys.executable).parent / "jsms"),
             "monitor-worker",
             "--stream",
             NATS_URL,
@@ -258,7 +255,6 @@ async def backlog(names: StreamNames) -> dict[int, tuple[int, int, int]]:
 async def seqs_in_stream(names: StreamNames) -> set[int]:
     """The sequence number of every position the stream holds, read by an ephemeral consumer."""
     import nats
-    from nats.errors import TimeoutError as FetchTimeout
 
     from jsms.tracking.stream import decode
 
@@ -270,7 +266,7 @@ async def seqs_in_stream(names: StreamNames) -> set[int]:
         while True:
             try:
                 messages = await reader.fetch(500, timeout=2)
-            except FetchTimeout:
+            except TimeoutError:  # nats' and asyncio's alike: the stream is read to its end
                 return seqs
             for message in messages:
                 seqs |= {p.seq for p in decode(message.data)}
@@ -327,8 +323,10 @@ def test_two_workers_and_a_kill_lose_no_position_and_raise_each_alert_once(
         survivor_name = next(h for h in holders.values() if f"-{survivor.pid}-" in h)
         wait_for(
             "the survivor to take every partition",
-            lambda: set(asyncio.run(lease_holders(names)).values()) == {survivor_name}
-            and len(asyncio.run(lease_holders(names))) == names.partitions,
+            lambda: (
+                set(asyncio.run(lease_holders(names)).values()) == {survivor_name}
+                and len(asyncio.run(lease_holders(names))) == names.partitions
+            ),
             timeout=30,
         )
         takeover = time.monotonic() - killed_at
