@@ -44,7 +44,6 @@ log = logging.getLogger(__name__)
 AlertSink = Callable[[Session, Finding], Any]
 ACTOR = "monitor"  # how the monitor's writes are named in the audit trail
 CHECK_IN_LOOKBACK = timedelta(minutes=15)  # each poll re-reads this much (late commits)
-INCIDENT_RECENT = timedelta(hours=24)  # an incident that happened longer ago is history
 INCIDENT_OVERLAP = timedelta(minutes=1)  # re-read: an incident may commit after its stamp
 MAX_ATTEMPTS = 20  # a finding that cannot be raised this often is dropped (and logged)
 
@@ -57,6 +56,11 @@ def thresholds_from_env(environ: dict[str, str] | None = None) -> Thresholds:
     return Thresholds.from_mapping(
         {k.removeprefix(prefix).lower(): v for k, v in environ.items() if k.startswith(prefix)}
     )
+
+
+def _signature(movement: Movement) -> tuple[str, int, datetime]:
+    """What, changed, means a watch must be rebuilt (status, version, last update)."""
+    return (movement.status, movement.version, movement.updated_at)
 
 
 def _raise_alert(db: Session, finding: Finding) -> Any:
@@ -138,46 +142,43 @@ class LiveMonitor:
         """Watch the movements that should be watched, drop the others; a movement whose
         plan or status changed is rebuilt."""
         now = now or utcnow()
-        found: list[Finding] = []
         with self._lock, self._session() as db:
             wanted = {m.id: m for m in live_plans.movements_to_watch(db, now) if self.owns(m.id)}
             for movement_id in list(self.core.watches):
                 if movement_id not in wanted:
                     self.core.forget(movement_id)
                     self.signatures.pop(movement_id, None)
-            for movement in wanted.values():
-                signature = (movement.status, movement.version, movement.updated_at)
-                if self.signatures.get(movement.id) != signature:
-                    found += self._build(db, movement, now)
+            changed = [m for m in wanted.values() if self.signatures.get(m.id) != _signature(m)]
             self.ignored.clear()
-        return found
+            return self._build(db, changed, now) if changed else []
 
-    def _build(self, db: Session, movement: Movement, now: datetime) -> list[Finding]:
-        """(Re)build one watch by replaying the movement's stored positions and check-ins."""
-        try:
-            plan = live_plans.build_plan(db, movement, self.core.thresholds)
+    def _build(self, db: Session, movements: list[Movement], now: datetime) -> list[Finding]:
+        """(Re)build watches by replaying the movements' stored positions and check-ins."""
+        snapshot = live_plans.snapshot(db, movements, self.core.thresholds, now)
+        for movement_id, reason in snapshot.refused.items():
+            log.warning("cannot watch %s", reason)
+            self.ignored.add(movement_id)
+        since: dict[str, datetime] = {}
+        for movement in movements:
+            plan = snapshot.plans.get(movement.id)
+            if plan is None:
+                continue
             old = self.core.watches.get(movement.id)
             self.core.watch(plan)
-        except ValueError as exc:
-            log.warning("cannot watch %s: %s", movement.reference, exc)
-            self.ignored.add(movement.id)
-            return []
-        self.counters.watches_built += 1
-        watch = self.core.watches[movement.id]
-        if old is not None:
-            watch.reported |= old.reported  # already raised in this process
-        self.signatures[movement.id] = (
-            movement.status,
-            movement.version,
-            movement.updated_at,
-        )
-        since = movement.departure_at - live_plans.DUE_WITHIN
-        for check_in in live_plans.check_ins_since(db, [movement.id], since):
-            watch.check_in(live_plans.who_checked_in(check_in), check_in.at)
-        replay = live_plans.stored_positions(db, movement, dict(plan.devices), now)
-        found = self.core.feed(replay)
-        for report in live_plans.incidents_since(db, since, now - INCIDENT_RECENT):
-            found += self.core.incident(report, [movement.id])
+            if old is not None:
+                self.core.watches[movement.id].reported |= old.reported  # raised already
+            self.signatures[movement.id] = _signature(movement)
+            since[movement.id] = live_plans.watched_since(movement)
+            self.counters.watches_built += 1
+        for check_in in snapshot.check_ins:
+            movement_id = check_in.movement_id or ""
+            if movement_id in since and check_in.at >= since[movement_id]:
+                who = live_plans.who_checked_in(check_in)
+                self.core.check_in(movement_id, who, check_in.at)
+        found = self.core.feed(snapshot.positions)
+        for report in snapshot.incidents:
+            fresh = [m for m, start in since.items() if report.at >= start]
+            found += self.core.incident(report, fresh)
         return found
 
     def handle(self, positions: Sequence[StoredPosition]) -> list[Finding]:
@@ -186,17 +187,14 @@ class LiveMonitor:
         with self._lock:
             self.counters.positions += len(positions)
             found = self.core.feed(positions)
-            missing = self.core.unwatched - self.ignored
+            missing = {m for m in self.core.unwatched - self.ignored if self.owns(m)}
             self.core.unwatched.clear()
-            missing = {m for m in missing if self.owns(m)}
             if missing:
                 now = utcnow()
                 with self._session() as db:
-                    for movement in live_plans.movements_to_watch(db, now):
-                        if movement.id in missing:
-                            found += self._build(db, movement, now)
-                            missing.discard(movement.id)
-                self.ignored |= missing
+                    due = [m for m in live_plans.movements_to_watch(db, now) if m.id in missing]
+                    found += self._build(db, due, now)
+                self.ignored |= missing - {m.id for m in due}
             return found
 
     def poll(self, now: datetime | None = None) -> list[Finding]:
@@ -209,9 +207,9 @@ class LiveMonitor:
                 if check_in.movement_id:
                     who = live_plans.who_checked_in(check_in)
                     self.core.check_in(check_in.movement_id, who, check_in.at)
-            for report in live_plans.incidents_since(
-                db, self.incidents_after, now - INCIDENT_RECENT
-            ):
+            recorded_after = self.incidents_after - INCIDENT_OVERLAP
+            recent = now - live_plans.INCIDENT_RECENT
+            for report in live_plans.incidents_since(db, recorded_after, recent):
                 found += self.core.incident(report)
                 self.incidents_after = max(self.incidents_after, report.at)
         return found

@@ -1,11 +1,14 @@
 """What the live monitor watches, read from the database: the movements on the road (and
 those approved and due within two hours), each as a :class:`WatchPlan` with its route,
-times, devices, the SOP's check-in schedule and no-go zones; their stored positions and
-check-ins; and incidents recorded since a moment."""
+times, devices (with their roles as ingest assigns them), the SOP's check-in schedule and
+no-go zones; their stored positions and check-ins; and incidents recorded since a moment.
+A :func:`snapshot` of a thousand movements takes a handful of queries."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -16,11 +19,11 @@ from jsms.movements.models import EscortAssignment, Movement
 from jsms.movements.sop.facts import FEDERAL
 from jsms.movements.sop.policy import PolicySet, default_policies
 from jsms.threat.models import Incident
+from jsms.tracking.assignment import live_movement, role_on
+from jsms.tracking.directory import KnownDevice
 from jsms.tracking.fixes import StoredPosition
 from jsms.tracking.models import CheckIn, Device, Position
 from jsms.tracking.monitor import (
-    ESCORT,
-    PROTECTEE,
     CheckInSchedule,
     IncidentReport,
     NoGoZone,
@@ -31,19 +34,22 @@ from jsms.tracking.monitor import (
 
 __all__ = [
     "DUE_WITHIN",
-    "build_plan",
+    "INCIDENT_RECENT",
+    "Snapshot",
     "check_in_schedule",
     "check_ins_since",
     "incidents_since",
     "movements_to_watch",
     "no_go_zones",
-    "stored_positions",
+    "snapshot",
+    "watched_since",
     "who_checked_in",
 ]
 
 DUE_WITHIN = timedelta(hours=2)
 STALE_APPROVAL = timedelta(hours=24)  # approved this long past departure: no longer watched
 REPLAY_SPAN = timedelta(hours=24)  # a rebuilt watch replays at most this much of the road
+INCIDENT_RECENT = timedelta(hours=24)  # an incident that happened longer ago is history
 
 
 def movements_to_watch(db: Session, now: datetime) -> list[Movement]:
@@ -114,40 +120,63 @@ def no_go_zones(movement: Movement, policies: PolicySet | None = None) -> tuple[
     return tuple(zones)
 
 
-def _devices(db: Session, movement: Movement) -> dict[str, str]:
-    """Each device that reports for the movement, with its role (as ingest assigns it)."""
-    unit_ids = list(
-        db.scalars(
-            select(EscortAssignment.unit_id).where(EscortAssignment.movement_id == movement.id)
+def _roles(db: Session, movements: Sequence[Movement]) -> dict[str, dict[str, str]]:
+    """Per movement, each active device that reports for it and its role, by the rule ingest
+    places fixes with (:func:`jsms.tracking.assignment.role_on`): two queries in all."""
+    ids = [m.id for m in movements]
+    units: dict[str, set[str]] = defaultdict(set)
+    for movement_id, unit_id in db.execute(
+        select(EscortAssignment.movement_id, EscortAssignment.unit_id).where(
+            EscortAssignment.movement_id.in_(ids)
         )
-    )
-    registrations = [
-        str(v["registration"]) for v in movement.vehicles or [] if v.get("registration")
-    ]
+    ):
+        units[movement_id].add(unit_id)
+    live = [live_movement(m, units[m.id]) for m in movements]
+    by_person, by_unit, by_vehicle = defaultdict(list), defaultdict(list), defaultdict(list)
+    for movement in live:
+        for person in movement.passenger_ids:
+            by_person[person].append(movement)
+        for unit in movement.unit_ids:
+            by_unit[unit].append(movement)
+        for registration in movement.vehicle_registrations:
+            by_vehicle[registration].append(movement)
+    roles: dict[str, dict[str, str]] = {m.id: {} for m in movements}
     rows = db.execute(
-        select(Device.id, Device.person_id, Device.unit_id).where(
-            Device.active.is_(True),
-            or_(
-                Device.person_id.in_(movement.passenger_ids or []),
-                Device.unit_id.in_(unit_ids),
-                and_(
-                    Device.unit_id.is_(None),
-                    Device.agency_id == movement.client_agency_id,
-                    Device.vehicle_registration.in_(registrations),
-                ),
-            ),
+        select(
+            Device.id,
+            Device.agency_id,
+            Device.person_id,
+            Device.unit_id,
+            Device.vehicle_registration,
+        ).where(Device.active.is_(True))
+    )
+    for row in rows:
+        device = KnownDevice(
+            row.id,
+            "",
+            "",
+            row.agency_id,
+            True,
+            "",
+            row.person_id,
+            row.unit_id,
+            row.vehicle_registration,
         )
-    ).all()
-    return {
-        row.id: ESCORT if row.unit_id in unit_ids and not row.person_id else PROTECTEE
-        for row in rows
-    }
+        candidates = [
+            *by_person.get(row.person_id or "", []),
+            *by_unit.get(row.unit_id or "", []),
+            *by_vehicle.get(row.vehicle_registration or "", []),
+        ]
+        for movement in candidates:
+            role = role_on(device, movement)
+            if role is not None:
+                roles[movement.id][row.id] = role
+    return roles
 
 
-def build_plan(
-    db: Session, movement: Movement, thresholds: Thresholds, policies: PolicySet | None = None
+def _plan(
+    movement: Movement, devices: dict[str, str], thresholds: Thresholds, policies: PolicySet
 ) -> WatchPlan:
-    """The movement as the monitor watches it. Raises ``ValueError`` when it has no route."""
     coordinates = movement.route.get("coordinates") or []
     route = tuple((float(lat), float(lon)) for lon, lat in coordinates)
     stops = tuple(
@@ -160,7 +189,7 @@ def build_plan(
         route=route,
         departure=movement.departure_at,
         arrival=movement.arrival_at,
-        devices=_devices(db, movement),
+        devices=devices,
         started_at=movement.started_at if movement.status == "in_progress" else None,
         stops=stops,
         check_ins=check_in_schedule(movement.evaluation or {}, thresholds),
@@ -168,26 +197,58 @@ def build_plan(
     )
 
 
-def stored_positions(
-    db: Session, movement: Movement, roles: dict[str, str], now: datetime
-) -> list[StoredPosition]:
-    """The movement's stored positions in arrival order, for rebuilding its watch (from
-    two hours before departure or the start, at most a day's worth)."""
-    since = max(
-        min(movement.started_at or movement.departure_at, movement.departure_at) - DUE_WITHIN,
-        now - REPLAY_SPAN,
-    )
+def watched_since(movement: Movement) -> datetime:
+    """From when a movement's positions and check-ins count: two hours before departure (or
+    before its start, when it started early)."""
+    return min(movement.started_at or movement.departure_at, movement.departure_at) - DUE_WITHIN
+
+
+@dataclass
+class Snapshot:
+    """What the database says about some movements, to (re)build their watches: each plan
+    (or why there is none), stored positions in arrival order, check-ins, recent incidents."""
+
+    plans: dict[str, WatchPlan]
+    refused: dict[str, str]
+    positions: list[StoredPosition]
+    check_ins: list[CheckIn]
+    incidents: list[IncidentReport]
+
+
+def snapshot(
+    db: Session,
+    movements: Sequence[Movement],
+    thresholds: Thresholds,
+    now: datetime,
+    policies: PolicySet | None = None,
+) -> Snapshot:
+    """Plans, positions (at most :data:`REPLAY_SPAN` back), check-ins and incidents for the
+    movements, in a handful of queries however many there are."""
+    policies = policies or default_policies()
+    roles = _roles(db, movements) if movements else {}
+    plans: dict[str, WatchPlan] = {}
+    refused: dict[str, str] = {}
+    for movement in movements:
+        try:
+            plans[movement.id] = _plan(movement, roles[movement.id], thresholds, policies)
+        except ValueError as exc:
+            refused[movement.id] = f"{movement.reference}: {exc}"
+    if not plans:
+        return Snapshot(plans, refused, [], [], [])
+    ids = list(plans)
+    since = max(min(watched_since(m) for m in movements if m.id in plans), now - REPLAY_SPAN)
+    device_roles = {d: r for m in ids for d, r in plans[m].devices.items()}
     rows = db.execute(
         select(Position)
-        .where(Position.movement_id == movement.id, Position.fixed_at >= since)
+        .where(Position.movement_id.in_(ids), Position.fixed_at >= since)
         .order_by(Position.seq)
     ).scalars()
-    return [
+    positions = [
         StoredPosition(
             seq=p.seq,
             device_id=p.device_id,
             movement_id=p.movement_id,
-            role=roles.get(p.device_id, "unknown"),
+            role=device_roles.get(p.device_id, "unknown"),
             fixed_at=p.fixed_at,
             received_at=p.received_at,
             lat=p.lat,
@@ -197,6 +258,13 @@ def stored_positions(
         )
         for p in rows
     ]
+    return Snapshot(
+        plans,
+        refused,
+        positions,
+        list(check_ins_since(db, ids, since)),
+        incidents_since(db, since, now - INCIDENT_RECENT),
+    )
 
 
 def who_checked_in(check_in: CheckIn) -> str:

@@ -37,29 +37,44 @@ def late_departure(watch: MovementWatch, now: datetime) -> Finding | None:
 
 
 def stale_fixes(watch: MovementWatch, now: datetime) -> list[Finding | None]:
-    """Devices silent too long while under way (one alert per silence)."""
+    """Devices silent too long while under way: one alert per silence of a device that had
+    reported, and one per movement naming the devices that have not reported at all since it
+    got under way (ten trackers of a convoy switched off are one alert, not ten)."""
     since = watch.under_way_since
     assert since is not None
+    stale = watch.t.stale_fix
     found: list[Finding | None] = []
-    for device in dict.fromkeys([*watch.plan.devices, *watch.tracks]):
-        track = watch.tracks.get(device)
-        last = track.fixed_at if track else None
-        reference = last or since
-        if now - reference > watch.t.stale_fix:
-            what = f"nothing from device {device} for {duration_text(now - reference)}"
+    for track in watch.tracks.values():
+        if track.fixed_at is not None and now - track.fixed_at > stale:
+            silent = duration_text(now - track.fixed_at)
             found.append(
                 watch.finding(
                     "stale_fix",
-                    device,
-                    reference,
+                    track.device_id,
+                    track.fixed_at,
                     now,
-                    what,
+                    f"nothing from device {track.device_id} for {silent}",
                     track=track,
-                    device=device,
-                    last_fix_at=last.isoformat() if last else None,
+                    last_fix_at=track.fixed_at.isoformat(),
                     stale_fix_minutes=watch.t.stale_fix_minutes,
                 )
             )
+    never = sorted(d for d in watch.plan.devices if d not in watch.tracks)
+    if never and now - since > stale:
+        found.append(
+            watch.finding(
+                "stale_fix",
+                "never",
+                since,
+                now,
+                f"{len(never)} of its {len(watch.plan.devices)} devices have sent nothing in "
+                f"{duration_text(now - since)} under way",
+                lat=watch.route.start[0],
+                lon=watch.route.start[1],
+                devices=never,
+                stale_fix_minutes=watch.t.stale_fix_minutes,
+            )
+        )
     return found
 
 

@@ -128,18 +128,30 @@ def test_a_silent_device_is_a_stale_fix_once_per_silence(monitor: Monitor) -> No
     found = monitor.tick(at(120 + 5 * 60 + 1))
     assert [(f.kind, f.device_id) for f in found] == [("stale_fix", CAR)]
     assert found[0].key == f"m1:stale_fix:{CAR}:{at(120).isoformat()}"
-    assert monitor.tick(at(1000)) == [] or all(f.device_id != CAR for f in monitor.tick(at(1000)))
+    assert all(f.device_id != CAR for f in monitor.tick(at(1000)))  # reported once
     # it reports again, then falls silent again: a new episode
     monitor.feed(drive(CAR, 1100, 1200, from_m=1800))
     again = [f for f in monitor.tick(at(1200 + 6 * 60)) if f.device_id == CAR]
     assert [f.key for f in again] == [f"m1:stale_fix:{CAR}:{at(1200).isoformat()}"]
 
 
-def test_a_device_that_never_reports_is_stale_from_the_start(monitor: Monitor) -> None:
+def test_devices_that_never_report_are_one_alert_for_the_movement() -> None:
+    monitor = Monitor()
+    devices = {
+        CAR: "protectee",
+        ESCORT_CAR: "escort",
+        "phone-1": "protectee",
+        "phone-2": "protectee",
+    }
+    monitor.watch(make_plan(devices=devices))
     monitor.feed(drive(CAR, 0, 400))
-    found = [f for f in monitor.tick(at(301)) if f.device_id == ESCORT_CAR]
-    assert [f.kind for f in found] == ["stale_fix"]
-    assert found[0].detail["last_fix_at"] is None
+    assert [f for f in monitor.tick(at(299)) if f.kind == "stale_fix"] == []
+    found = [f for f in monitor.tick(at(301)) if f.kind == "stale_fix"]
+    assert [(f.key, f.device_id) for f in found] == [
+        (f"m1:stale_fix:never:{at(0).isoformat()}", None)
+    ]
+    assert found[0].detail["devices"] == sorted([ESCORT_CAR, "phone-1", "phone-2"])
+    assert all(":never:" not in f.key for f in monitor.tick(at(900)))  # reported once
 
 
 def test_no_stale_fix_after_arrival(monitor: Monitor) -> None:
