@@ -25,6 +25,8 @@ class Settings(BaseSettings):
     lockout_minutes: int = 15
     max_body_bytes: int = 1_000_000
     cookie_secure: bool = False
+    # The instance's local time zone (IANA): reports' days, and SOP policies that name none.
+    timezone: str = "Asia/Karachi"
     # Maps: the packaged outlines always draw; tiles only where the operator has them.
     tile_url: str = ""  # e.g. https://tiles.example.org/{z}/{x}/{y}.png (your own server)
     tile_attribution: str = ""
@@ -46,12 +48,23 @@ class Settings(BaseSettings):
             raise ValueError("JSMS_ENV must be development, test or production")
         return value
 
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"JSMS_TIMEZONE {value!r} is not an IANA time zone") from exc
+        return value
+
     @field_validator("tile_url")
     @classmethod
     def _tile_template(cls, value: str) -> str:
         if value and not (
             value.startswith(("https://", "http://"))
-            and all(k in value for k in "{z} {x} {y}".split())
+            and all(k in value for k in ["{z}", "{x}", "{y}"])
         ):
             raise ValueError("JSMS_TILE_URL must be an http(s) URL with {z}, {x} and {y}")
         return value

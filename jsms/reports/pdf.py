@@ -9,41 +9,22 @@ from __future__ import annotations
 
 import io
 import re
-import unicodedata
 from collections.abc import Sequence
 
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
 from jsms.movements.sop.local_time import LocalZone
+from jsms.pdftext import latin1
 from jsms.reports.figures import Drawings
 from jsms.reports.mapsvg import LEVEL_NAMES
 from jsms.reports.schemas import IncidentLine, MovementLine, Sitrep
 from jsms.reports.svg import without_titles
 
-_TYPOGRAPHY = str.maketrans(
-    {
-        "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-",
-        "\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2026": "...",
-        "\u00a0": " ", "\u2009": " ", "\u202f": " ", "\u2212": "-", "\u2192": "->",
-    }
-)  # fmt: skip
 _SIZE = re.compile(r'<svg[^>]*?width="(\d+)"[^>]*?height="(\d+)"')
 HEADINGS = FontFace(emphasis="BOLD", fill_color=(235, 239, 243))
 RED, BLUE, INK = (163, 0, 27), (11, 42, 74), (27, 36, 48)
 Rows = Sequence[Sequence[str]]
-
-
-def latin1(text: str) -> str:
-    """Text the core fonts can print."""
-    out = []
-    for ch in text.translate(_TYPOGRAPHY):
-        if ord(ch) < 256:
-            out.append(ch)
-        else:
-            plain = unicodedata.normalize("NFKD", ch).encode("ascii", "ignore").decode()
-            out.append(plain or "?")
-    return "".join(out)
 
 
 def _range(figures: tuple[int | None, int | None]) -> str:

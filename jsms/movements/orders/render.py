@@ -7,7 +7,6 @@ view.
 
 from __future__ import annotations
 
-import unicodedata
 from datetime import UTC, datetime, time
 from html import escape
 
@@ -17,6 +16,7 @@ from jsms.movements.orders.content import OrderContent
 from jsms.movements.orders.watermark import Recipient, line_text, realise
 from jsms.movements.orders.watermark.text import invisible_free
 from jsms.movements.orders.wording import build_skeleton
+from jsms.pdftext import latin1
 
 __all__ = ["render", "render_html", "render_pdf", "render_text"]
 
@@ -75,26 +75,9 @@ def render_html(content: OrderContent, recipient: Recipient) -> str:
     return "\n".join(out) + "\n"
 
 
-_TYPOGRAPHY = str.maketrans(
-    {
-        "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-",
-        "\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2026": "...",
-        "\u00a0": " ", "\u2009": " ", "\u202f": " ", "\u2212": "-",
-    }
-)  # fmt: skip
-
-
 def _latin1(text: str) -> str:
-    """Core PDF fonts take Latin-1 only: typography becomes ASCII, invisible marks go, and
-    anything else is transliterated or shown as '?'."""
-    out = []
-    for ch in invisible_free(text).translate(_TYPOGRAPHY):
-        if ord(ch) < 256:
-            out.append(ch)
-        else:
-            plain = unicodedata.normalize("NFKD", ch).encode("ascii", "ignore").decode()
-            out.append(plain or "?")
-    return "".join(out)
+    """Core PDF fonts take Latin-1 only; the invisible marks go too (they are for text copies)."""
+    return latin1(invisible_free(text))
 
 
 class _OrderPDF(FPDF):

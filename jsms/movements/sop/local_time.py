@@ -17,6 +17,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from jsms.config import get_settings
+
 __all__ = ["DEFAULT_ZONE", "LocalZone", "parse_zone"]
 
 
@@ -93,6 +95,7 @@ def parse_zone(name: object) -> LocalZone:
     return LocalZone(name.strip())
 
 
-DEFAULT_ZONE = LocalZone("Asia/Karachi")
-"""Pakistan's one zone (UTC+5, no daylight saving since 2009): the zone of a policy file that
-names none, and of every time the engine computes with before a policy is chosen."""
+DEFAULT_ZONE = LocalZone(get_settings().timezone)
+"""The instance's zone (JSMS_TIMEZONE, read at start-up; Pakistan's by default: UTC+5, no
+daylight saving since 2009): the zone of a policy file that names none, of every time the
+engine computes with before a policy is chosen, and of the days reports cover."""
