@@ -78,7 +78,7 @@ def leak_trace(
 ) -> None:
     """Name the recipient whose copy of a movement order the leaked file most likely came from."""
     from jsms.movements.models import Movement
-    from jsms.movements.orders.leak_trace import read_leak, trace_leak
+    from jsms.movements.orders.leak_trace import read_leak, trace_leak_audited
     from jsms.movements.orders.watermark import CONFIDENT
 
     with friendly_errors():
@@ -98,14 +98,7 @@ def leak_trace(
                 if found is None:
                     raise NotFound(f"no movement {movement}")
                 movement_id = found.id
-            suspects = trace_leak(db, text, movement_id=movement_id)
-            audit.record(
-                db,
-                action="leak.trace",
-                object_type="movement",
-                object_id=movement_id,
-                detail={"file": file.name, "candidates": len(suspects)},
-            )
+            suspects = trace_leak_audited(db, text, movement_id=movement_id, file=file.name)
     if not suspects:
         console.print("no issued order copies to compare with")
         raise typer.Exit(1)
