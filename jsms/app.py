@@ -10,6 +10,7 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import GZipMiddleware
+from starlette.requests import Request
 from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -27,6 +28,7 @@ from jsms.registry.api import router as registry_router
 from jsms.threat.api import router as threat_router
 from jsms.tracking.api import router as tracking_router
 from jsms.tracking.checkins_api import router as checkins_router
+from jsms.web import ui
 from jsms.web.api import leaflet_files, static_files
 from jsms.web.api import router as web_router
 from jsms.web.apidocs import api_docs_files
@@ -134,12 +136,12 @@ class BodyLimit:
             await self._refuse(scope, receive, send)
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
-        response = problem(
-            413,
-            "too-large",
-            "Request body too large",
-            f"the limit is {self.max_bytes} bytes",
-            scope.get("path"),
+        detail = f"the limit is {self.max_bytes} bytes"
+        request = Request(scope)
+        response = (
+            ui.error_page(request, None, 413, f"What you sent is too large: {detail}.")
+            if ui.is_page(request)
+            else problem(413, "too-large", "Request body too large", detail, scope.get("path"))
         )
         await response(scope, receive, send)
 

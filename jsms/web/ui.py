@@ -30,6 +30,7 @@ from jsms.identity.roles import ROLE_TITLES, Role
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
+templates.env.globals["can"] = can  # a page shows a button only to those who may press it
 PRELOGIN_COOKIE = "jsms_prelogin"
 CSRF_FIELD = "csrf_token"
 
@@ -45,6 +46,8 @@ class NavItem:
 NAV: tuple[NavItem, ...] = (
     NavItem("Home", "/", "session.self"),
     NavItem("Map", "/map", "geo.read"),
+    NavItem("Operations", "/live", "alert.read"),
+    NavItem("Roll calls", "/roll-calls", "rollcall.read"),
     NavItem("Movements", "/movements", "movement.read"),
     NavItem("New movement", "/movements/new", "movement.write"),
     NavItem("Approvals", "/approvals", "movement.approve"),
@@ -64,6 +67,21 @@ NAV: tuple[NavItem, ...] = (
 
 def nav_for(actor: Actor) -> list[NavItem]:
     return [item for item in NAV if can(actor, item.permission)]
+
+
+def current_item(path: str) -> str | None:
+    """The menu entry a page belongs to: the longest one its path starts with, so
+    /audit/leaks is under "Leak trace", not also under "Audit".
+
+    >>> current_item("/audit/leaks"), current_item("/audit/who-knew"), current_item("/")
+    ('/audit/leaks', '/audit', '/')
+    """
+    matches = [
+        item.href
+        for item in NAV
+        if path == item.href or (item.href != "/" and path.startswith(item.href + "/"))
+    ]
+    return max(matches, key=len) if matches else None
 
 
 def _mac(secret: str) -> str:
@@ -107,6 +125,7 @@ def render(
         "actor": actor,
         "agency": agency,
         "nav": nav_for(actor) if actor else [],
+        "current": current_item(request.url.path),
         "csrf_token": csrf_token(request),
         "path": request.url.path,
         "now": datetime.now(UTC),
@@ -154,7 +173,7 @@ def error_page(request: Request, exc: DomainError | None, status: int, detail: s
     if status == 401:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
-    titles = {403: "Not allowed", 404: "Not found", 409: "Conflict", 503: "Busy"}
+    titles = {403: "Not allowed", 404: "Not found", 409: "Conflict", 413: "Too large", 503: "Busy"}
     title = exc.title if exc is not None else titles.get(status, "Something went wrong")
     response = templates.TemplateResponse(
         request,
@@ -162,6 +181,7 @@ def error_page(request: Request, exc: DomainError | None, status: int, detail: s
         {
             "actor": getattr(request.state, "actor", None),
             "nav": nav_for(request.state.actor) if getattr(request.state, "actor", None) else [],
+            "current": current_item(request.url.path),
             "title": title,
             "detail": detail,
             "status": status,

@@ -248,7 +248,10 @@ def test_oversized_login_form_is_413(client: TestClient, login_as, unchanged) ->
         data={"username": ops.username, "password": "p" * 1_100_000},
         follow_redirects=False,
     )
-    refused(response, 413)
+    # a page answers with a page a person can read, not problem+json
+    assert response.status_code == 413
+    assert response.headers["content-type"].startswith("text/html")
+    assert "too large" in response.text and "1000000 bytes" in response.text
     assert "set-cookie" not in response.headers
 
 

@@ -118,8 +118,12 @@
         if (overlay.legend === false) return;
         var row = el("div");
         var swatch = el("i");
-        swatch.style.background = overlay.color;
-        if (overlay.dash) swatch.style.borderStyle = "dashed";
+        if (overlay.dash) {
+          swatch.style.background = "transparent";
+          swatch.style.border = "2px dashed " + overlay.color;
+        } else {
+          swatch.style.background = overlay.color;
+        }
         row.appendChild(swatch);
         row.appendChild(document.createTextNode(overlay.name));
         box.appendChild(row);
@@ -250,6 +254,8 @@
       return load();
     });
     if (overlays.length) toggles.addTo(map);
+    // Hook for page scripts that add layers of their own (live.js): the layer toggle.
+    container.jsmsLayers = toggles;
     if (config.pick && config.pick.length) pickControl(map, config.pick);
 
     var center = config.center || settings.center;
