@@ -6,7 +6,9 @@ database and the position bus.
 Start with :class:`Monitor` (:mod:`.monitor`); one movement is a :class:`MovementWatch`
 (:mod:`.watch`) built from a :class:`WatchPlan` (:mod:`.plan`); :mod:`.thresholds` holds the
 numbers, :mod:`.route` the metric geometry, :mod:`.episodes` the dwell and the episode keys,
-:mod:`.track` one device's state and :mod:`.progress` the ETA.
+:mod:`.track` one device's state, :mod:`.convoy` the unplanned stop and the convoy split,
+:mod:`.clock` the checks the passing of time drives (late departure, stale fix, overdue
+check-in) and :mod:`.progress` the ETA.
 """
 
 from jsms.tracking.monitor.episodes import Episode, Excursion, episode_key

@@ -8,15 +8,17 @@ and a dwell that completes while the device is silent) judge by the tick's time.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 import numpy as np
+from shapely.geometry import mapping
 
 from jsms.alerts.findings import KINDS, Finding
 from jsms.tracking.fixes import StoredPosition
-from jsms.tracking.monitor import clock
+from jsms.tracking.monitor import clock, convoy
 from jsms.tracking.monitor.episodes import Excursion, duration_text, episode_key
 from jsms.tracking.monitor.plan import ESCORT, PROTECTEE, IncidentReport, WatchPlan
 from jsms.tracking.monitor.progress import Progress, estimate
@@ -101,7 +103,7 @@ class MovementWatch:
         role = self.plan.devices.get(position.device_id, position.role)
         return role if role in (ESCORT, PROTECTEE) else ESCORT
 
-    def _near_planned_halt(self, x: float, y: float) -> bool:
+    def near_planned_halt(self, x: float, y: float) -> bool:
         radius = self.t.ends_radius_m
         return any(np.hypot(x - px, y - py) <= radius for px, py in (*self._ends, *self._stops))
 
@@ -193,8 +195,8 @@ class MovementWatch:
             found.append(self._corridor(track, p.fixed_at))
             for name, flags in inside.items():
                 found.append(self._no_go(name, track, bool(flags[i]), p.fixed_at))
-            found.append(self._stop(p.fixed_at))
-            found.extend(self._split(track, p.fixed_at))
+            found.append(convoy.unplanned_stop(self, p.fixed_at))
+            found.extend(convoy.split(self, track, p.fixed_at))
         return [f for f in found if f is not None]
 
     def _departure_and_arrival(self, track: Track, xy: tuple[float, float]) -> None:
@@ -273,80 +275,22 @@ class MovementWatch:
         if opened is None:
             return None
         zone = next(z for z in self.plan.no_go if z.name == name)
+        shape: dict[str, Any] = {}
+        if zone.geometry is not None:  # the polygon goes into the CAP message's area
+            shape["zone"] = json.loads(json.dumps(mapping(zone.geometry)))
+        else:
+            shape["radius_km"] = zone.radius_km
         return self.finding(
             "no_go_entry",
             opened[0],
             opened[1],
             at,
-            f"{name}",
+            name,
             track=track,
-            zone=name,
+            place=name,
             rule_id=zone.rule_id,
+            **shape,
         )
-
-    def _stop(self, at: datetime) -> Finding | None:
-        """One stop for the movement: every fresh device of the main role standing still."""
-        fresh = [
-            t
-            for t in self.tracks.values()
-            if t.role == self.primary and t.fresh(at, self.t.stale_fix)
-        ]
-        if not fresh or any(t.still_since is None for t in fresh):
-            self.stopped_since, self.stop_reported = None, False
-            return None
-        if self.stop_reported:
-            return None
-        lead = max(fresh, key=lambda t: t.still_since or at)
-        self.stopped_since = lead.still_since
-        assert self.stopped_since is not None
-        if self._near_planned_halt(lead.still_x, lead.still_y):
-            return None
-        if at - self.stopped_since < self.t.stop:
-            return None
-        self.stop_reported = True
-        return self.finding(
-            "unplanned_stop",
-            lead.device_id,
-            self.stopped_since,
-            at,
-            f"standing still for {duration_text(at - self.stopped_since)}",
-            track=lead,
-            stop_minutes=self.t.stop_minutes,
-        )
-
-    def _split(self, moved: Track, at: datetime) -> list[Finding | None]:
-        escorts = [t for t in self.tracks.values() if t.role == ESCORT and t.fixed_at]
-        protectees = [t for t in self.tracks.values() if t.role == PROTECTEE and t.fixed_at]
-        if not protectees or not escorts:
-            return []
-        if moved.role == ESCORT:
-            escorts = [moved]
-        found: list[Finding | None] = []
-        for escort in escorts:
-            assert escort.fixed_at is not None
-            near = [
-                p
-                for p in protectees
-                if p.fixed_at and abs(p.fixed_at - escort.fixed_at) <= self.t.convoy_pair_max_age
-            ]
-            if not near:
-                continue
-            gap = min(float(np.hypot(escort.x - p.x, escort.y - p.y)) for p in near)
-            start = escort.split.update(gap > self.t.convoy_split_m, at, self.t.convoy_split_dwell)
-            if start is not None:
-                found.append(
-                    self.finding(
-                        "convoy_split",
-                        escort.device_id,
-                        start,
-                        at,
-                        f"escort device {escort.device_id} {gap:.0f} m from the protectees",
-                        track=escort,
-                        gap_m=round(gap),
-                        split_m=self.t.convoy_split_m,
-                    )
-                )
-        return found
 
     # Clock -----------------------------------------------------------------------------
 
@@ -362,7 +306,7 @@ class MovementWatch:
                             track, self.deviation.update(device, True, now), now
                         )
                     )
-            found.append(self._stop(now))
+            found.append(convoy.unplanned_stop(self, now))
             found.extend(clock.stale_fixes(self, now))
             found.extend(clock.overdue_check_ins(self, now))
         return [f for f in found if f is not None]

@@ -92,7 +92,8 @@ def test_entering_a_no_go_zone_is_critical_at_once() -> None:
     found = [f for f in monitor.feed(positions) if f.kind == "no_go_entry"]
     assert len(found) == 1
     assert found[0].severity == "critical"
-    assert found[0].detail["zone"] == "market" and found[0].detail["rule_id"] == "XX-NOGO-1"
+    assert found[0].detail["place"] == "market" and found[0].detail["rule_id"] == "XX-NOGO-1"
+    assert found[0].detail["radius_km"] == 0.5
     assert found[0].at == at(640)  # the first fix within 500 m of the centre (9.6 km along)
 
 
@@ -105,3 +106,6 @@ def test_a_polygon_no_go_zone() -> None:
     monitor.watch(make_plan(no_go=(zone,)))
     found = monitor.feed(drive(CAR, 0, 600))
     assert [f.kind for f in found] == ["no_go_entry"]
+    # the polygon travels with the finding, for the CAP message's area
+    assert found[0].detail["zone"]["type"] == "Polygon"
+    assert found[0].detail["place"] == "bridge"
