@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
@@ -34,7 +35,19 @@ def test_writing_a_phone_keeps_its_lookup(db: Session, world) -> None:
     db.rollback()
 
 
-def test_migration_0008_hashes_the_phones_already_stored(database_url: str, tmp_path: Path) -> None:
+@pytest.fixture
+def own_key_file(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """A key file (and so an audit anchor) of its own: the suite's anchor names one database."""
+    from jsms.config import get_settings
+
+    monkeypatch.setenv("JSMS_KEY_FILE", str(tmp_path / "keys.json"))
+    get_settings.cache_clear()
+    yield
+    monkeypatch.undo()
+    get_settings.cache_clear()
+
+
+def test_migration_0008_hashes_the_phones_already_stored(own_key_file, tmp_path: Path) -> None:
     from jsms.db import make_engine
     from jsms.keyring import get_keyring
     from jsms.migrate import upgrade
