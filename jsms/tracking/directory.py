@@ -17,16 +17,17 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.engine import Engine
 
+from jsms.db import utcnow
 from jsms.tracking.models import Device
 
 __all__ = ["DeviceDirectory", "KnownDevice"]
 
 POLL_SECONDS = 1.0
 MISS_LOOK_SECONDS = 0.25
-OVERLAP = timedelta(seconds=10)  # re-read a margin: a slow transaction commits an older stamp
+OVERLAP = timedelta(seconds=2)  # re-read a margin: a slow transaction commits an older stamp
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,8 +87,9 @@ class DeviceDirectory:
         with self._lock:
             self._last_look = time.monotonic()
             stmt = select(*_COLUMNS)
-            if self._mark is not None:
-                stmt = stmt.where(Device.updated_at >= self._mark - OVERLAP)
+            if self._mark is not None:  # what changed since, and what changed just now
+                recent = utcnow() - OVERLAP
+                stmt = stmt.where(or_(Device.updated_at > self._mark, Device.updated_at >= recent))
             with self._engine.connect() as connection:
                 rows = connection.execute(stmt).all()
             for row in rows:

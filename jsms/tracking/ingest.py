@@ -39,6 +39,7 @@ log = logging.getLogger("jsms.ingest")
 
 MAX_BATCH_ROWS = 5_000
 REFRESH_SECONDS = 1.0
+MOVEMENT_REFRESH_ROUNDS = 5  # movements taking positions are re-read every 5 s
 CREDENTIALS = "device not recognised, or its key is wrong"
 Callback = Callable[["Receipt | BaseException"], None]
 
@@ -92,6 +93,7 @@ class Pipeline:
         self._published: queue.Queue[list[StoredPosition] | None] = queue.Queue(maxsize=256)
         self._stopping = threading.Event()
         self._threads: list[threading.Thread] = []
+        self.stored_total = 0  # positions committed by this pipeline (the writer's count)
 
     # Lifecycle -------------------------------------------------------------------------------
 
@@ -282,10 +284,15 @@ class Pipeline:
                 store.note_last_fixes(connection, inserted)
                 rejections.write(connection, tallies)
         except Exception as error:
-            log.exception("could not store %d positions; they were not acknowledged", len(rows))
+            log.error(  # the database's own words, without the statement and its values
+                "could not store %d positions; they were not acknowledged: %s",
+                len(rows),
+                getattr(error, "orig", None) or error,
+            )
             self.refusals.put_back(tallies)
             self._finish(batch, error)
             return
+        self.stored_total += len(inserted)
         fresh = {(row.device.id, row.fix.fixed_at) for _seq, row in inserted}
         for submission in batch:
             submission.stored = sum(1 for key in submission.keys if key in fresh)
@@ -348,11 +355,17 @@ class Pipeline:
                 log.exception("the position bus failed on %d positions", len(positions))
 
     def _refresh_loop(self) -> None:
+        """The registry every second (a new key or a deactivation counts at once); the
+        movements taking positions every few seconds (they change far less often)."""
+        rounds = 0
         while not self._stopping.wait(REFRESH_SECONDS):
+            rounds += 1
             try:
-                self.refresh()
+                self.directory.refresh()
+                if rounds % MOVEMENT_REFRESH_ROUNDS == 0:
+                    self.assignments.refresh()
             except Exception:
-                log.exception("could not refresh the device registry")
+                log.exception("could not refresh the device registry or the movements")
 
 
 def _answer(submission: _Submission, error: BaseException | None) -> None:

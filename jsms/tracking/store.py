@@ -53,7 +53,7 @@ class Row:
 
 def _sqlite_time(moment: datetime) -> str:
     """How SQLAlchemy stores a UTC time in SQLite (jsms.db.UTCDateTime), to the microsecond."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
 def insert_positions(

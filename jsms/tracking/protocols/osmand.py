@@ -69,7 +69,7 @@ def device_identifier(value: Any) -> str:
     identifier = str(value).strip() if value is not None else ""
     if not identifier:
         raise Rejected(Reason.NO_DEVICE, "the device identifier (id) is missing")
-    if len(identifier) > MAX_IDENTIFIER or any(ord(c) < 32 for c in identifier):
+    if len(identifier) > MAX_IDENTIFIER or not identifier.isprintable():
         raise Rejected(Reason.MALFORMED, "the device identifier is too long or not printable")
     return identifier
 
