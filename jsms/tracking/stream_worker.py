@@ -201,28 +201,33 @@ class MonitorWorker:
             self.messages += len(messages)
             self.positions += len(positions)
 
-    async def _stop_fetching(self, partition: int) -> None:
-        self.owned.pop(partition, None)
-        task = self._fetchers.pop(partition, None)
-        if task is not None:
-            try:
-                await asyncio.wait_for(task, 5)
-            except (TimeoutError, asyncio.CancelledError):
+    async def _stop_fetching(self, *partitions: int) -> None:
+        """Stop reading these partitions now. A batch being monitored is abandoned before its
+        acknowledgement: it is delivered again to the next owner, who ignores what it has
+        seen (at least once, never a second alert)."""
+        tasks = []
+        for partition in partitions:
+            self.owned.pop(partition, None)
+            task = self._fetchers.pop(partition, None)
+            if task is not None:
                 task.cancel()
+                tasks.append(task)
+        if tasks:
+            await asyncio.wait(tasks, timeout=5)
 
-    async def _release(self, partition: int) -> None:
-        """Stop consuming a partition, then free its lease for another worker."""
-        revision = self.owned.get(partition)
-        await self._stop_fetching(partition)
+    async def _release(self, *partitions: int) -> None:
+        """Stop consuming partitions, then free their leases for another worker."""
+        revisions = {p: self.owned.get(p) for p in partitions}
+        await self._stop_fetching(*partitions)
         assert self._kv is not None
-        try:
-            await self._kv.delete(f"p.{partition}", last=revision)
-        except Exception:
-            log.warning("could not release partition %d; it will expire", partition)
+        for partition, revision in revisions.items():
+            try:
+                await self._kv.delete(f"p.{partition}", last=revision)
+            except Exception:
+                log.warning("could not release partition %d; it will expire", partition)
 
     async def _shutdown(self) -> None:
-        for partition in list(self.owned):
-            await self._release(partition)
+        await self._release(*self.owned)
         self.live.stop()
         if self._kv is not None:
             try:
