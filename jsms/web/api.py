@@ -9,11 +9,15 @@ from fastapi import APIRouter
 from fastapi.staticfiles import StaticFiles
 
 from jsms.web.pages import (
+    alerts,
     approvals,
     audit,
     authorisations,
     home,
     leaks,
+    live,
+    live_events,
+    live_phone,
     maps,
     movement_escorts,
     movement_order,
@@ -24,6 +28,7 @@ from jsms.web.pages import (
     registry,
     reports,
     review,
+    rollcalls,
     sites,
     threat,
     units,
@@ -50,6 +55,11 @@ for area in (
     leaks,
     phone,
     reports,
+    live,
+    live_events,
+    alerts,
+    rollcalls,
+    live_phone,
 ):
     router.include_router(area.router)
 

@@ -144,6 +144,10 @@ def map_page(request: Request, db: Db, actor: Annotated[Actor, require("geo.read
         "map.html",
         {
             "map_config": {"overlays": overlays, "fit": False},
+            # live convoys and open alerts from /live/events (static/live.js)
+            "live_config": {"page": "map", "map": "situation"}
+            if can(actor, "movement.read")
+            else None,
             "window": window,
             "chosen": chosen,
             "errors": errors,

@@ -26,6 +26,7 @@ from jsms.movements.models import Movement
 from jsms.movements.orders import issuing
 from jsms.movements.sop import FEDERAL, default_policies
 from jsms.registry.models import SecurityUnit
+from jsms.web.pages.live_phone import flashes_of, live_panel
 from jsms.web.ui import render
 
 router = APIRouter(include_in_schema=False)
@@ -115,11 +116,27 @@ def _phone(request: Request, db: Session, template: str, context: dict[str, Any]
     return render(request, db, template, {"nav": [], "ended": ENDED, **context})
 
 
+def home(
+    request: Request,
+    db: Session,
+    actor: Actor,
+    extra: dict[str, Any] | None = None,
+    status_code: int = 200,
+) -> Response:
+    """The person's movements, with the live cards (check-in, SOS, roll calls asking them)
+    and the message after their last action; `extra` re-renders a refused form."""
+    context = {"trips": my_trips(db, actor), "flashes": flashes_of(request)}
+    context |= live_panel(db, actor) | (extra or {})
+    response = _phone(request, db, "phone/index.html", context)
+    response.status_code = status_code
+    return response
+
+
 @router.get("/phone")
 def phone_home(
     request: Request, db: Db, actor: Annotated[Actor, require("movement.order")]
 ) -> Response:
-    return _phone(request, db, "phone/index.html", {"trips": my_trips(db, actor)})
+    return home(request, db, actor)
 
 
 @router.get("/phone/movements/{movement_id}")
@@ -140,5 +157,5 @@ def phone_movement(
         request,
         db,
         "phone/movement.html",
-        {"movement": movement, "seen": seen, "order": order},
+        {"movement": movement, "seen": seen, "order": order, **live_panel(db, actor)},
     )
