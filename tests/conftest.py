@@ -126,16 +126,37 @@ def world(db: Session) -> World:
     return result
 
 
+def unspent_code(secret: str, spent_step: int) -> tuple[str, int]:
+    """A code of a 30-second step after `spent_step` (each code works once, and a step spent
+    at login or a decision is refused): waits for the next step when the current one is
+    spent, and never hands out a code in the last seconds of its step. Returns (code, step)."""
+    totp = pyotp.TOTP(secret)
+    while True:
+        now = time.time()
+        step = int(now // totp.interval)
+        left = totp.interval - now % totp.interval
+        if step > spent_step and left > 3:
+            return totp.at(now), step
+        time.sleep(left + 0.1)
+
+
 @dataclass
 class Login:
     user_id: str
     username: str
     token: str
     totp_secret: str | None
+    spent_step: int = -1
 
     @property
     def headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token}"}
+
+    def code(self) -> str:
+        """A fresh second-factor code for a decision (waits if this step is spent)."""
+        assert self.totp_secret, f"{self.username} has no second factor"
+        code, self.spent_step = unspent_code(self.totp_secret, self.spent_step)
+        return code
 
 
 @pytest.fixture
@@ -169,6 +190,7 @@ def login_as(db: Session, client: TestClient, world: World):
         )
         db.commit()
         body = {"username": username, "password": TEST_PASSWORD}
+        spent_step = -1
         if identity.requires_totp([role]):
             # the previous step's code (still valid), so a test may log in again with now();
             # never in the last seconds of a step, when the server could already be past it
@@ -177,6 +199,7 @@ def login_as(db: Session, client: TestClient, world: World):
             if remaining < 3:
                 time.sleep(remaining + 0.1)
             body["totp_code"] = totp.at(time.time() - totp.interval)
+            spent_step = int(time.time() // totp.interval) - 1
         response = client.post("/api/v1/auth/token", json=body)
         assert response.status_code == 200, response.text
         user_id = identity.authenticate(db, response.json()["access_token"]).user_id
@@ -185,6 +208,7 @@ def login_as(db: Session, client: TestClient, world: World):
             username,
             response.json()["access_token"],
             secret if identity.requires_totp([role]) else None,
+            spent_step,
         )
 
     return _login

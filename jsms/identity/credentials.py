@@ -29,6 +29,10 @@ MIN_PASSWORD_LENGTH = 12
 _DUMMY_HASH = _hasher.hash("not-a-real-password-0000")
 
 
+class StepUpRefused(Forbidden):
+    """A second-factor code refused at a decision; the caller commits to keep its audit."""
+
+
 def hash_password(password: str) -> str:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise Invalid(f"password must have at least {MIN_PASSWORD_LENGTH} characters")
@@ -155,4 +159,4 @@ def step_up(db: Session, actor: Actor, code: str, now: datetime | None = None) -
     )
     if reason:
         minutes = round(settings.lockout_minutes)
-        raise Forbidden(STEP_UP_WORDS[reason].format(minutes=minutes))
+        raise StepUpRefused(STEP_UP_WORDS[reason].format(minutes=minutes))

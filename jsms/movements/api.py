@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Response
 
 from jsms.deps import Db, Paging, require
+from jsms.identity.credentials import StepUpRefused
 from jsms.identity.policy import Actor
 from jsms.movements import approvals, flows, service, whoknew
 from jsms.movements.models import Movement
@@ -140,8 +141,13 @@ def submit(
 def decide(
     movement_id: str, body: DecisionIn, db: Db, actor: Annotated[Actor, require("movement.approve")]
 ) -> ApprovalOut:
-    """Approve or reject for your agency (a rejection needs a reason)."""
-    return ApprovalOut.model_validate(flows.decide(db, actor, movement_id, body))
+    """Approve or reject for your agency (a rejection needs a reason), confirmed with a fresh
+    code from your authenticator app."""
+    try:
+        return ApprovalOut.model_validate(flows.decide(db, actor, movement_id, body))
+    except StepUpRefused:
+        db.commit()  # keep the refused code's audit event; nothing else was written
+        raise
 
 
 @router.get("/approvals/pending", response_model=Page[PendingApproval])

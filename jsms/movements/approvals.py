@@ -99,11 +99,11 @@ def open_approvals(db: Session, movement: Movement) -> None:
         )
 
 
-def decide(
+def owed(
     db: Session, actor: Actor, movement: Movement, *, approve: bool, reason: str | None
 ) -> MovementApproval:
-    """An approver records their agency's decision on the current version; the status that
-    follows is derived in the same transaction, under the movement's lock."""
+    """The actor's agency's pending key on the current version, under the movement's lock,
+    once everything that would refuse the decision has been checked."""
     lock(db, movement)
     if movement.status != "submitted":
         raise Conflict(f"{movement.reference} is {movement.status}, not awaiting decisions")
@@ -119,6 +119,20 @@ def decide(
         raise Conflict("your agency has already decided on this version")
     if not approve and not reason:
         raise Invalid("a rejection needs a reason")
+    return approval
+
+
+def record(
+    db: Session,
+    actor: Actor,
+    movement: Movement,
+    approval: MovementApproval,
+    *,
+    approve: bool,
+    reason: str | None,
+) -> MovementApproval:
+    """Write the decision; the movement's status that follows is derived in the same
+    transaction, under the lock `owed` took."""
     approval.status = "approved" if approve else "rejected"
     approval.decided_by = actor.user_id
     approval.decided_at = utcnow()
@@ -131,6 +145,15 @@ def decide(
         movement.release_at = max(utcnow(), movement.departure_at - RELEASE_BEFORE_DEPARTURE)
     db.flush()
     return approval
+
+
+def decide(
+    db: Session, actor: Actor, movement: Movement, *, approve: bool, reason: str | None
+) -> MovementApproval:
+    """An approver records their agency's decision on the current version (the check and the
+    write in one step, for callers that have already confirmed the person)."""
+    approval = owed(db, actor, movement, approve=approve, reason=reason)
+    return record(db, actor, movement, approval, approve=approve, reason=reason)
 
 
 def all_approved(movement: Movement) -> bool:

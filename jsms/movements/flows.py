@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from jsms.audit import service as audit
 from jsms.errors import Invalid
 from jsms.geo.gazetteer import load_gazetteer
+from jsms.identity.credentials import step_up
 from jsms.identity.policy import Actor
 from jsms.movements import approvals, escorts, planning, service
 from jsms.movements.models import EscortAssignment, Movement, MovementApproval
@@ -125,9 +126,14 @@ def submit_movement(db: Session, actor: Actor, movement_id: str) -> Movement:
 
 
 def decide(db: Session, actor: Actor, movement_id: str, body: DecisionIn) -> MovementApproval:
-    """Approve or reject for the actor's agency (a rejection needs a reason)."""
+    """Approve or reject for the actor's agency (a rejection needs a reason). The decision
+    binds the agency, so it takes a fresh second-factor code, checked once everything else
+    that could refuse it has been: a refused code raises StepUpRefused, whose audit event the
+    caller keeps by committing."""
     movement = service.get_movement(db, actor, movement_id)[0]
-    return approvals.decide(db, actor, movement, approve=body.approve, reason=body.reason)
+    approval = approvals.owed(db, actor, movement, approve=body.approve, reason=body.reason)
+    step_up(db, actor, body.totp_code)
+    return approvals.record(db, actor, movement, approval, approve=body.approve, reason=body.reason)
 
 
 def book_escort(db: Session, actor: Actor, movement_id: str, body: EscortIn) -> EscortAssignment:

@@ -145,6 +145,11 @@ class MovementPlan(MovementSummary):
 class DecisionIn(StrictModel):
     approve: bool
     reason: str | None = Field(default=None, max_length=2000)
+    totp_code: str = Field(
+        pattern=r"^\d{6}$",
+        description="a fresh code from the approver's authenticator app: a decision binds "
+        "the agency, so it is confirmed by the person at the time (each code works once)",
+    )
 
 
 class EscortIn(StrictModel):

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-import pyotp
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -24,7 +23,7 @@ from jsms.demo.scenario import DemoLoad
 from jsms.identity.models import Agency, User
 from jsms.movements.models import Movement
 from jsms.registry.models import SecurityUnit
-from tests.conftest import shared_data
+from tests.conftest import shared_data, unspent_code
 
 
 @dataclass
@@ -35,6 +34,15 @@ class Walk:
     loaded: DemoLoad
     client: TestClient
     tokens: dict[str, str]
+    secrets: dict[str, str | None]
+    spent: dict[str, int]
+
+    def code(self, username: str) -> str:
+        """A fresh second-factor code of the user, for a decision."""
+        secret = self.secrets[username]
+        assert secret, username
+        code, self.spent[username] = unspent_code(secret, self.spent.get(username, -1))
+        return code
 
     def headers(self, username: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.tokens[username]}"}
@@ -52,12 +60,16 @@ class Walk:
         return response.json()
 
 
-def _log_in(client: TestClient, url: str, loaded: DemoLoad) -> dict[str, str]:
-    """Every printed login, each once (a second-factor code may be used only once)."""
+def _log_in(
+    client: TestClient, url: str, loaded: DemoLoad
+) -> tuple[dict[str, str], dict[str, str | None], dict[str, int]]:
+    """Every printed login, each once (a second-factor code may be used only once): their
+    tokens, second-factor secrets and the code steps spent logging in."""
     from jsms.db import new_session
     from jsms.identity import service as identity
 
     tokens = {}
+    spent: dict[str, int] = {}
     with new_session(url) as db:
         secrets = {u.username: identity.totp_secret(u) for u in db.scalars(select(User))}
     for login in loaded.logins:
@@ -65,11 +77,11 @@ def _log_in(client: TestClient, url: str, loaded: DemoLoad) -> dict[str, str]:
         if login.second_factor:
             secret = secrets[login.username]
             assert secret, login.username
-            body["totp_code"] = pyotp.TOTP(secret).now()
+            body["totp_code"], spent[login.username] = unspent_code(secret, -1)
         response = client.post("/api/v1/auth/token", json=body)
         assert response.status_code == 200, (login.username, response.text)
         tokens[login.username] = response.json()["access_token"]
-    return tokens
+    return tokens, secrets, spent
 
 
 @pytest.fixture(scope="module", params=["shipped data only", "with ../shared/data"])
@@ -91,7 +103,7 @@ def walk(
         upgrade(url)
         loaded = load_scenario(url)
     with TestClient(create_app(url), raise_server_exceptions=False) as client:
-        yield Walk(url, loaded, client, _log_in(client, url, loaded))
+        yield Walk(url, loaded, client, *_log_in(client, url, loaded))
     get_engine(url).dispose()
 
 
@@ -133,7 +145,8 @@ def _approve_all(walk: Walk, movement_id: str) -> None:
         queue = walk.call("GET", "/approvals/pending", username)
         items = queue["items"] if isinstance(queue, dict) else queue  # a page, or a plain list
         assert any(q.get("movement_id", movement_id) == movement_id for q in items), username
-        walk.call("POST", f"/movements/{movement_id}/decision", username, json={"approve": True})
+        decision = {"approve": True, "totp_code": walk.code(username)}
+        walk.call("POST", f"/movements/{movement_id}/decision", username, json=decision)
     with walk.session() as db:
         movement = db.get(Movement, movement_id)
         assert movement is not None and movement.status == "approved", approvers

@@ -59,20 +59,26 @@ def _state(db: Session, movement_id: str) -> tuple[str, list[str]]:
 def test_the_last_two_approvals_arriving_together_approve_the_movement(
     db: Session, client: TestClient, login_as: Any, mworld: MovementWorld, live_server: str
 ) -> None:
-    approvers = _approvers(login_as, mworld)
     for _round in range(3):
+        # new approvers each round: each has an unspent second-factor code at once
+        approvers = _approvers(login_as, mworld)
         _, movement_id = submitted_hub_movement(client, login_as, mworld)
         url = f"{live_server}/api/v1/movements/{movement_id}/decision"
         for party in ("host:Balochistan", "client"):
             first = client.post(
                 f"/api/v1/movements/{movement_id}/decision",
                 headers=approvers[party].headers,
-                json={"approve": True},
+                json={"approve": True, "totp_code": approvers[party].code()},
             )
             assert first.status_code == 200, first.text
         results = together(
             [
-                partial(httpx.post, url, headers=approvers[p].headers, json={"approve": True})
+                partial(
+                    httpx.post,
+                    url,
+                    headers=approvers[p].headers,
+                    json={"approve": True, "totp_code": approvers[p].code()},
+                )
                 for p in ("host:Sindh", "guest")
             ]
         )
@@ -85,21 +91,28 @@ def test_the_last_two_approvals_arriving_together_approve_the_movement(
 def test_approve_and_reject_together_leave_one_consistent_outcome(
     db: Session, client: TestClient, login_as: Any, mworld: MovementWorld, live_server: str
 ) -> None:
-    approvers = _approvers(login_as, mworld)
     for _round in range(3):
+        approvers = _approvers(login_as, mworld)
         _, movement_id = submitted_hub_movement(client, login_as, mworld)
         url = f"{live_server}/api/v1/movements/{movement_id}/decision"
         for party in ("host:Balochistan", "client", "guest"):
             client.post(
                 f"/api/v1/movements/{movement_id}/decision",
                 headers=approvers[party].headers,
-                json={"approve": True},
+                json={"approve": True, "totp_code": approvers[party].code()},
             )
         sindh = approvers["host:Sindh"].headers
+        # one code for both: the second request is refused (409) before its code is checked
+        code = approvers["host:Sindh"].code()
         results = together(
             [
-                partial(httpx.post, url, headers=sindh, json={"approve": True}),
-                partial(httpx.post, url, headers=sindh, json={"approve": False, "reason": "x"}),
+                partial(httpx.post, url, headers=sindh, json={"approve": True, "totp_code": code}),
+                partial(
+                    httpx.post,
+                    url,
+                    headers=sindh,
+                    json={"approve": False, "reason": "x", "totp_code": code},
+                ),
             ]
         )
         codes = sorted(r.status_code for r in results)

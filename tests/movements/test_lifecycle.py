@@ -59,7 +59,7 @@ def test_crossing_sindh_and_balochistan_needs_both_provinces_and_all_keys(
         decided = client.post(
             f"/api/v1/movements/{movement_id}/decision",
             headers=approver.headers,
-            json={"approve": True},
+            json={"approve": True, "totp_code": approver.code()},
         )
         assert decided.status_code == 200, (party, decided.text)
     ops = login_as("ops_officer", agency_id=mworld.world.host_sindh)
@@ -73,16 +73,17 @@ def test_crossing_sindh_and_balochistan_needs_both_provinces_and_all_keys(
         client.post(
             f"/api/v1/movements/{movement_id}/decision",
             headers=balochistan.headers,
-            json={"approve": True},
+            json={"approve": True, "totp_code": balochistan.code()},
         ).status_code
         == 200
     )
     approved = client.get(f"/api/v1/movements/{movement_id}", headers=requester.headers).json()
     assert approved["status"] == "approved"
+    # refused as already decided before any code is checked, so no fresh code is needed
     again = client.post(
         f"/api/v1/movements/{movement_id}/decision",
         headers=balochistan.headers,
-        json={"approve": True},
+        json={"approve": True, "totp_code": "000000"},
     )
     assert again.status_code == 409
 
@@ -96,13 +97,17 @@ def test_a_rejection_needs_a_reason_and_stops_the_movement(
     no_reason = client.post(
         f"/api/v1/movements/{movement_id}/decision",
         headers=approver.headers,
-        json={"approve": False},
+        json={"approve": False, "totp_code": "000000"},
     )
-    assert no_reason.status_code == 422
+    assert no_reason.status_code == 422  # refused before any code is checked
     rejected = client.post(
         f"/api/v1/movements/{movement_id}/decision",
         headers=approver.headers,
-        json={"approve": False, "reason": "Hub corridor closed tonight"},
+        json={
+            "approve": False,
+            "reason": "Hub corridor closed tonight",
+            "totp_code": approver.code(),
+        },
     )
     assert rejected.status_code == 200
     status = client.get(f"/api/v1/movements/{movement_id}", headers=requester.headers).json()
@@ -178,7 +183,9 @@ def test_an_amendment_reopens_every_approval(
     movement_id = routed_and_submitted(db, client, requester, mworld)
     sindh = login_as("approver", agency_id=mworld.world.host_sindh)
     client.post(
-        f"/api/v1/movements/{movement_id}/decision", headers=sindh.headers, json={"approve": True}
+        f"/api/v1/movements/{movement_id}/decision",
+        headers=sindh.headers,
+        json={"approve": True, "totp_code": sindh.code()},
     )
     later = (mworld.departure + timedelta(hours=3)).isoformat()
     amended = client.patch(
@@ -196,7 +203,34 @@ def test_an_amendment_reopens_every_approval(
         client.post(
             f"/api/v1/movements/{movement_id}/decision",
             headers=sindh.headers,
-            json={"approve": True},
+            json={"approve": True, "totp_code": sindh.code()},
         ).status_code
         == 200
     )
+
+
+def test_a_decision_through_the_api_needs_a_fresh_code_of_the_approver(
+    db: Session, client: TestClient, login_as, mworld: MovementWorld
+) -> None:
+    """The session (a cookie or a token) is not enough: a decision binds the agency, so the
+    person confirms it with a code at the time, as on the decision page."""
+    from jsms.audit.models import AuditEvent
+
+    requester = login_as("requester")
+    movement_id = routed_and_submitted(db, client, requester, mworld)
+    sindh = login_as("approver", agency_id=mworld.world.host_sindh)
+    url = f"/api/v1/movements/{movement_id}/decision"
+    without = client.post(url, headers=sindh.headers, json={"approve": True})
+    assert without.status_code == 422 and "totp_code" in without.text
+    wrong = client.post(url, headers=sindh.headers, json={"approve": True, "totp_code": "123456"})
+    assert wrong.status_code == 403, wrong.text
+    summary = client.get(f"/api/v1/movements/{movement_id}", headers=requester.headers).json()
+    assert {a["party"]: a["status"] for a in summary["approvals"]}["host:Sindh"] == "pending"
+    db.rollback()
+    refusals = db.query(AuditEvent).filter_by(action="auth.step_up", outcome="failed").all()
+    assert [e.object_id for e in refusals] == [sindh.user_id]  # kept although the call failed
+    code = sindh.code()
+    approved = client.post(url, headers=sindh.headers, json={"approve": True, "totp_code": code})
+    assert approved.status_code == 200, approved.text
+    reused = client.post(url, headers=sindh.headers, json={"approve": True, "totp_code": code})
+    assert reused.status_code == 409  # already decided: refused before the code is looked at

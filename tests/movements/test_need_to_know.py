@@ -92,7 +92,9 @@ def test_writes_need_the_right_party(
     assert amend.status_code == 404
     not_party = login_as("approver", agency_id=w.host_kp)
     decision = client.post(
-        f"/api/v1/movements/{approved}/decision", headers=not_party.headers, json={"approve": True}
+        f"/api/v1/movements/{approved}/decision",
+        headers=not_party.headers,
+        json={"approve": True, "totp_code": not_party.code()},
     )
     assert decision.status_code == 404
     kp_ops = login_as("ops_officer", agency_id=w.host_kp)

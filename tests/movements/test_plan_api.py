@@ -200,7 +200,11 @@ def test_a_rejected_movement_is_amended_and_resubmitted_as_a_new_version(
     rejected = client.post(
         f"{base}/decision",
         headers=approver.headers,
-        json={"approve": False, "reason": "no escort free that morning; go an hour later"},
+        json={
+            "approve": False,
+            "reason": "no escort free that morning; go an hour later",
+            "totp_code": approver.code(),
+        },
     )
     assert rejected.status_code == 200, rejected.text
     assert client.get(base, headers=requester.headers).json()["status"] == "rejected"
@@ -232,7 +236,9 @@ def test_a_rejected_movement_can_be_resubmitted_unchanged_or_cloned(
     base = f"/api/v1/movements/{movement_id}"
     approver = login_as(Role.APPROVER, agency_id=mworld.world.host_sindh)
     client.post(
-        f"{base}/decision", headers=approver.headers, json={"approve": False, "reason": "wait"}
+        f"{base}/decision",
+        headers=approver.headers,
+        json={"approve": False, "reason": "wait", "totp_code": approver.code()},
     )
     again = client.post(f"{base}/submit", headers=requester.headers)
     assert again.status_code == 200, again.text

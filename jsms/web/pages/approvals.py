@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from jsms.deps import Db, require
 from jsms.errors import DomainError
-from jsms.identity.credentials import step_up
+from jsms.identity.credentials import StepUpRefused
 from jsms.identity.policy import Actor
 from jsms.movements import approvals, flows, service
 from jsms.movements.reads import pending_item
@@ -123,7 +123,7 @@ def _read_decision(values: dict[str, str]) -> tuple[DecisionIn | None, dict[str,
     if errors:
         return None, errors
     try:
-        return DecisionIn(approve=decision == "approve", reason=reason), {}
+        return DecisionIn(approve=decision == "approve", reason=reason, totp_code=code), {}
     except ValidationError as exc:
         return None, field_errors(exc)
 
@@ -145,9 +145,9 @@ def decide(
             request, db, actor, movement_id, errors=errors, values=values, status_code=422
         )
     try:
-        step_up(db, actor, str(form.get("code")))
-    except DomainError as exc:
-        db.commit()  # keep the failed step-up's audit event; nothing else was written
+        approval = flows.decide(db, actor, movement_id, body)
+    except StepUpRefused as exc:
+        db.commit()  # keep the refused code's audit event; nothing else was written
         return _decision_page(
             request,
             db,
@@ -157,8 +157,6 @@ def decide(
             values=values,
             status_code=exc.status,
         )
-    try:
-        approval = flows.decide(db, actor, movement_id, body)
     except DomainError as exc:
         movement_forms.keep_refusal(request, db, exc)
         return _decision_page(
