@@ -75,6 +75,8 @@ def start_demo_server(folder: Path) -> tuple[DemoServer, subprocess.Popen[bytes]
         **os.environ,
         "JSMS_DATABASE_URL": f"sqlite:///{folder / 'demo.sqlite3'}",
         "JSMS_KEY_FILE": str(folder / "keys.json"),
+        # its own port for trackers, so a `jsms serve` already on 5055 does not stop this one
+        "JSMS_OSMAND_PORT": str(_free_port()),
     }
     env.pop("JSMS_ENV", None)
     subprocess.run([JSMS, "demo", "load"], env=env, check=True, capture_output=True)
