@@ -98,7 +98,7 @@ def workers_row(
             count=count,
             connections=2,
             per_request=5_000,
-            offset=workers * 1_000_000,
+            offset=workers * 150_000,
         )
         stored = result["stored"]
         while publisher.published < stored and time.perf_counter() - start < 300:
