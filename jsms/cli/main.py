@@ -218,6 +218,7 @@ from jsms.cli import movements as _movements  # noqa: E402,F401  (registers `jsm
 from jsms.cli import osint as _osint  # noqa: E402,F401  (registers `jsms osint`)
 from jsms.cli import reports as _reports  # noqa: E402,F401  (registers `jsms report`)
 from jsms.cli import roads as _roads  # noqa: E402,F401  (registers `jsms geo import-osm`)
+from jsms.cli import simulate as _simulate  # noqa: E402,F401  (registers `jsms simulate`)
 from jsms.cli import threat as _threat  # noqa: E402,F401  (registers `jsms threat`)
 from jsms.cli import users as _users  # noqa: E402,F401  (registers `jsms users`)
 

@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from jsms.db import transaction, utcnow
 from jsms.demo.accounts import DEMO_PASSWORD, DemoLogin, create_users
+from jsms.demo.devices import devices_file, register_devices, seed_trails, write_keys
 from jsms.demo.movements import load_movements
 from jsms.demo.organisations import (
     LOADER,
@@ -43,6 +44,7 @@ class DemoLoad:
     threat: ThreatPicture
     logins: list[DemoLogin] = field(default_factory=list)
     movements: list[str] = field(default_factory=list)
+    devices: str = ""
 
 
 def scenario_data() -> dict[str, Any]:
@@ -82,9 +84,19 @@ def load_scenario(url: str | None = None, progress: bool = False) -> DemoLoad:
         bar.advance(task, 10)
         users, logins = create_users(db, scenario, orgs, persons)
         movements = load_movements(db, scenario, orgs, persons, users, gazetteer, now)
+        tag, made = register_devices(db, movements)
+        seed_trails(db, made, utcnow())
         bar.advance(task, 10)
-        return DemoLoad(
+        loaded = DemoLoad(
             threat=threat,
             logins=logins,
             movements=[f"{m.reference:<14} {m.status:<12} {m.purpose}" for m in movements],
         )
+    keys = devices_file()
+    write_keys(keys, tag, made)
+    trackers = sum(1 for d in made if d.protocol == "osmand")
+    loaded.devices = (
+        f"{trackers} vehicle trackers and {len(made) - trackers} phones for the live movements; "
+        f"their keys are in {keys} (for `jsms simulate`)"
+    )
+    return loaded

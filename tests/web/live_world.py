@@ -21,9 +21,9 @@ from jsms.identity.roles import Role, Side
 from jsms.movements.models import Movement
 from jsms.tracking import devices
 from jsms.tracking.models import Position
-from tests.movements.conftest import AIRPORT, BORDER, MovementWorld, actor_of
+from tests.movements.conftest import AIRPORT, BORDER, HUB, MovementWorld, actor_of
 
-__all__ = ["AIRPORT", "BORDER", "LiveWorld", "audit_count", "store_position"]
+__all__ = ["AIRPORT", "BORDER", "HUB", "LiveWorld", "audit_count", "store_position"]
 
 
 @dataclass
@@ -32,6 +32,7 @@ class LiveWorld:
     tracker: str  # device ids
     phone: str
     mworld: MovementWorld
+    keys: dict[str, str]  # device identifier -> its key
 
 
 @pytest.fixture(autouse=True)
@@ -56,7 +57,7 @@ def live(db: Session, mworld: MovementWorld, approved: str) -> Iterator[LiveWorl
     movement.started_at = datetime.now(UTC) - timedelta(minutes=10)
     movement.release_at = datetime.now(UTC) - timedelta(hours=1)
     world = mworld.world
-    tracker = devices.register(
+    tracker_issued = devices.register(
         db,
         actor_of(world.host_sindh, Side.HOST),
         identifier="trk-sindh-esc-9-1",
@@ -64,17 +65,18 @@ def live(db: Session, mworld: MovementWorld, approved: str) -> Iterator[LiveWorl
         label="SINDH-ESC-9 lead vehicle",
         unit_id=mworld.sindh_unit,
         vehicle_registration="SINDH-ESC-9-1",
-    ).device
-    phone = devices.register(
+    )
+    phone_issued = devices.register(
         db,
         actor_of(world.company_a, Side.CLIENT),
         identifier="co-a/phone-1",
         protocol="owntracks",
         label="Engineer 0's phone",
         person_id=mworld.passengers[0],
-    ).device
+    )
     db.commit()
-    yield LiveWorld(approved, tracker.id, phone.id, mworld)
+    keys = {i.device.identifier: i.key for i in (tracker_issued, phone_issued)}
+    yield LiveWorld(approved, tracker_issued.device.id, phone_issued.device.id, mworld, keys)
 
 
 def store_position(
