@@ -196,6 +196,7 @@ def test_roll_call_counts_move_with_the_answers_over_the_persons_one_may_know(
     feed, other_company = Feed(db_url, ops), Feed(db_url, person("requester", world.company_b))
     (counted,) = kinds(feed.open(), "roll_call")
     assert counted["id"] == started.id and counted["counts"]["pending"] >= 1
+    assert (counted["lat"], counted["lon"], counted["radius_km"]) == (*AIRPORT, 5)
     assert kinds(other_company.open(), "roll_call") == []
     target = next(t for t in started.targets if t.person_id == live.mworld.passengers[0])
     rollcall.record_answer(db, target, "safe", "web")
@@ -270,3 +271,24 @@ def test_the_stream_refuses_the_logged_out_and_roles_without_movements(
     assert refused.status_code == 303 and refused.headers["location"].startswith("/login")
     browse("analyst")
     assert client.get("/live/events").status_code == 403
+
+
+def test_a_movement_that_starts_is_announced_with_its_new_status(
+    db: Session, db_url: str, live: LiveWorld, person
+) -> None:
+    movement = db.get(Movement, live.movement_id)
+    assert movement is not None
+    movement.status, movement.started_at = "approved", None
+    movement.departure_at = datetime.now(UTC) + timedelta(minutes=30)
+    movement.arrival_at = movement.departure_at + timedelta(hours=2)
+    db.commit()
+    feed = Feed(db_url, person("ops_officer", live.mworld.world.host_sindh))
+    assert [m["status"] for m in kinds(feed.open(), "movement")] == ["approved"]
+    db.rollback()
+    movement = db.get(Movement, live.movement_id)
+    assert movement is not None
+    movement.status, movement.started_at = "in_progress", datetime.now(UTC)
+    db.commit()
+    feed.refreshed = 0.0
+    (started,) = kinds(feed.poll(), "movement")
+    assert started["status"] == "in_progress" and started["watching"] is True

@@ -152,3 +152,16 @@ def test_the_alert_page_is_audited_and_shows_the_timeline(
     page = client.get(f"/alerts/{alert.id}")
     assert page.status_code == 200 and "opened" in page.text and alert.title in page.text
     assert audit_count(db, "alert.read", alert.id) == 1
+
+
+def test_the_road_panel_alone_lists_the_movement_with_its_progress(
+    db: Session, client: TestClient, browse, live: LiveWorld
+) -> None:
+    store_position(db, live, live.tracker, *AIRPORT)
+    browse("ops_officer", agency_id=live.mworld.world.host_sindh)
+    panel = client.get("/live/panel/road")
+    assert panel.status_code == 200 and "<html" not in panel.text
+    assert f'data-movement="{live.movement_id}" data-status="in_progress"' in panel.text
+    assert "% of the route" in panel.text
+    browse("ops_officer", agency_id=live.mworld.world.host_kp)
+    assert live.movement_id not in client.get("/live/panel/road").text

@@ -106,6 +106,14 @@ def dashboard(request: Request, db: Db, actor: Annotated[Actor, require("alert.r
     )
 
 
+@router.get("/live/panel/road")
+def road_panel(
+    request: Request, db: Db, actor: Annotated[Actor, require("alert.read")]
+) -> Response:
+    """The movements on the road alone, for live.js when one starts, sets off or ends."""
+    return render(request, db, "live/road_panel.html", {"road": on_the_road(db, actor)})
+
+
 @router.get("/live/panel/alerts")
 def alert_panel(
     request: Request, db: Db, actor: Annotated[Actor, require("alert.read")]

@@ -76,6 +76,7 @@ class _Shown:
     """A movement on this feed's board."""
 
     reference: str
+    status: str
     labels: dict[str, str] = field(default_factory=dict)  # device id -> label
 
 
@@ -156,16 +157,34 @@ class Feed:
             events.append(("movement", {"movement": movement_id, "reference": gone.reference,
                                         "watching": False}))  # fmt: skip
         for movement_id, (movement, reason) in visible.items():
-            if movement_id in self.shown:
-                continue
-            events += self._show(db, movement, reason, now, trails)
+            shown = self.shown.get(movement_id)
+            if shown is None:
+                events += self._show(db, movement, reason, now, trails)
+            elif shown.status != movement.status:  # started: it sets off
+                shown.status = movement.status
+                self.progress.watch(db, movement, now)
+                events.append(("movement", self._movement_data(movement)))
         return events
+
+    @staticmethod
+    def _movement_data(movement: Movement) -> dict[str, Any]:
+        return {
+            "movement": movement.id,
+            "reference": movement.reference,
+            "purpose": movement.purpose,
+            "status": movement.status,
+            "origin": movement.origin_name,
+            "destination": movement.destination_name,
+            "arrival_at": _iso(movement.arrival_at),
+            "watching": True,
+            "href": f"/movements/{movement.id}",
+        }
 
     def _show(
         self, db: Session, movement: Movement, reason: str, now: datetime, trail: bool
     ) -> list[Event]:
         self.progress.watch(db, movement, now)
-        shown = self.shown[movement.id] = _Shown(movement.reference)
+        shown = self.shown[movement.id] = _Shown(movement.reference, movement.status)
         audit.record(
             db,
             action="movement.positions.read",
@@ -174,22 +193,7 @@ class Feed:
             detail={"via": "live feed", "reason": reason},
             actor=self.actor,
         )
-        events: list[Event] = [
-            (
-                "movement",
-                {
-                    "movement": movement.id,
-                    "reference": movement.reference,
-                    "purpose": movement.purpose,
-                    "status": movement.status,
-                    "origin": movement.origin_name,
-                    "destination": movement.destination_name,
-                    "arrival_at": _iso(movement.arrival_at),
-                    "watching": True,
-                    "href": f"/movements/{movement.id}",
-                },
-            )
-        ]
+        events: list[Event] = [("movement", self._movement_data(movement))]
         if trail:
             rows = db.scalars(
                 select(Position)
@@ -382,6 +386,9 @@ class Feed:
                     {
                         "id": roll_call.id,
                         "title": roll_call.title,
+                        "lat": roll_call.lat,
+                        "lon": roll_call.lon,
+                        "radius_km": roll_call.radius_km,
                         "counts": counts,
                         "overdue": overdue,
                         "closed": roll_call.closed_at is not None,

@@ -111,8 +111,18 @@
 
   function dashboard() {
     var refreshAlerts = refresher(function () { return $("[data-alert-panel]"); }, "/live/panel/alerts");
+    var refreshRoad = refresher(function () { return $("[data-road-panel]"); }, "/live/panel/road");
     $all("[data-alert]").forEach(function (card) { knownAlerts[card.getAttribute("data-alert")] = true; });
+    function statusOf(id) {
+      var row = $('[data-road-panel] [data-movement="' + id + '"]');
+      return row ? row.getAttribute("data-status") : null;
+    }
     return {
+      movement: function (data) {
+        // a movement started, set off or ended: the list is fetched again
+        var shown = statusOf(data.movement);
+        if (data.watching ? shown !== data.status : shown !== null) refreshRoad();
+      },
       alert: function (data) {
         var fresh = !knownAlerts[data.id];
         knownAlerts[data.id] = true;
@@ -180,6 +190,7 @@
     var pending = [];
     var devices = {};     // device id -> {marker, trail, last}
     var alertMarks = {};  // alert id -> marker
+    var rollCalls = {};   // roll call id -> circle
     var group = null;
     var alertsGroup = null;
 
@@ -322,12 +333,44 @@
       alertMarks[data.id] = marker;
     }
 
+    function markRollCall(data) {
+      var circle = rollCalls[data.id];
+      if (data.closed) {
+        if (circle) alertsGroup.removeLayer(circle);
+        delete rollCalls[data.id];
+        return;
+      }
+      var counts = data.counts;
+      var text = "Roll call: " + counts.safe + " safe · " + counts.need_help + " need help · " +
+        counts.pending + " not answered";
+      if (!circle) {
+        circle = rollCalls[data.id] = L.circle([data.lat, data.lon], {
+          radius: data.radius_km * 1000, color: "#0b5394", weight: 2, dashArray: "8 6", fillOpacity: 0.05,
+        }).addTo(alertsGroup);
+        circle.bindTooltip(text, { permanent: true, direction: "top", className: "roll-call-count" });
+        circle.bindPopup(function () {
+          var box = document.createElement("div");
+          box.className = "popup";
+          var title = document.createElement("strong");
+          title.textContent = data.title;
+          box.appendChild(title);
+          var link = document.createElement("a");
+          link.href = data.href;
+          link.textContent = "Everyone asked";
+          box.appendChild(document.createElement("br"));
+          box.appendChild(link);
+          return box;
+        });
+      }
+      circle.setTooltipContent(text);
+    }
+
     whenReady(function (map) {
       group = L.layerGroup().addTo(map);
       alertsGroup = L.layerGroup().addTo(map);
       if (container.jsmsLayers) {
         container.jsmsLayers.addOverlay(group, "Live convoys");
-        container.jsmsLayers.addOverlay(alertsGroup, "Open alerts");
+        container.jsmsLayers.addOverlay(alertsGroup, "Open alerts and roll calls");
       }
       legend(map);
       container.setAttribute("data-live", "ready");
@@ -350,6 +393,7 @@
         knownAlerts[data.id] = true;
         markAlert(data);
       }),
+      roll_call: queued("roll_call", markRollCall),
     };
   }
 
