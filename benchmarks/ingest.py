@@ -262,15 +262,24 @@ def until(predicate: Any, timeout: float = 300.0) -> float:
     return time.perf_counter()
 
 
-def throughput(server: Server, kind: str, count: int, **options: Any) -> tuple[float, float]:
-    """(positions/s as answered, positions/s fully monitored)."""
+def throughput(server: Server, kind: str, count: int, **options: Any) -> tuple[float, float, float]:
+    """(positions/s as answered, positions/s fully monitored, positions per CPU-second of
+    this process: what the server does with a core of its own, whatever else runs here)."""
     stored_before, monitored_before = server.pipeline.stored_total, server.monitored()
+    cpu = time.process_time()
     start = time.perf_counter()
     result = load(kind, count=count, **options)
-    stored = server.pipeline.stored_total - stored_before
     answered = start + result["seconds"]
+    if kind == "mqtt":  # the publisher is done when the broker has them, not JSMS
+        answered = until(lambda: server.pipeline.stored_total - stored_before >= count)
+    stored = server.pipeline.stored_total - stored_before
     finished = until(lambda: server.monitored() - monitored_before >= stored)
-    return stored / (answered - start), stored / (max(finished, answered) - start)
+    used = time.process_time() - cpu
+    return (
+        stored / (answered - start),
+        stored / (max(finished, answered) - start),
+        stored / used if used else 0.0,
+    )
 
 
 # The rows -------------------------------------------------------------------------------------
@@ -286,7 +295,7 @@ def http_and_batch(url: str, quick: bool) -> list[Row]:
     try:
         load("osmand", port=server.osmand_port, count=5_000, key=KEY, offset=7)  # warm up
         count = 30_000 if quick else 120_000
-        answered, monitored = throughput(
+        answered, monitored, per_cpu = throughput(
             server, "osmand", count, port=server.osmand_port, key=KEY, connections=8, depth=128
         )
         rows = [
@@ -295,11 +304,12 @@ def http_and_batch(url: str, quick: bool) -> list[Row]:
                 f"{monitored:,.0f}/s",
                 ">= 8,000/s",
                 verdict(monitored, 8_000),
-                f"answered at {answered:,.0f}/s; {count:,} fixes",
+                f"answered at {answered:,.0f}/s; {per_cpu:,.0f} per server CPU-second; "
+                f"{count:,} fixes",
             ),
         ]
         count = 100_000 if quick else 400_000
-        answered, monitored = throughput(
+        answered, monitored, per_cpu = throughput(
             server,
             "batch",
             count,
@@ -315,7 +325,7 @@ def http_and_batch(url: str, quick: bool) -> list[Row]:
                 f"{monitored:,.0f}/s",
                 ">= 50,000/s",
                 verdict(monitored, 50_000),
-                f"answered at {answered:,.0f}/s",
+                f"answered at {answered:,.0f}/s; {per_cpu:,.0f} per server CPU-second",
             )
         )
         rows.append(latency(server, url, quick))
@@ -385,13 +395,15 @@ def mqtt_row(url: str, quick: bool) -> Row:
         server = Server(url, mqtt_url=f"mqtt://127.0.0.1:{port}/?client_id=bench-ingest")
         try:
             count = 30_000 if quick else 100_000
-            answered, monitored = throughput(server, "mqtt", count, port=port, depth=10_000)
+            # paho's publisher slows down with thousands in flight; 100 keeps it near 20,000/s
+            answered, monitored, per_cpu = throughput(server, "mqtt", count, port=port, depth=100)
             return Row(
                 "MQTT (OwnTracks, QoS 1, Mosquitto), full monitoring",
                 f"{monitored:,.0f}/s",
                 ">= 50,000/s",
                 verdict(monitored, 50_000),
-                f"publisher acknowledged at {answered:,.0f}/s",
+                f"stored at {answered:,.0f}/s; {per_cpu:,.0f} per server CPU-second; the "
+                "subscriber is paho-mqtt (pure Python, MQTT v5 properties per message)",
             )
         finally:
             server.stop()
