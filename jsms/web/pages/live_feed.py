@@ -29,6 +29,7 @@ from jsms.alerts.models import Alert, AlertEvent, RollCall
 from jsms.audit import service as audit
 from jsms.db import new_session, utcnow
 from jsms.identity.policy import Actor, can
+from jsms.identity.roles import Side
 from jsms.movements import service as movements
 from jsms.movements.models import Movement
 from jsms.tracking import live_plans
@@ -370,8 +371,8 @@ class Feed:
         events: list[Event] = []
         for roll_call in db.scalars(stmt.order_by(RollCall.started_at.desc()).limit(20)):
             targets = rollcall.visible_targets(db, self.actor, roll_call)
-            if not targets:
-                continue
+            if not targets and self.actor.side == Side.CLIENT:
+                continue  # a company knows only roll calls that ask its own people
             counts = rollcall.counts(targets)
             overdue = sum(
                 1 for t in targets if t.status == "pending" and now >= roll_call.escalate_at
