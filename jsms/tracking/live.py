@@ -323,14 +323,13 @@ class LiveMonitor:
         return jobs
 
     def _work(self, jobs: list[_Job]) -> None:
-        if any(job.reassign for job in jobs):
-            self.deliver(self.refresh())
-        positions = [p for job in jobs for p in job.positions]
-        if not positions:
-            return
+        """Every job's future is answered, whatever happens (a worker waits on it)."""
         ok = False
         try:
-            ok = self.deliver(self.handle(positions))
+            if any(job.reassign for job in jobs):
+                self.deliver(self.refresh())
+            positions = [p for job in jobs for p in job.positions]
+            ok = self.deliver(self.handle(positions)) if positions else True
         finally:
             for job in jobs:
                 if job.done is not None and not job.done.done():

@@ -137,6 +137,11 @@ class MonitorWorker:
                 log.warning("lost partition %d (its lease expired)", partition)
                 await self._stop_fetching(partition)
                 changed = True
+        for partition in list(self.owned):
+            fetcher = self._fetchers.get(partition)
+            if fetcher is None or fetcher.done():
+                log.warning("partition %d had no reader; starting one", partition)
+                self._fetchers[partition] = asyncio.create_task(self._consume(partition))
         while len(self.owned) > target:
             await self._release(max(self.owned))
             changed = True
@@ -156,9 +161,12 @@ class MonitorWorker:
             self.live.reassign()
 
     async def _take(self, partition: int, revision: int) -> None:
-        assert self._js is not None
         self.owned[partition] = revision
-        subscription = await self._js.pull_subscribe(
+        self._fetchers[partition] = asyncio.create_task(self._consume(partition))
+
+    async def _subscribe(self, partition: int) -> Any:
+        assert self._js is not None
+        return await self._js.pull_subscribe(
             self.names.subject_of(partition),
             durable=self.names.durable_of(partition),
             stream=self.names.stream,
@@ -169,13 +177,17 @@ class MonitorWorker:
                 max_ack_pending=1_000,
             ),
         )
-        self._fetchers[partition] = asyncio.create_task(self._consume(partition, subscription))
 
-    async def _consume(self, partition: int, subscription: Any) -> None:
-        """Fetch, monitor, raise, acknowledge: in order, for as long as the lease is ours."""
+    async def _consume(self, partition: int) -> None:
+        """Bind to the partition's durable consumer, then fetch, monitor, raise, acknowledge,
+        in order, for as long as the lease is ours; any failure (binding included, on a busy
+        server) is retried, never left to silence the partition."""
+        subscription = None
         try:
             while partition in self.owned:
                 try:
+                    if subscription is None:
+                        subscription = await self._subscribe(partition)
                     await self._consume_once(subscription)
                 except TimeoutError:  # nothing to fetch (nats' and asyncio's timeouts alike)
                     continue
@@ -183,10 +195,13 @@ class MonitorWorker:
                     log.exception("consuming partition %d failed; trying again", partition)
                     await asyncio.sleep(1.0)
         finally:
-            await subscription.unsubscribe()
+            if subscription is not None:
+                await subscription.unsubscribe()
 
     async def _consume_once(self, subscription: Any) -> None:
         messages = await subscription.fetch(self.times.fetch_batch, timeout=1.0)
+        if not messages:  # a status answer, not a message
+            return
         positions = []
         for message in messages:
             try:

@@ -334,3 +334,12 @@ def test_no_alert_counts_twice_across_many_batches(
     for position in drive_with_a_deviation(db, movement, phone):
         assert live.deliver(live.handle([position]))
     assert db.scalar(select(func.count()).select_from(Alert).where(Alert.kind == "deviation")) == 1
+
+
+def test_a_submitted_batch_is_always_answered_even_an_empty_one(db_url: str) -> None:
+    """A monitor worker waits on the answer before acknowledging: it must never hang."""
+    live = LiveMonitor(db_url, tick_seconds=0.2, poll_seconds=0.5).start()
+    try:
+        assert live.submit([]).result(timeout=10) is True
+    finally:
+        live.stop()
