@@ -28,6 +28,7 @@ from jsms.movements.schemas import (
     MovementPlan,
     MovementSummary,
     PendingApproval,
+    ReleaseIn,
     RouteChoiceIn,
     WhoKnewRow,
 )
@@ -148,6 +149,19 @@ def decide(
     except StepUpRefused:
         db.commit()  # keep the refused code's audit event; nothing else was written
         raise
+
+
+@router.post("/movements/{movement_id}/release", response_model=MovementSummary)
+def release_order(
+    movement_id: str,
+    body: ReleaseIn,
+    db: Db,
+    actor: Annotated[Actor, require("movement.approve")],
+) -> MovementSummary:
+    """Release the order to the assigned units and passengers now, before its usual time
+    (six hours before departure): an approver of a party force, with the reason, audited."""
+    movement = flows.release_order(db, actor, movement_id, body)
+    return summary_of(movement, service.visible_to(db, actor, movement))
 
 
 @router.get("/approvals/pending", response_model=Page[PendingApproval])

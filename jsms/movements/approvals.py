@@ -208,3 +208,43 @@ def due_reminders(
         )
     db.flush()
     return rows
+
+
+def release_now(db: Session, actor: Actor, movement: Movement, reason: str) -> Movement:
+    """Hand the order to the assigned units and passengers now, before the usual time (a unit
+    that must prepare overnight, a briefing the evening before). Only an approver of a force
+    that is party to the movement may, once every key is turned; the earlier release, and
+    why, goes into the audit trail and so into "who knew"."""
+    lock(db, movement)
+    if movement.status != "approved":
+        raise Conflict(
+            f"{movement.reference} is {movement.status}: only an approved movement's "
+            "order is released"
+        )
+    if actor.side == Side.CLIENT or not any(
+        a.agency_id == actor.agency_id
+        for a in movement.approvals
+        if a.movement_version == movement.version
+    ):
+        raise Forbidden(
+            "only an approver of a host force or guest detail that is party to the movement "
+            "may release its order early"
+        )
+    now = utcnow()
+    if movement.release_at is not None and movement.release_at <= now:
+        raise Conflict(f"the order of {movement.reference} is already released")
+    before = movement.release_at
+    movement.release_at = now
+    db.flush()
+    audit.record(
+        db,
+        action="movement.release",
+        object_type="movement",
+        object_id=movement.id,
+        detail={
+            "reason": reason,
+            "was_due": before.isoformat() if before else None,
+            "version": movement.version,
+        },
+    )
+    return movement

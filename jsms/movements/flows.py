@@ -29,6 +29,7 @@ from jsms.movements.schemas import (
     MovementIn,
     MovementPatch,
     PlaceIn,
+    ReleaseIn,
 )
 from jsms.registry.models import Site
 from jsms.registry.service import site_query
@@ -158,6 +159,12 @@ def start_movement(db: Session, actor: Actor, movement_id: str) -> Movement:
     movement = service.read_details(db, actor, movement_id)
     service.start(db, actor, movement, planning.evaluate(db, movement, before_start=True))
     return movement
+
+
+def release_order(db: Session, actor: Actor, movement_id: str, body: ReleaseIn) -> Movement:
+    """Release the order to its recipients now (an approver of a party force; audited)."""
+    movement = service.read_details(db, actor, movement_id)
+    return approvals.release_now(db, actor, movement, body.reason)
 
 
 def finish_movement(db: Session, actor: Actor, movement_id: str, body: FinishIn) -> Movement:

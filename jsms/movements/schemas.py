@@ -159,6 +159,14 @@ class EscortIn(StrictModel):
     headcount: int | None = Field(default=None, ge=1, le=1000)
 
 
+class ReleaseIn(StrictModel):
+    reason: str = Field(
+        min_length=10,
+        max_length=500,
+        description="why the order goes out before its usual time (audited)",
+    )
+
+
 class FinishIn(StrictModel):
     outcome: str = Field(pattern="^(completed|aborted)$")
     debrief: str = Field(min_length=3, max_length=10_000)

@@ -1,6 +1,7 @@
 """A movement's life in Chromium: the requester asks for it in the wizard, compares the route
 options and submits; the three parties approve in their queues with a fresh authenticator
-code each; the host and the guest book their escorts on the leg.
+code each; the host and the guest book their escorts on the leg; the host's approver releases
+the order early and the commander of the host escort reads it on a phone.
 
 The steps are functions so a longer walk (the phone view, the analyst) can reuse them: each
 returns what the next one needs, starting with the movement `request_movement` creates.
@@ -117,10 +118,37 @@ def book_escorts(approvers: dict[str, object], movement: Requested) -> None:
         person.check("escorts")
 
 
+def release_and_read_on_the_phone(approvers: dict[str, object], walk, movement: Requested) -> None:
+    """The order would reach the escorts six hours before departure; the Sindh approver
+    releases it now (the escort briefs the day before), and the commander of the Sindh
+    escort reads their own copy on a phone."""
+    person = approvers["approver.sindh"]
+    page = person.page
+    person.go(f"/movements/{movement.id}")
+    page.get_by_label("Why now").fill("SPU escort briefs the team the day before departure")
+    page.get_by_role("button", name="Release the order now").click()
+    page.wait_for_load_state("networkidle")
+    assert "The order is released" in page.locator(".flash").inner_text()
+    person.check("order-released")
+    commander = walk("escort.sindh", phone=True)
+    page = commander.page
+    commander.go("/phone")
+    mine = page.locator("section.phone-movement", has_text=movement.reference)
+    assert mine.count() == 1, page.content()
+    commander.check("phone-movement")
+    mine.get_by_role("link", name="Read my order").click()
+    page.wait_for_load_state("networkidle")
+    order = page.locator("article.order").inner_text()
+    assert movement.reference in order and "escort.sindh" in order  # their own copy
+    assert f"{movement.departure_local:%H:%M}" in order
+    commander.check("phone-order")
+
+
 def test_a_movement_is_requested_approved_and_escorted_in_the_browser(walk) -> None:
     movement = request_movement(walk)
     approvers = approve_everywhere(walk, movement)
     book_escorts(approvers, movement)
+    release_and_read_on_the_phone(approvers, walk, movement)
     person = walk("requester.shc")
     person.go(f"/movements/{movement.id}")
     page = person.page

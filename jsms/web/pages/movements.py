@@ -12,6 +12,7 @@ from fastapi.responses import Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
+from jsms.db import utcnow
 from jsms.deps import Db, require
 from jsms.errors import DomainError
 from jsms.identity.policy import Actor, can
@@ -19,7 +20,7 @@ from jsms.identity.roles import Side
 from jsms.movements import flows, service
 from jsms.movements.models import Movement
 from jsms.movements.reads import summary_of
-from jsms.movements.schemas import FinishIn
+from jsms.movements.schemas import FinishIn, ReleaseIn
 from jsms.pagination import page_of
 from jsms.web.pages import movement_forms, plan_view
 from jsms.web.pages.movement_forms import Posted
@@ -38,6 +39,7 @@ DONE = {
     "cloned": "A new draft repeating that movement: check its route and submit it.",
     "started": "The movement is under way.",
     "finished": "The movement is closed with its debrief.",
+    "released": "The order is released to the assigned units and the passengers.",
 }
 
 
@@ -115,6 +117,11 @@ def movement_page(
                 a.agency_id == actor.agency_id and a.status == "pending"
                 for a in plan_view.current_approvals(movement)
             ),
+            "may_release": can(actor, "movement.approve")
+            and actor.side != Side.CLIENT
+            and movement.status == "approved"
+            and (movement.release_at is None or movement.release_at > utcnow())
+            and any(a.agency_id == actor.agency_id for a in plan_view.current_approvals(movement)),
         }
     )
     return render(request, db, "movements/detail.html", context, status_code=status_code)
@@ -197,6 +204,30 @@ def start(
     except DomainError as exc:
         return _refused(request, db, actor, movement_id, "start", exc)
     return redirect(f"/movements/{movement_id}?done=started")
+
+
+@router.post("/movements/{movement_id}/release", dependencies=[Depends(check_csrf)])
+def release(
+    request: Request,
+    movement_id: str,
+    form: Posted,
+    db: Db,
+    actor: Annotated[Actor, require("movement.approve")],
+) -> Response:
+    """Release the order before its usual time, with the reason (audited)."""
+    values = {"release_reason": str(form.get("release_reason") or "")}
+    try:
+        body = ReleaseIn(reason=values["release_reason"].strip())
+    except ValidationError:
+        errors = {"release_reason": "say why the order must go out now (10 characters or more)"}
+        return movement_page(
+            request, db, actor, movement_id, errors=errors, values=values, status_code=422
+        )
+    try:
+        flows.release_order(db, actor, movement_id, body)
+    except DomainError as exc:
+        return _refused(request, db, actor, movement_id, "release_reason", exc)
+    return redirect(f"/movements/{movement_id}?done=released")
 
 
 @router.post("/movements/{movement_id}/finish", dependencies=[Depends(check_csrf)])
