@@ -46,6 +46,7 @@ ACTOR = "monitor"  # how the monitor's writes are named in the audit trail
 CHECK_IN_LOOKBACK = timedelta(minutes=15)  # each poll re-reads this much (late commits)
 INCIDENT_OVERLAP = timedelta(minutes=1)  # re-read: an incident may commit after its stamp
 MAX_ATTEMPTS = 20  # a finding that cannot be raised this often is dropped (and logged)
+LOT = 2_000  # positions monitored before the alerts they raised are committed
 
 
 def thresholds_from_env(environ: dict[str, str] | None = None) -> Thresholds:
@@ -61,6 +62,15 @@ def thresholds_from_env(environ: dict[str, str] | None = None) -> Thresholds:
 def _signature(movement: Movement) -> tuple[str, int, datetime]:
     """What, changed, means a watch must be rebuilt (status, version, last update)."""
     return (movement.status, movement.version, movement.updated_at)
+
+
+def _warm_up() -> None:
+    """Load what raising the first alert needs (the alert service, and the gazetteer its
+    audience uses to find the host force of a position: seconds of JSON on a busy machine)."""
+    import jsms.alerts.service  # noqa: F401
+    from jsms.geo.gazetteer import load_gazetteer
+
+    load_gazetteer()
 
 
 def _raise_alert(db: Session, finding: Finding) -> Any:
@@ -143,14 +153,20 @@ class LiveMonitor:
         plan or status changed is rebuilt."""
         now = now or utcnow()
         with self._lock, self._session() as db:
-            wanted = {m.id: m for m in live_plans.movements_to_watch(db, now) if self.owns(m.id)}
+            wanted = {
+                movement_id: signature
+                for movement_id, signature in live_plans.signatures(db, now).items()
+                if self.owns(movement_id)
+            }
             for movement_id in list(self.core.watches):
                 if movement_id not in wanted:
                     self.core.forget(movement_id)
                     self.signatures.pop(movement_id, None)
-            changed = [m for m in wanted.values() if self.signatures.get(m.id) != _signature(m)]
+            changed = [m for m, sig in wanted.items() if self.signatures.get(m) != sig]
             self.ignored.clear()
-            return self._build(db, changed, now) if changed else []
+            if not changed:
+                return []
+            return self._build(db, live_plans.movements_to_watch(db, now, changed), now)
 
     def _build(self, db: Session, movements: list[Movement], now: datetime) -> list[Finding]:
         """(Re)build watches by replaying the movements' stored positions and check-ins."""
@@ -192,7 +208,7 @@ class LiveMonitor:
             if missing:
                 now = utcnow()
                 with self._session() as db:
-                    due = [m for m in live_plans.movements_to_watch(db, now) if m.id in missing]
+                    due = live_plans.movements_to_watch(db, now, missing)
                     found += self._build(db, due, now)
                 self.ignored |= missing - {m.id for m in due}
             return found
@@ -282,6 +298,8 @@ class LiveMonitor:
         self._inbox.put(_Job(reassign=True))
 
     def start(self) -> LiveMonitor:
+        if self.raise_alert is _raise_alert:  # the first alert must not wait for these
+            threading.Thread(target=_warm_up, name="jsms-monitor-warm-up", daemon=True).start()
         self._thread = threading.Thread(target=self._run, name="jsms-live-monitor", daemon=True)
         self._thread.start()
         return self
@@ -323,17 +341,30 @@ class LiveMonitor:
         return jobs
 
     def _work(self, jobs: list[_Job]) -> None:
-        """Every job's future is answered, whatever happens (a worker waits on it)."""
-        ok = False
+        """Queued positions, a few thousand at a time with their alerts raised after each
+        lot (an SOS does not wait behind the rest of a burst). Every job's future is
+        answered, whatever happens: a worker waits on it."""
         try:
             if any(job.reassign for job in jobs):
                 self.deliver(self.refresh())
-            positions = [p for job in jobs for p in job.positions]
-            ok = self.deliver(self.handle(positions)) if positions else True
+            lot: list[_Job] = []
+            for job in jobs:
+                lot.append(job)
+                if sum(len(j.positions) for j in lot) >= LOT:
+                    self._work_lot(lot)
+                    lot = []
+            self._work_lot(lot)
         finally:
             for job in jobs:
                 if job.done is not None and not job.done.done():
-                    job.done.set_result(ok)
+                    job.done.set_result(False)
+
+    def _work_lot(self, jobs: list[_Job]) -> None:
+        positions = [p for job in jobs for p in job.positions]
+        ok = self.deliver(self.handle(positions)) if positions else True
+        for job in jobs:
+            if job.done is not None and not job.done.done():
+                job.done.set_result(ok)
 
 
 @dataclass

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session
 
 from jsms.movements.models import EscortAssignment, Movement
@@ -41,6 +41,7 @@ __all__ = [
     "incidents_since",
     "movements_to_watch",
     "no_go_zones",
+    "signatures",
     "snapshot",
     "watched_since",
     "who_checked_in",
@@ -52,22 +53,37 @@ REPLAY_SPAN = timedelta(hours=24)  # a rebuilt watch replays at most this much o
 INCIDENT_RECENT = timedelta(hours=24)  # an incident that happened longer ago is history
 
 
-def movements_to_watch(db: Session, now: datetime) -> list[Movement]:
-    """In progress, or approved and due within two hours (not long overdue)."""
-    return list(
-        db.scalars(
-            select(Movement).where(
-                or_(
-                    Movement.status == "in_progress",
-                    and_(
-                        Movement.status == "approved",
-                        Movement.departure_at <= now + DUE_WITHIN,
-                        Movement.departure_at >= now - STALE_APPROVAL,
-                    ),
-                )
-            )
+def _watchable(now: datetime) -> ColumnElement[bool]:
+    return or_(
+        Movement.status == "in_progress",
+        and_(
+            Movement.status == "approved",
+            Movement.departure_at <= now + DUE_WITHIN,
+            Movement.departure_at >= now - STALE_APPROVAL,
+        ),
+    )
+
+
+def movements_to_watch(
+    db: Session, now: datetime, ids: Iterable[str] | None = None
+) -> list[Movement]:
+    """In progress, or approved and due within two hours (not long overdue); only those of
+    ``ids`` when given."""
+    stmt = select(Movement).where(_watchable(now))
+    if ids is not None:
+        stmt = stmt.where(Movement.id.in_(list(ids)))
+    return list(db.scalars(stmt))
+
+
+def signatures(db: Session, now: datetime) -> dict[str, tuple[str, int, datetime]]:
+    """Status, version and last update of every movement to watch: what tells a watch to be
+    built or rebuilt, read without loading routes and verdicts (every few seconds)."""
+    rows = db.execute(
+        select(Movement.id, Movement.status, Movement.version, Movement.updated_at).where(
+            _watchable(now)
         )
     )
+    return {row.id: (row.status, row.version, row.updated_at) for row in rows}
 
 
 def check_in_schedule(
