@@ -20,7 +20,6 @@ from jsms.audit.api import router as audit_router
 from jsms.config import get_settings
 from jsms.deps import Authorize
 from jsms.errors import PROBLEM_JSON, install_problem_handlers, problem
-from jsms.geo import basemap
 from jsms.geo.api import router as geo_router
 from jsms.identity.api import router as identity_router
 from jsms.movements.api import router as movements_router
@@ -28,7 +27,7 @@ from jsms.registry.api import router as registry_router
 from jsms.threat.api import router as threat_router
 from jsms.tracking.api import router as tracking_router
 from jsms.tracking.checkins_api import router as checkins_router
-from jsms.web import ui
+from jsms.web import map_layers, ui
 from jsms.web.api import leaflet_files, static_files
 from jsms.web.api import router as web_router
 from jsms.web.apidocs import api_docs_files
@@ -315,8 +314,11 @@ def create_app(database_url: str | None = None) -> FastAPI:
 
     @app.on_event("startup")
     def warm_base_map() -> None:
-        # the outlines take half a second to read: not on the first person's map
-        threading.Thread(target=basemap.warm, daemon=True).start()
+        # outlines, boundaries and the risk surface take a second or two to read the first
+        # time: not on the first person's map
+        threading.Thread(
+            target=map_layers.warm, args=(app.state.database_url,), daemon=True
+        ).start()
 
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)

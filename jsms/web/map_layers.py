@@ -14,10 +14,11 @@ from typing import Any
 import h3
 from shapely.geometry import Point, mapping, shape
 from sqlalchemy import func, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from jsms.audit import service as audit
-from jsms.db import utcnow
+from jsms.db import transaction, utcnow
 from jsms.geo import basemap
 from jsms.geo.models import AdminArea
 from jsms.identity.policy import Actor
@@ -27,7 +28,7 @@ from jsms.registry.models import Site
 from jsms.registry.service import site_query
 from jsms.threat import risk, surface
 from jsms.threat import service as threat
-from jsms.threat.models import Incident
+from jsms.threat.models import Incident, IncidentSource
 
 Feature = dict[str, Any]
 ROUTE_STATUSES = ("approved", "in_progress")
@@ -88,53 +89,81 @@ def default_window(db: Session, actor: Actor, attack_type: str | None = None) ->
     )
 
 
-def _casualties(incident: Incident) -> str:
-    killed = threat.figure_range(incident, "killed")
-    injured = threat.figure_range(incident, "injured")
-
-    def show(low: int | None, high: int | None) -> str:
-        if low is None:
-            return "?"
-        return str(low) if low == high else f"{low}-{high}"
-
-    return f"{show(*killed)} killed, {show(*injured)} injured"
+def _figures(low: int | None, high: int | None, own: int | None) -> str:
+    """The range the sources give, the incident's own figure included (as figure_range)."""
+    values = [v for v in (low, high, own) if v is not None]
+    if not values:
+        return "?"
+    lowest, highest = min(values), max(values)
+    return str(lowest) if lowest == highest else f"{lowest}-{highest}"
 
 
 def incidents(db: Session, actor: Actor, window: IncidentWindow) -> dict[str, Any]:
-    """Accepted incidents in the window, as points sized by their toll."""
+    """Accepted incidents in the window, as points sized by their toll.
+
+    One query with the sources' figures aggregated in SQL: a year of reporting holds
+    hundreds of incidents, and loading each with its sources would be most of the map's
+    wait.
+    """
+    source = IncidentSource
     stmt = (
         threat.incident_query(actor)
+        .with_only_columns(
+            Incident.id,
+            Incident.title,
+            Incident.occurred_at,
+            Incident.lat,
+            Incident.lon,
+            Incident.attack_type,
+            Incident.killed,
+            Incident.injured,
+            Incident.nationals,
+            Incident.place_name,
+            Incident.district,
+            Incident.province,
+            Incident.origin,
+            func.min(source.killed).label("killed_low"),
+            func.max(source.killed).label("killed_high"),
+            func.min(source.injured).label("injured_low"),
+            func.max(source.injured).label("injured_high"),
+        )
+        .outerjoin(source, source.incident_id == Incident.id)
         .where(
             Incident.review_status == "accepted",
             Incident.lat.is_not(None),
+            Incident.lon.is_not(None),
             Incident.occurred_at >= window.since,
             Incident.occurred_at <= window.until,
         )
+        .group_by(Incident.id)
         .limit(INCIDENT_LIMIT)
     )
     if window.attack_type:
         stmt = stmt.where(Incident.attack_type == window.attack_type)
     features = []
-    for incident in db.scalars(stmt):
-        assert incident.lat is not None and incident.lon is not None  # filtered above
-        toll = (incident.killed or 0) + (incident.injured or 0)
-        foreign = ", ".join(sorted(k for k in incident.nationals if k != "PK")) or ""
+    for row in db.execute(stmt):
+        toll = (row.killed or 0) + (row.injured or 0)
+        foreign = ", ".join(sorted(k for k in (row.nationals or {}) if k != "PK"))
+        toll_text = (
+            f"{_figures(row.killed_low, row.killed_high, row.killed)} killed, "
+            f"{_figures(row.injured_low, row.injured_high, row.injured)} injured"
+        )
         lines = [
-            ["Date", incident.occurred_at.strftime("%d %b %Y")],
-            ["Type", incident.attack_type.replace("_", " ")],
-            ["Toll", _casualties(incident)],
-            ["Place", incident.place_name or incident.district or incident.province or "-"],
-            ["Source", incident.origin],
+            ["Date", row.occurred_at.strftime("%d %b %Y")],
+            ["Type", row.attack_type.replace("_", " ")],
+            ["Toll", toll_text],
+            ["Place", row.place_name or row.district or row.province or "-"],
+            ["Source", row.origin],
         ]
         if foreign:
             lines.append(["Foreign nationals", foreign])
         features.append(
             point(
-                incident.lon,
-                incident.lat,
-                title=incident.title,
+                row.lon,
+                row.lat,
+                title=row.title,
                 lines=lines,
-                href=f"/incidents/{incident.id}",
+                href=f"/incidents/{row.id}",
                 color="#b71c1c" if foreign else "#e65100",
                 radius=min(4 + toll**0.5, 14),
             )
@@ -179,22 +208,42 @@ def _outline_index() -> dict[str, Feature]:
     return index
 
 
+# Imported boundaries simplified for an overview map, per version of the row: survey-grade
+# boundaries are far finer than the map can show, and slow to read and send.
+_simplified: dict[tuple[str, datetime], dict[str, Any]] = {}
+
+
+def _boundary(db: Session, area_id: str, updated_at: datetime) -> dict[str, Any]:
+    key = (area_id, updated_at)
+    if key not in _simplified:
+        if len(_simplified) > 1024:
+            _simplified.clear()
+        area = db.get(AdminArea, area_id)
+        assert area is not None  # its id and version were just read
+        simple = shape(area.geometry).simplify(0.005, preserve_topology=True)
+        _simplified[key] = dict(mapping(simple))
+    return _simplified[key]
+
+
 def _area_shape(db: Session, kind: str, name: str, outlines: dict[str, Feature]) -> Any:
     """The polygon of an area: the imported boundary, else the packaged outline that carries
     the name, else the outline that holds the area's own incidents."""
     level = 1 if kind == "province" else 2
-    imported = db.scalar(
-        select(AdminArea.geometry).where(AdminArea.level == level, AdminArea.name == name)
-    )
-    if imported is not None or kind == "district":
-        return imported
+    imported = db.execute(
+        select(AdminArea.id, AdminArea.updated_at).where(
+            AdminArea.level == level, AdminArea.name == name
+        )
+    ).first()
+    if imported is not None:
+        return _boundary(db, *imported)
+    if kind == "district":
+        return None
     found = outlines.get(_normal(name))
     if found is not None:
         return found["geometry"]
-    column = Incident.province
     place = db.execute(
         select(Incident.lat, Incident.lon).where(
-            column == name, Incident.lat.is_not(None), Incident.lon.is_not(None)
+            Incident.province == name, Incident.lat.is_not(None), Incident.lon.is_not(None)
         )
     ).first()
     if place is None or place[0] is None or place[1] is None:
@@ -214,8 +263,6 @@ def areas(db: Session, kind: str) -> dict[str, Any]:
         geometry = _area_shape(db, kind, area.name, outlines)
         if geometry is None:
             continue
-        # survey-grade boundaries are far finer than an overview map can show
-        geometry = mapping(shape(geometry).simplify(0.005, preserve_topology=True))
         computed = f"{area.computed_level} {risk.level_name(area.computed_level)}"
         lines = [["Computed level", computed]]
         if area.override_reason:
@@ -271,3 +318,15 @@ def routes(db: Session, actor: Actor) -> dict[str, Any]:
             }
         )
     return collection(features)
+
+
+def warm(database_url: str) -> None:
+    """Read what every map draws first (outlines, boundaries, the risk surface), so the
+    first person to open the map after a start does not wait for it. Best effort: a
+    database that cannot be read yet is simply left for the first request."""
+    basemap.warm()
+    try:
+        with transaction(url=database_url) as db:
+            areas(db, "province")
+    except SQLAlchemyError:
+        return
