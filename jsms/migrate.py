@@ -41,3 +41,19 @@ def current(url: str | None = None) -> str | None:
 
     with make_engine(url or get_settings().database_url).connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
+
+
+def behind(url: str | None = None) -> str | None:
+    """Why the database cannot be served as it is (no schema, or an older one), or None."""
+    from alembic.script import ScriptDirectory
+
+    head = ScriptDirectory.from_config(alembic_config(url)).get_current_head()
+    now = current(url)
+    if now == head:
+        return None
+    if now is None:
+        return "the database has no schema yet: run `jsms db upgrade` (or `jsms demo`) first"
+    return (
+        f"the database schema is at revision {now} and this JSMS needs {head}: "
+        "back it up, then run `jsms db upgrade`"
+    )

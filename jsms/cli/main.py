@@ -97,10 +97,16 @@ def serve(
     unless --stream / JSMS_STREAM_URL hands positions to monitor workers)."""
     from jsms.alerts import worker
     from jsms.app import create_app
+    from jsms.migrate import behind
     from jsms.tracking.listener import run_server
     from jsms.tracking.live import start_live_operations
 
     settings = get_settings()
+    with friendly_errors():
+        problem = behind(settings.database_url)
+    if problem:
+        err.print(f"[bold red]error:[/] {problem}")
+        raise typer.Exit(2)
     alerts_loop = worker.start(settings.database_url)
     web = create_app()
     live = start_live_operations(web, settings.database_url, stream or settings.stream_url)

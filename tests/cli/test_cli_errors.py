@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.runner import jsms
+from tests.cli.runner import jsms, one_line
 
 
 def _refused(*args: str) -> str:
@@ -121,3 +121,18 @@ def test_a_long_message_stays_on_one_line(database_url: str, tmp_path: Path) -> 
     deep = tmp_path.joinpath(*(["a-rather-long-folder-name"] * 6), "provinces.geojson")
     line = _refused("geo", "import-boundaries", str(deep), "--level", "1")
     assert str(deep) in line
+
+
+def test_serving_a_database_without_the_current_schema_says_what_to_do(tmp_path: Path) -> None:
+    """`jsms serve` on an empty or older database stops with one line, not a traceback."""
+    from jsms.migrate import upgrade
+
+    empty = {"JSMS_DATABASE_URL": f"sqlite:///{tmp_path / 'empty.sqlite3'}"}
+    result = jsms("serve", "--port", "1", env=empty)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "no schema yet" in one_line(result.stderr) and "jsms db upgrade" in result.stderr
+    older_url = f"sqlite:///{tmp_path / 'older.sqlite3'}"
+    upgrade(older_url, revision="0006")
+    result = jsms("serve", "--port", "1", env={"JSMS_DATABASE_URL": older_url})
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "schema is at revision 0006" in one_line(result.stderr)
