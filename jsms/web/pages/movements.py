@@ -139,11 +139,25 @@ def movement_detail(
 
 
 def _refused(
-    request: Request, db: Session, actor: Actor, movement_id: str, key: str, exc: DomainError
+    request: Request,
+    db: Session,
+    actor: Actor,
+    movement_id: str,
+    key: str,
+    exc: DomainError,
+    values: dict[str, Any] | None = None,
 ) -> Response:
+    """The movement page again, the refusal beside the form it concerns (kept in the trail),
+    with what the person typed."""
     movement_forms.keep_refusal(request, db, exc)
     return movement_page(
-        request, db, actor, movement_id, errors={key: exc.detail}, status_code=exc.status
+        request,
+        db,
+        actor,
+        movement_id,
+        errors={key: exc.detail},
+        values=values,
+        status_code=exc.status,
     )
 
 
@@ -179,16 +193,7 @@ def clone(
     try:
         copy = flows.clone_movement(db, actor, movement_id, body)
     except DomainError as exc:
-        movement_forms.keep_refusal(request, db, exc)
-        return movement_page(
-            request,
-            db,
-            actor,
-            movement_id,
-            errors={"clone": exc.detail},
-            values=read.values,
-            status_code=exc.status,
-        )
+        return _refused(request, db, actor, movement_id, "clone", exc, read.values)
     return redirect(f"/movements/{copy.id}?done=cloned")
 
 
@@ -226,7 +231,7 @@ def release(
     try:
         flows.release_order(db, actor, movement_id, body)
     except DomainError as exc:
-        return _refused(request, db, actor, movement_id, "release_reason", exc)
+        return _refused(request, db, actor, movement_id, "release_reason", exc, values)
     return redirect(f"/movements/{movement_id}?done=released")
 
 
@@ -256,14 +261,5 @@ def finish(
     try:
         flows.finish_movement(db, actor, movement_id, body)
     except DomainError as exc:
-        movement_forms.keep_refusal(request, db, exc)
-        return movement_page(
-            request,
-            db,
-            actor,
-            movement_id,
-            errors={"finish": exc.detail},
-            values=values,
-            status_code=exc.status,
-        )
+        return _refused(request, db, actor, movement_id, "finish", exc, values)
     return redirect(f"/movements/{movement_id}?done=finished")
