@@ -124,11 +124,9 @@ def mworld(db: Session, world: World) -> MovementWorld:
     )
 
 
-@pytest.fixture
-def approved(db: Session, mworld: MovementWorld) -> str:
-    """An approved movement with a guest inner ring and a Sindh outer ring on leg 0."""
-    from jsms.identity import service as identity
-
+def submit_hub_movement(db: Session, mworld: MovementWorld) -> Movement:
+    """Karachi airport to Hub on the fixed route, submitted: awaiting Sindh, Balochistan, the
+    guest detail and company A."""
     user = identity.create_user(
         db,
         username="fixture-requester",
@@ -155,6 +153,21 @@ def approved(db: Session, mworld: MovementWorld) -> str:
     )
     service.set_route(db, owner, movement, mworld.route)
     service.submit(db, owner, movement)
+    return movement
+
+
+@pytest.fixture
+def submitted(db: Session, mworld: MovementWorld) -> str:
+    """A movement awaiting every party's decision."""
+    movement = submit_hub_movement(db, mworld)
+    db.commit()
+    return movement.id
+
+
+@pytest.fixture
+def approved(db: Session, mworld: MovementWorld) -> str:
+    """An approved movement with a guest inner ring and a Sindh outer ring on leg 0."""
+    movement = submit_hub_movement(db, mworld)
     escorts.assign(
         db,
         actor_of(mworld.world.guest, Side.GUEST),

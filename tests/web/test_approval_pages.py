@@ -4,58 +4,20 @@ fresh authenticator code (a wrong or reused one decides nothing and is audited).
 from __future__ import annotations
 
 import time
-from datetime import timedelta
 
 import pyotp
-import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from jsms.audit.models import AuditEvent
-from jsms.identity import service as identity
 from jsms.identity.models import User
-from jsms.identity.roles import Role, Side
-from jsms.movements import service
 from jsms.movements.models import Movement, MovementApproval
 from tests.conftest import Login
-from tests.movements.conftest import MovementWorld, actor_of, mworld
+from tests.movements.conftest import MovementWorld, mworld, submitted
 from tests.web.forms import token_of_form
 
-__all__ = ["mworld"]  # fixture used by the tests below
-
-
-@pytest.fixture
-def submitted(db: Session, mworld: MovementWorld) -> str:
-    """Karachi airport to Hub, awaiting Sindh, Balochistan, the guest detail and company A."""
-    user = identity.create_user(
-        db,
-        username="fixture-requester-2",
-        display_name="requester",
-        agency_id=mworld.world.company_a,
-        roles=[Role.REQUESTER],
-        password="fixture-password-1",
-    ).user
-    owner = actor_of(mworld.world.company_a, Side.CLIENT, Role.REQUESTER, user_id=user.id)
-    movement = service.create_movement(
-        db,
-        owner,
-        purpose="Plant engineers to Hub",
-        origin_name="Karachi airport",
-        origin_lat=24.9067,
-        origin_lon=67.1608,
-        destination_name="Hub",
-        destination_lat=25.0255,
-        destination_lon=66.8853,
-        departure_at=mworld.departure,
-        arrival_at=mworld.departure + timedelta(hours=2),
-        passenger_ids=mworld.passengers,
-        vehicles=[],
-    )
-    service.set_route(db, owner, movement, mworld.route)
-    service.submit(db, owner, movement)
-    db.commit()
-    return movement.id
+__all__ = ["mworld", "submitted"]  # fixtures used by the tests below
 
 
 def use_session(client: TestClient, login: Login) -> None:
