@@ -10,6 +10,7 @@ from jsms.alerts.models import (
 )
 from jsms.audit.models import AuditEvent, AuditHead
 from jsms.db import Base
+from jsms.exchange.models import Agreement, ImportedObject, Partner, PublishedObject
 from jsms.geo.models import AdminArea
 from jsms.identity.models import Agency, AuthSession, User
 from jsms.movements.models import EscortAssignment, Movement, MovementApproval, OrderCopy
@@ -27,6 +28,7 @@ from jsms.tracking.models import CheckIn, Device, IngestRejection, Position
 __all__ = [
     "AdminArea",
     "Agency",
+    "Agreement",
     "Alert",
     "AlertEvent",
     "AuditEvent",
@@ -38,6 +40,7 @@ __all__ = [
     "DeploymentAuthorisation",
     "Device",
     "EscortAssignment",
+    "ImportedObject",
     "Incident",
     "IncidentSource",
     "IngestRejection",
@@ -45,9 +48,11 @@ __all__ = [
     "MovementApproval",
     "Notification",
     "OrderCopy",
+    "Partner",
     "Position",
     "Project",
     "ProtectedPerson",
+    "PublishedObject",
     "RollCall",
     "RollCallTarget",
     "SecurityUnit",
