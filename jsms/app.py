@@ -20,6 +20,7 @@ from jsms.audit.api import router as audit_router
 from jsms.config import get_settings
 from jsms.deps import Authorize
 from jsms.errors import PROBLEM_JSON, install_problem_handlers, problem
+from jsms.exchange.cap_api import router as cap_router
 from jsms.geo.api import router as geo_router
 from jsms.identity.api import router as identity_router
 from jsms.movements.api import router as movements_router
@@ -298,6 +299,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
         movements_router,
         tracking_router,
         alerts_router,
+        cap_router,
         checkins_router,
         audit_router,
         web_router,

@@ -163,3 +163,91 @@ def to_cap(alert: Alert, addressed: Addressed) -> str:
     _pair(info, "parameter", "status", alert.status)
     _area(info, alert)
     return ET.tostring(root, encoding="unicode", xml_declaration=True)
+
+
+# Advisories ----------------------------------------------------------------------------------
+# An analyst's threat-level override or a notable incident, as a CAP message too
+# (jsms.exchange.advisories builds them; the Atom feed lists them beside the alerts).
+
+
+@dataclass(frozen=True)
+class Advisory:
+    """One advisory message as CAP carries it.
+
+    `key` names the advisory across its messages ("override-<id>"); `version` tells an
+    update's identifier from the first message's, which updates and the cancel reference.
+    Polygons and circles are CAP text ("lat,lon lat,lon ..." and "lat,lon radius-km").
+    """
+
+    key: str
+    msg_type: str  # Alert | Update | Cancel
+    version: str
+    first_sent: datetime
+    sent: datetime
+    event: str
+    headline: str
+    description: str
+    urgency: str
+    severity: str
+    certainty: str
+    response: str
+    onset: datetime
+    expires: datetime | None
+    area_desc: str
+    polygons: Sequence[str] = ()
+    circles: Sequence[str] = ()
+    restriction: str = RESTRICTION
+    code: str = "JSMS:advisory"
+    parameters: Sequence[tuple[str, str]] = ()
+
+
+def advisory_identifier(advisory: Advisory, *, first: bool = False) -> str:
+    """The CAP identifier of the advisory's message (`first`: of its first message)."""
+    base = f"jsms-advisory-{advisory.key}"
+    return base if first or advisory.msg_type == "Alert" else f"{base}-{advisory.version}"
+
+
+def advisory_to_cap(advisory: Advisory, addressed: Addressed) -> str:
+    """The CAP 1.2 XML document of an advisory as it stands now."""
+    ET.register_namespace("", NS)
+    root = ET.Element(f"{{{NS}}}alert")
+    _sub(root, "identifier", advisory_identifier(advisory))
+    _sub(root, "sender", addressed.sender)
+    _sub(root, "sent", cap_time(advisory.sent))
+    _sub(root, "status", "Actual")
+    _sub(root, "msgType", advisory.msg_type)
+    _sub(root, "source", "JSMS threat picture")
+    _sub(root, "scope", "Restricted")
+    _sub(root, "restriction", advisory.restriction)
+    if addressed.addresses:
+        _sub(root, "addresses", _address_list(addressed.addresses))
+    _sub(root, "code", advisory.code)
+    if advisory.msg_type != "Alert":
+        first = advisory_identifier(advisory, first=True)
+        _sub(root, "references", f"{addressed.sender},{first},{cap_time(advisory.first_sent)}")
+    info = _sub(root, "info")
+    _sub(info, "language", "en-GB")
+    _sub(info, "category", "Security")
+    _sub(info, "event", advisory.event[:200])
+    cancelled = advisory.msg_type == "Cancel"
+    _sub(info, "responseType", "AllClear" if cancelled else advisory.response)
+    _sub(info, "urgency", "Past" if cancelled else advisory.urgency)
+    _sub(info, "severity", advisory.severity)
+    _sub(info, "certainty", advisory.certainty)
+    _pair(info, "eventCode", "JSMS", advisory.key.split("-", 1)[0])
+    _sub(info, "onset", cap_time(advisory.onset))
+    if advisory.expires is not None:
+        _sub(info, "expires", cap_time(advisory.expires))
+    _sub(info, "senderName", "JSMS joint threat picture")
+    _sub(info, "headline", advisory.headline[:160])
+    _sub(info, "description", advisory.description)
+    for name, value in advisory.parameters:
+        _pair(info, "parameter", name, value)
+    if advisory.polygons or advisory.circles:
+        area = _sub(info, "area")
+        _sub(area, "areaDesc", advisory.area_desc)
+        for polygon in advisory.polygons:
+            _sub(area, "polygon", polygon)
+        for circle in advisory.circles:
+            _sub(area, "circle", circle)
+    return ET.tostring(root, encoding="unicode", xml_declaration=True)

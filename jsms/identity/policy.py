@@ -83,6 +83,9 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     # Check-ins (with the duress code) by those on the road; read by the control rooms.
     "checkin.write": frozenset({R.ESCORT_COMMANDER, R.PROTECTEE}),
     "checkin.read": frozenset({R.OPS_OFFICER, R.APPROVER}),
+    # CAP 1.2 messages (alerts and advisories) and their Atom feed: each message only to
+    # those the alerts and threat rules let see it.
+    "cap.read": STAFF,
 }
 
 # What each permission lets a person do, as the end of "may not ...", for refusals.
@@ -130,6 +133,7 @@ DOES: dict[str, str] = {
     "rollcall.answer": "answer a roll call",
     "checkin.write": "check in or set check-in codes",
     "checkin.read": "see check-ins",
+    "cap.read": "read CAP messages and their feed",
 }
 
 SIDES: dict[str, frozenset[Side]] = {
