@@ -30,6 +30,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+import jsms.models  # noqa: F401  (every table mapped before any thread queries one)
 from jsms.alerts.findings import Finding
 from jsms.db import new_session, transaction, utcnow
 from jsms.movements.models import Movement
@@ -65,9 +66,8 @@ def _signature(movement: Movement) -> tuple[str, int, datetime]:
 
 
 def _warm_up() -> None:
-    """Load what raising the first alert needs (the alert service, and the gazetteer its
-    audience uses to find the host force of a position: seconds of JSON on a busy machine)."""
-    import jsms.alerts.service  # noqa: F401
+    """Load the gazetteer the first alert's audience needs (the host force of a position):
+    seconds of JSON on a busy machine, better spent before any alert waits for it."""
     from jsms.geo.gazetteer import load_gazetteer
 
     load_gazetteer()
@@ -299,6 +299,8 @@ class LiveMonitor:
 
     def start(self) -> LiveMonitor:
         if self.raise_alert is _raise_alert:  # the first alert must not wait for these
+            import jsms.alerts.service  # noqa: F401  (here, not racing a thread's first query)
+
             threading.Thread(target=_warm_up, name="jsms-monitor-warm-up", daemon=True).start()
         self._thread = threading.Thread(target=self._run, name="jsms-live-monitor", daemon=True)
         self._thread.start()
