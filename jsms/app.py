@@ -20,7 +20,9 @@ from jsms.audit.api import router as audit_router
 from jsms.config import get_settings
 from jsms.deps import Authorize
 from jsms.errors import PROBLEM_JSON, install_problem_handlers, problem
+from jsms.exchange.api import router as exchange_router
 from jsms.exchange.cap_api import router as cap_router
+from jsms.exchange.taxii import router as taxii_router
 from jsms.geo.api import router as geo_router
 from jsms.identity.api import router as identity_router
 from jsms.movements.api import router as movements_router
@@ -99,6 +101,16 @@ TAGS: list[dict[str, str]] = [
         "device by its own key), a movement's trail, and the counters of refused messages.",
     },
     {"name": "audit", "description": "The hash-chained audit trail and its verification."},
+    {
+        "name": "exchange",
+        "description": "Partner instances and their sharing agreements (what each may "
+        "receive), STIX 2.1 exports and imports, pulls from a partner's TAXII server.",
+    },
+    {
+        "name": "taxii",
+        "description": "The TAXII 2.1 server partners pull from (HTTP Basic with the partner's "
+        "own credential): discovery, API root per trust group, collection, objects, manifest.",
+    },
     {"name": "ops", "description": "Health check for load balancers and monitoring."},
 ]
 
@@ -256,6 +268,8 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
         # device doors (x-permission: device): the device's identifier and key, or the key alone
         "deviceBasic": {"type": "http", "scheme": "basic"},
         "deviceKey": {"type": "apiKey", "in": "query", "name": "key"},
+        # TAXII (x-permission: partner): the partner instance's own username and secret
+        "partnerBasic": {"type": "http", "scheme": "basic"},
     }
     components.setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
     for route in _api_routes(app.routes):
@@ -302,6 +316,8 @@ def create_app(database_url: str | None = None) -> FastAPI:
         cap_router,
         checkins_router,
         audit_router,
+        exchange_router,
+        taxii_router,
         web_router,
     ):
         app.include_router(router)

@@ -83,6 +83,10 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     # Check-ins (with the duress code) by those on the road; read by the control rooms.
     "checkin.write": frozenset({R.ESCORT_COMMANDER, R.PROTECTEE}),
     "checkin.read": frozenset({R.OPS_OFFICER, R.APPROVER}),
+    # Information exchange: partners and sharing agreements (managed by the admins of the
+    # agency running the partnership; read by admins and auditors), exports and imports.
+    "exchange.read": frozenset({R.ADMIN, R.AUDITOR}),
+    "exchange.write": frozenset({R.ADMIN}),
     # CAP 1.2 messages (alerts and advisories) and their Atom feed: each message only to
     # those the alerts and threat rules let see it.
     "cap.read": STAFF,
@@ -133,6 +137,8 @@ DOES: dict[str, str] = {
     "rollcall.answer": "answer a roll call",
     "checkin.write": "check in or set check-in codes",
     "checkin.read": "see check-ins",
+    "exchange.read": "see exchange partners and sharing agreements",
+    "exchange.write": "manage exchange partners and sharing agreements",
     "cap.read": "read CAP messages and their feed",
 }
 
@@ -146,12 +152,17 @@ SIDES: dict[str, frozenset[Side]] = {
     "movement.escort": frozenset({Side.HOST, Side.GUEST}),
     "movement.operate": frozenset({Side.HOST, Side.GUEST}),
     "tracking.rejections.read": frozenset({Side.HOST, Side.GUEST}),
+    "exchange.read": frozenset({Side.HOST, Side.GUEST}),
+    "exchange.write": frozenset({Side.HOST, Side.GUEST}),
 }
 
 PUBLIC = "public"
 # Device endpoints (positions from trackers) authenticate the device by its own key, never a
 # person's login; the OpenAPI document marks them with this instead of a permission.
 DEVICE = "device"
+# TAXII endpoints authenticate a partner instance by its own credential (HTTP Basic), never a
+# person's login; the OpenAPI document marks them with this.
+PARTNER = "partner"
 
 
 @dataclass(frozen=True)

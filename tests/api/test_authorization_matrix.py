@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from jsms.audit.models import AuditEvent
-from jsms.identity.policy import DEVICE, PUBLIC, Actor, is_allowed
+from jsms.identity.policy import DEVICE, PARTNER, PUBLIC, Actor, is_allowed
 from jsms.identity.roles import Role, Side
 from jsms.registry import service as registry
 
@@ -37,6 +37,17 @@ DEVICE_OPERATIONS = {
     "POST /api/v1/tracking/osmand",
     "POST /api/v1/tracking/owntracks",
     "POST /api/v1/tracking/batch",
+}
+# TAXII 2.1: a partner instance authenticates by its own credential, never a person's login.
+PARTNER_OPERATIONS = {
+    "GET /taxii2/",
+    "GET /taxii2/{root}/",
+    "GET /taxii2/{root}/collections/",
+    "GET /taxii2/{root}/collections/{cid}/",
+    "GET /taxii2/{root}/collections/{cid}/objects/",
+    "GET /taxii2/{root}/collections/{cid}/objects/{object_id}/",
+    "GET /taxii2/{root}/collections/{cid}/objects/{object_id}/versions/",
+    "GET /taxii2/{root}/collections/{cid}/manifest/",
 }
 
 # Realistic values for required query parameters the schema alone cannot make meaningful.
@@ -114,13 +125,15 @@ def test_every_operation_declares_its_permission(client: TestClient) -> None:
     unknown = [
         f"{op.label}: {op.permission}"
         for op in operations(client)
-        if op.permission not in (PUBLIC, DEVICE) and op.permission not in PERMISSIONS
+        if op.permission not in (PUBLIC, DEVICE, PARTNER) and op.permission not in PERMISSIONS
     ]
     assert unknown == [], f"x-permission names no entry of the policy table: {unknown}"
     public = {op.label for op in operations(client) if op.permission == PUBLIC}
     assert public == PUBLIC_OPERATIONS, "a new public operation must be added here on purpose"
     device = {op.label for op in operations(client) if op.permission == DEVICE}
     assert device == DEVICE_OPERATIONS, "a new device-key operation must be added here on purpose"
+    partner = {op.label for op in operations(client) if op.permission == PARTNER}
+    assert partner == PARTNER_OPERATIONS, "a new partner operation must be added here on purpose"
 
 
 # Staff on the host side, clients on company A, the escort commander on the guest detail.
@@ -164,6 +177,11 @@ def test_every_role_gets_exactly_what_the_policy_table_says(
             # a person's login is no device credential: refused, but not by the policy table
             if not 400 <= status < 500 or status == 403:
                 mismatches.append(f"{operation.label}: device door answered a person {status}")
+            continue
+        if operation.permission == PARTNER:
+            # a person's login is no partner credential: TAXII answers 401, whoever asks
+            if status != 401:
+                mismatches.append(f"{operation.label}: TAXII answered a person {status}")
             continue
         allowed = is_allowed(operation.permission or "", frozenset({role}), side)
         if allowed:
@@ -219,6 +237,11 @@ def test_without_valid_credentials_every_non_public_operation_answers_401(
             challenge = response.headers.get("www-authenticate", "Basic")
             if not 400 <= response.status_code < 500 or not challenge.startswith("Basic"):
                 wrong.append(f"{operation.label}: device door answered {response.status_code}")
+            continue
+        if operation.permission == PARTNER:
+            challenge = response.headers.get("www-authenticate", "")
+            if response.status_code != 401 or not challenge.startswith("Basic"):
+                wrong.append(f"{operation.label}: TAXII answered {response.status_code}")
             continue
         if operation.permission == PUBLIC:
             if response.status_code in (401, 403):
