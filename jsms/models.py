@@ -10,6 +10,7 @@ from jsms.alerts.models import (
 )
 from jsms.audit.models import AuditEvent, AuditHead
 from jsms.db import Base
+from jsms.exchange.head_models import PartnerHead, PartnerKey
 from jsms.exchange.models import Agreement, ImportedObject, Partner, PublishedObject
 from jsms.geo.models import AdminArea
 from jsms.identity.models import Agency, AuthSession, User
@@ -49,6 +50,8 @@ __all__ = [
     "Notification",
     "OrderCopy",
     "Partner",
+    "PartnerHead",
+    "PartnerKey",
     "Position",
     "Project",
     "ProtectedPerson",
