@@ -22,6 +22,7 @@ from jsms.deps import Authorize
 from jsms.errors import PROBLEM_JSON, install_problem_handlers, problem
 from jsms.exchange.api import router as exchange_router
 from jsms.exchange.cap_api import router as cap_router
+from jsms.exchange.heads_api import router as heads_router
 from jsms.exchange.taxii import router as taxii_router
 from jsms.geo.api import router as geo_router
 from jsms.identity.api import router as identity_router
@@ -317,6 +318,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
         checkins_router,
         audit_router,
         exchange_router,
+        heads_router,
         taxii_router,
         web_router,
     ):

@@ -40,6 +40,8 @@ class Settings(BaseSettings):
     # Live monitor: empty = embedded in `jsms serve`; a NATS URL = positions to JetStream for
     # `jsms monitor-worker` processes (docs/live-operations.md, "Scaling out").
     stream_url: str = ""
+    # Audit heads signed and sent to partners every this many minutes (0 = only on demand).
+    head_interval: float = 15.0
 
     @field_validator("env")
     @classmethod

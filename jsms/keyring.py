@@ -1,7 +1,9 @@
-"""Keys for field encryption (AES-GCM) and the audit chain (HMAC), kept outside the database.
+"""Keys for field encryption (AES-GCM), the audit chain (HMAC) and the signing of audit heads
+sent to partners (Ed25519), kept outside the database.
 
-The key file is JSON: {"pii_current": "k1", "pii_keys": {"k1": b64}, "audit_key": b64}.
-Old PII keys stay in the file after rotation so older backups remain readable.
+The key file is JSON: {"pii_current": "k1", "pii_keys": {"k1": b64}, "audit_key": b64,
+"signing_key": b64}. Old PII keys stay in the file after rotation so older backups remain
+readable. A key file written before heads were signed gains its signing key when first read.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from functools import cache
 from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from jsms.config import get_settings
@@ -42,6 +45,7 @@ class Keyring:
     pii_keys: dict[str, bytes]
     audit_key: bytes
     path: Path | None = field(default=None, compare=False)
+    signing_key: bytes | None = None  # Ed25519 private key (raw 32 bytes): audit heads
 
     @classmethod
     def generate(cls) -> Keyring:
@@ -49,7 +53,17 @@ class Keyring:
             pii_current="k1",
             pii_keys={"k1": AESGCM.generate_key(256)},
             audit_key=secrets.token_bytes(32),
+            signing_key=_new_signing_key(),
         )
+
+    def signer(self) -> Ed25519PrivateKey:
+        """The instance's Ed25519 key that signs the audit heads its partners keep."""
+        if self.signing_key is None:
+            raise KeyringError(
+                f"the key file {self.path} has no signing key and could not be given one: "
+                "make it writable for one run of any jsms command"
+            )
+        return Ed25519PrivateKey.from_private_bytes(self.signing_key)
 
     def encrypt(self, plaintext: str, context: str) -> str:
         """Ciphertext bound to `context` (object, id and field), so it cannot be moved."""
@@ -95,23 +109,25 @@ class Keyring:
         return hmac.new(self.audit_key, message, hashlib.sha256).hexdigest()
 
     def to_json(self) -> str:
-        return json.dumps(
-            {
-                "pii_current": self.pii_current,
-                "pii_keys": {k: _b64(v) for k, v in self.pii_keys.items()},
-                "audit_key": _b64(self.audit_key),
-            },
-            indent=2,
-        )
+        data = {
+            "pii_current": self.pii_current,
+            "pii_keys": {k: _b64(v) for k, v in self.pii_keys.items()},
+            "audit_key": _b64(self.audit_key),
+        }
+        if self.signing_key is not None:
+            data["signing_key"] = _b64(self.signing_key)
+        return json.dumps(data, indent=2)
 
     @classmethod
     def from_json(cls, text: str, path: Path | None = None) -> Keyring:
         data = json.loads(text)
+        signing = data.get("signing_key")
         return cls(
             pii_current=data["pii_current"],
             pii_keys={k: _unb64(v) for k, v in data["pii_keys"].items()},
             audit_key=_unb64(data["audit_key"]),
             path=path,
+            signing_key=_unb64(signing) if signing else None,
         )
 
     def save(self, path: Path | None = None) -> None:
@@ -128,12 +144,29 @@ class Keyring:
         self.path = target
 
 
+def _new_signing_key() -> bytes:
+    return Ed25519PrivateKey.generate().private_bytes_raw()
+
+
+def _add_signing_key(ring: Keyring) -> None:
+    """Give a key file written before heads were signed its signing key (kept unsigned if
+    the file cannot be written: signing then says so)."""
+    ring.signing_key = _new_signing_key()
+    try:
+        ring.save()
+    except OSError:
+        ring.signing_key = None
+
+
 def load_keyring(path: Path, *, create: bool) -> Keyring:
     if path.exists():
         try:
-            return Keyring.from_json(path.read_text(), path)
+            ring = Keyring.from_json(path.read_text(), path)
         except (ValueError, KeyError) as exc:
             raise KeyringError(f"key file {path} is unreadable: {exc}") from None
+        if ring.signing_key is None:
+            _add_signing_key(ring)
+        return ring
     if not create:
         raise KeyringError(f"key file {path} is missing; production never invents keys")
     ring = Keyring.generate()

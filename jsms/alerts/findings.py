@@ -25,6 +25,7 @@ KINDS: dict[str, str] = {
     "duress": "duress check-in",
     "need_help": "asked for help in a roll call",
     "roll_call_unanswered": "did not answer a roll call",
+    "audit_tampering": "a partner's audit head contradicts one it signed before",
 }
 
 

@@ -26,7 +26,7 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 audit_app = typer.Typer(help="Audit trail.", no_args_is_help=True)
-keys_app = typer.Typer(help="Encryption keys.", no_args_is_help=True)
+keys_app = typer.Typer(help="Encryption keys (alone: the key file and the head-signing key).")
 geo_app = typer.Typer(help="Geography: boundaries and places.", no_args_is_help=True)
 users_app = typer.Typer(help="User accounts.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
@@ -97,6 +97,7 @@ def serve(
     unless --stream / JSMS_STREAM_URL hands positions to monitor workers)."""
     from jsms.alerts import worker
     from jsms.app import create_app
+    from jsms.exchange import head_sender
     from jsms.migrate import behind
     from jsms.tracking.listener import run_server
     from jsms.tracking.live import start_live_operations
@@ -108,6 +109,7 @@ def serve(
         err.print(f"[bold red]error:[/] {problem}")
         raise typer.Exit(2)
     alerts_loop = worker.start(settings.database_url)
+    heads_loop = head_sender.start(settings.database_url)
     web = create_app()
     live = start_live_operations(web, settings.database_url, stream or settings.stream_url)
     try:
@@ -115,11 +117,19 @@ def serve(
     finally:
         live.stop()
         alerts_loop.stop()
+        if heads_loop is not None:
+            heads_loop.stop()
 
 
 @audit_app.command("verify")
-def audit_verify() -> None:
-    """Check the whole audit chain; exit 1 naming the first bad event if it was tampered with."""
+def audit_verify(
+    against: Annotated[
+        Path | None,
+        typer.Option(help="also check against the heads a partner holds of us (JSON file)"),
+    ] = None,
+) -> None:
+    """Check the whole audit chain; exit 1 naming the first bad event if it was tampered with
+    (with --against, also the first head a partner signed-for that it no longer matches)."""
     from jsms.audit.verification import verify
     from jsms.db import new_session
 
@@ -135,6 +145,11 @@ def audit_verify() -> None:
             f"({checked} events intact before it)"
         )
         raise typer.Exit(1)
+    if against is not None:
+        from jsms.cli.audit_heads import verify_against
+
+        verify_against(against, checked)
+        return
     console.print(f"audit chain intact: {checked} events")
 
 
@@ -217,6 +232,7 @@ def main() -> None:  # pragma: no cover - console entry point
     app(prog_name="jsms")
 
 
+from jsms.cli import audit_heads as _heads  # noqa: E402,F401  (`jsms audit heads`, `keys`)
 from jsms.cli import demo as _demo  # noqa: E402,F401  (registers `jsms demo`)
 from jsms.cli import devices as _devices  # noqa: E402,F401  (registers `jsms devices`)
 from jsms.cli import exchange as _exchange  # noqa: E402,F401  (registers `jsms exchange`)

@@ -38,8 +38,10 @@ DEVICE_OPERATIONS = {
     "POST /api/v1/tracking/owntracks",
     "POST /api/v1/tracking/batch",
 }
-# TAXII 2.1: a partner instance authenticates by its own credential, never a person's login.
+# TAXII 2.1 and audit heads: a partner instance authenticates by its own credential, never a
+# person's login.
 PARTNER_OPERATIONS = {
+    "POST /api/v1/exchange/heads",
     "GET /taxii2/",
     "GET /taxii2/{root}/",
     "GET /taxii2/{root}/collections/",

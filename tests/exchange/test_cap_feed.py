@@ -221,7 +221,9 @@ def test_a_cell_override_is_its_hexagon_and_an_incident_a_circle(
 
 def test_a_broken_advisory_fails_the_schema(db: Session, picture: Picture) -> None:
     now = datetime.now(UTC)
-    document = advisory_to_cap(advisories.override_advisory(db, picture.override, now), Addressed([]))
+    document = advisory_to_cap(
+        advisories.override_advisory(db, picture.override, now), Addressed([])
+    )
     SCHEMA.validate(document)
     for broken in (
         document.replace("<scope>Restricted</scope>", "<scope>Secret</scope>"),
@@ -343,7 +345,9 @@ def test_reading_a_message_is_audited(
     client: TestClient, db: Session, login_as, picture: Picture
 ) -> None:
     analyst = login_as(Role.ANALYST)
-    response = client.get(f"/api/v1/cap/override-{picture.override.id}.xml", headers=analyst.headers)
+    response = client.get(
+        f"/api/v1/cap/override-{picture.override.id}.xml", headers=analyst.headers
+    )
     assert response.status_code == 200
     db.rollback()
     event = db.scalar(
