@@ -32,7 +32,7 @@ from typing import Any
 import nats
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy, KeyValueConfig, StorageType
-from nats.js.errors import BucketNotFoundError, KeyWrongLastSequenceError, NoKeysError
+from nats.js.errors import BucketNotFoundError, KeyWrongLastSequenceError
 from nats.js.kv import KeyValue
 
 from jsms.tracking.live import LiveMonitor
@@ -115,28 +115,32 @@ class MonitorWorker:
             )
 
     async def _workers(self) -> int:
+        """How many workers are alive: their ``w.<id>`` keys, counted by the bucket's stream
+        in one request."""
+        assert self._js is not None
+        bucket = self.names.bucket
+        info = await self._js.stream_info(f"KV_{bucket}", subjects_filter=f"$KV.{bucket}.w.>")
+        return max(1, len(info.state.subjects or {}))
+
+    async def _renew(self, partition: int, revision: int) -> bool:
         assert self._kv is not None
         try:
-            keys = await self._kv.keys()
-        except NoKeysError:
-            return 1
-        return max(1, sum(1 for key in keys if key.startswith("w.")))
+            self.owned[partition] = await self._kv.update(
+                f"p.{partition}", self.id.encode(), last=revision
+            )
+            return True
+        except KeyWrongLastSequenceError:
+            log.warning("lost partition %d (its lease expired)", partition)
+            await self._stop_fetching(partition)
+            return False
 
     async def _heartbeat(self) -> None:
         assert self._kv is not None
         kv = self._kv
         await kv.put(f"w.{self.id}", b"alive")
         target = math.ceil(self.names.partitions / await self._workers())
-        changed = False
-        for partition, revision in list(self.owned.items()):
-            try:
-                self.owned[partition] = await kv.update(
-                    f"p.{partition}", self.id.encode(), last=revision
-                )
-            except KeyWrongLastSequenceError:
-                log.warning("lost partition %d (its lease expired)", partition)
-                await self._stop_fetching(partition)
-                changed = True
+        renewed = await asyncio.gather(*(self._renew(p, r) for p, r in list(self.owned.items())))
+        changed = not all(renewed)
         for partition in list(self.owned):
             fetcher = self._fetchers.get(partition)
             if fetcher is None or fetcher.done():
