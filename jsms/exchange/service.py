@@ -64,7 +64,7 @@ def get_partner(db: Session, partner_id: str) -> Partner:
     return partner
 
 
-def _may_manage(actor: Actor, partner: Partner) -> None:
+def may_manage(actor: Actor, partner: Partner) -> None:
     if partner.owner_agency_id != actor.agency_id:
         raise Forbidden(
             "Only the admins of the agency that runs this partnership may change it.",
@@ -136,7 +136,7 @@ def create_partner(
 def update_partner(db: Session, actor: Actor, partner_id: str, **changes: Any) -> Partner:
     """Change the address, the pull credential or the trust group (a secret only if given)."""
     partner = get_partner(db, partner_id)
-    _may_manage(actor, partner)
+    may_manage(actor, partner)
     secret = changes.pop("pull_secret", None)
     for name in ("taxii_url", "taxii_collection", "pull_username", "trust_group", "active"):
         if name in changes:
@@ -151,7 +151,7 @@ def update_partner(db: Session, actor: Actor, partner_id: str, **changes: Any) -
 def rotate_inbound_secret(db: Session, actor: Actor, partner_id: str) -> str:
     """A new secret for the partner to pull with (the old one stops working at once)."""
     partner = get_partner(db, partner_id)
-    _may_manage(actor, partner)
+    may_manage(actor, partner)
     secret = secrets.token_urlsafe(32)
     partner.inbound_secret_hash = secret_hash(secret)
     db.flush()
@@ -238,7 +238,7 @@ def set_agreement(
 ) -> Agreement:
     """The next version of the partner's agreement (the previous ones stay on record)."""
     partner = get_partner(db, partner_id)
-    _may_manage(actor, partner)
+    may_manage(actor, partner)
     start = valid_from or utcnow()
     errors = problems(
         object_types, max_tlp, removed_fields, coordinate_decimals, movements, start, valid_until

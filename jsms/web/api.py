@@ -13,6 +13,8 @@ from jsms.web.pages import (
     approvals,
     audit,
     authorisations,
+    exchange,
+    exchange_agreements,
     home,
     leaks,
     live,
@@ -60,6 +62,8 @@ for area in (
     alerts,
     rollcalls,
     live_phone,
+    exchange,
+    exchange_agreements,
 ):
     router.include_router(area.router)
 

@@ -60,6 +60,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("Authorisations", "/registry/authorisations", "authorisation.read"),
     NavItem("Audit", "/audit", "audit.read"),
     NavItem("Leak trace", "/audit/leaks", "leak.trace"),
+    NavItem("Exchange", "/exchange", "exchange.read"),
     NavItem("SITREP", "/reports/sitrep", "incident.read"),
     NavItem("My movement", "/phone", "movement.order"),
 )
