@@ -127,7 +127,7 @@ def fingerprint(raw_public: bytes) -> str:
 def sign_head(
     key: Ed25519PrivateKey, *, database_id: str, seq: int, head_hash: str, signed_at: datetime
 ) -> SignedHead:
-    at = signed_at.isoformat(timespec="seconds")
+    at = signed_at.isoformat(timespec="microseconds")
     signature = key.sign(statement(database_id, seq, head_hash, at))
     return SignedHead(
         database_id=database_id,

@@ -125,7 +125,9 @@ def _check_signature(db: Session, partner: Partner, head: SignedHead) -> None:
 
 
 def _check_order(held: list[PartnerHead], head: SignedHead, now: datetime) -> None:
-    """Refuse a head that contradicts, repeats or goes behind what we hold."""
+    """Refuse a head that contradicts, repeats or goes behind what we hold. The newest head
+    signed again later (nothing written meanwhile) is kept: it says the trail still ends
+    there."""
     if head.signed_time() > now + CLOCK_SKEW:
         raise HeadRefused(f"signed at {head.signed_at}, ahead of our clock")
     others = {h.database_id for h in held} - {head.database_id}
@@ -153,7 +155,7 @@ def _check_order(held: list[PartnerHead], head: SignedHead, now: datetime) -> No
             "a replayed old head, or a trail rolled back",
             status=409,
         )
-    if head.signed_time() <= datetime.fromisoformat(newest.signed_at):
+    if head.seq == newest.seq and head.signed_time() <= datetime.fromisoformat(newest.signed_at):
         raise HeadRefused(
             f"signed {head.signed_at}, not after the newest head held "
             f"({newest.signed_at}): a replay",
