@@ -80,7 +80,7 @@ def pull(db: Session, partner: Partner, *, by: str) -> Pulled:
             objects.extend(envelope.get("objects", []))
         objects += _missing(collection, objects)
     except (requests.RequestException, TAXIIServiceException, ValueError) as exc:
-        raise PullFailed(f"pulling from {partner.name} failed: {exc}") from None
+        raise PullFailed(f"pulling from {partner.name} failed: {_why(exc)}") from None
     outcome = import_bundle(db, partner, {"type": "bundle", "objects": objects}, via="taxii", by=by)
     newest = max((_stamp(a) for a in announced), default=None)
     if newest is not None and (since is None or newest > since):
@@ -88,6 +88,26 @@ def pull(db: Session, partner: Partner, *, by: str) -> Pulled:
     partner.last_pull = {"at": utcnow().isoformat(), "objects": len(objects), **outcome.as_dict()}
     db.flush()
     return Pulled(len(objects), pages, outcome, partner.last_pulled_at)
+
+
+def _why(exc: Exception) -> str:
+    """What went wrong, in a line a person can act on."""
+    if isinstance(exc, requests.ConnectionError):
+        return f"its server at {_address(exc)} could not be reached"
+    if isinstance(exc, requests.Timeout):
+        return "its server did not answer in time"
+    if isinstance(exc, requests.HTTPError) and exc.response is not None:
+        status = exc.response.status_code
+        if status == 401:
+            return "it refused our credential (401): check our username and secret there"
+        return f"its server answered {status} {exc.response.reason}"
+    return str(exc).splitlines()[0][:300]
+
+
+def _address(exc: requests.RequestException) -> str:
+    request = exc.request
+    url = getattr(request, "url", None) or ""
+    return url.split("/taxii2/")[0] if url else "the given address"
 
 
 def _missing(collection: Collection, objects: list[dict[str, Any]]) -> list[dict[str, Any]]:

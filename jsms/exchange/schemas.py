@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 
-from pydantic import AwareDatetime, Field
+from pydantic import AwareDatetime, Field, field_validator
 
 from jsms.exchange.agreements import DEFAULT_TYPES
 from jsms.schemas import Id, Name, OutModel, StrictModel
 
-TAXII_URL = r"^https?://[^\s]+/$"
+TAXII_URL = re.compile(r"^https?://[^\s/]+(/[^\s]*)?/$")
+
+
+def taxii_address(value: str | None) -> str | None:
+    """A TAXII API root is an http(s) URL ending in / (the address pages are built on)."""
+    if value is not None and not TAXII_URL.match(value):
+        raise ValueError("give the TAXII API root as an http(s) URL ending in /")
+    return value
 
 
 class PartnerIn(StrictModel):
@@ -18,10 +26,7 @@ class PartnerIn(StrictModel):
     agency_id: Id
     trust_group: str = Field(min_length=2, max_length=40, pattern=r"^[A-Za-z0-9 _-]+$")
     taxii_url: str | None = Field(
-        default=None,
-        max_length=500,
-        pattern=TAXII_URL,
-        description="the partner's TAXII 2.1 API root, ending in /",
+        default=None, max_length=500, description="the partner's TAXII 2.1 API root, ending in /"
     )
     taxii_collection: str | None = Field(default=None, max_length=100)
     pull_username: str | None = Field(default=None, max_length=100)
@@ -33,16 +38,20 @@ class PartnerIn(StrictModel):
         default=None, min_length=24, max_length=200, description="default: a random one"
     )
 
+    _taxii_url = field_validator("taxii_url")(taxii_address)
+
 
 class PartnerPatch(StrictModel):
     trust_group: str | None = Field(
         default=None, min_length=2, max_length=40, pattern=r"^[A-Za-z0-9 _-]+$"
     )
-    taxii_url: str | None = Field(default=None, max_length=500, pattern=TAXII_URL)
+    taxii_url: str | None = Field(default=None, max_length=500)
     taxii_collection: str | None = Field(default=None, max_length=100)
     pull_username: str | None = Field(default=None, max_length=100)
     pull_secret: str | None = Field(default=None, min_length=8, max_length=200)
     active: bool | None = None
+
+    _taxii_url = field_validator("taxii_url")(taxii_address)
 
 
 class AgreementIn(StrictModel):

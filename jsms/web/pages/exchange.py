@@ -167,7 +167,7 @@ def partner_page(
         "exchange/partner.html",
         {
             "partner": partner,
-            "agency": agencies.get(partner.agency_id),
+            "partner_agency": agencies.get(partner.agency_id),
             "owner": agencies.get(partner.owner_agency_id),
             "agreements": service.agreements_of(db, partner.id),
             "in_force": service.terms_in_force(db, partner),
