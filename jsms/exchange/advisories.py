@@ -122,6 +122,17 @@ def addresses_for(db: Session, province: str | None, *, companies: bool = True) 
 # Overrides -----------------------------------------------------------------------------------
 
 
+def _area_words(kind: str, area: str) -> str:
+    """How a reader knows the area: an H3 cell by the place nearest its centre."""
+    if kind != "cell":
+        return area
+    lat, lon = h3.cell_to_latlng(area)
+    gazetteer = load_gazetteer()
+    curated = gazetteer.nearest_curated(lat, lon)  # known places first, as province_of does
+    place = curated[0] if curated and curated[1] <= 25 else gazetteer.nearest(lat, lon)[0]
+    return f"Area around {place.name}"
+
+
 def override_advisory(db: Session, override: ThreatOverride, now: datetime) -> Advisory:
     """An analyst's override as an advisory: from its start until it expires."""
     kind = _phase(override.created_at, override.updated_at, override.expires_at, now)
@@ -135,9 +146,10 @@ def override_advisory(db: Session, override: ThreatOverride, now: datetime) -> A
         first_sent=override.created_at,
         sent=_sent(kind, override.created_at, override.updated_at, override.expires_at),
         event=f"Threat level {override.level} ({name}) set by an analyst",
-        headline=f"{override.area}: threat level {override.level} {name}",
+        headline=f"{_area_words(override.area_kind, override.area)}: threat level "
+        f"{override.level} {name}",
         description=(
-            f"An analyst set the threat level of {override.area_kind} {override.area} to "
+            f"An analyst set the threat level of {area.desc} to "
             f"{override.level} ({name}), replacing the computed level, because: "
             f"{override.reason}"
         ),

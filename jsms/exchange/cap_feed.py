@@ -63,6 +63,11 @@ def _incident_message(db: Session, incident: Incident, now: datetime) -> Message
     return Message(f"incident-{incident.id}", advisory_to_cap(advisory, addressed))
 
 
+def _at(moment: datetime) -> ColumnElement[datetime]:
+    """A time as the database compares it (UTC, on SQLite too)."""
+    return literal(moment, UTCDateTime())
+
+
 def _alerts(db: Session, actor: Actor, now: datetime) -> list[Message]:
     if not can(actor, "alert.read"):
         return []
@@ -72,10 +77,6 @@ def _alerts(db: Session, actor: Actor, now: datetime) -> list[Message]:
     )
     found = [a for a in db.scalars(stmt.limit(MAX_ENTRIES)) if alerts.visible(actor, a)]
     return [Message(f"alert-{a.id}", cap_of(db, a)) for a in found]
-
-
-def _at(moment: datetime) -> ColumnElement[datetime]:
-    return literal(moment, UTCDateTime())
 
 
 def _overrides(db: Session, actor: Actor, now: datetime) -> list[Message]:
