@@ -172,7 +172,9 @@ def test_every_request_is_audited_as_the_partner(
     client.get("/taxii2/", headers=headers)
     client.get(_objects_url(client, headers), headers=headers)
     db.rollback()
-    events = db.scalars(select(AuditEvent).where(AuditEvent.action == "taxii.request")).all()
+    events = db.scalars(
+        select(AuditEvent).where(AuditEvent.action == "taxii.request").order_by(AuditEvent.seq)
+    ).all()
     assert [e.detail["path"] for e in events] == [
         "/taxii2/",
         f"{ROOT}/collections/",
