@@ -10,8 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import jsms.db  # noqa: F401  (custom column types)
-
+import jsms.db
 
 revision = "0010"
 down_revision = "0009"
