@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from jsms.audit import service as audit
@@ -265,7 +266,7 @@ def set_agreement(
     db.add(agreement)
     try:
         db.flush()
-    except Exception as exc:  # two admins saving at once: the version is taken
+    except IntegrityError as exc:  # two admins saving at once: the version is taken
         raise Conflict("another version of this agreement was saved just now; reload") from exc
     audit.record(
         db,

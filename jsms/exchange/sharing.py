@@ -148,7 +148,12 @@ def _fingerprint(db: Session, partner: Partner, terms: Terms | None) -> str:
 
 
 def refresh_collection(db: Session, partner: Partner) -> None:
-    """Bring the partner's collection up to what its agreement allows now."""
+    """Bring the partner's collection up to what its agreement allows now.
+
+    The partner's row is locked first (PostgreSQL), so two requests of one partner arriving
+    together rebuild one after the other, the second finding the work done."""
+    db.execute(select(Partner.id).where(Partner.id == partner.id).with_for_update())
+    db.refresh(partner)
     terms = terms_in_force(db, partner)
     fingerprint = _fingerprint(db, partner, terms)
     if partner.published_from == fingerprint:
