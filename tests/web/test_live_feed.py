@@ -292,3 +292,24 @@ def test_a_movement_that_starts_is_announced_with_its_new_status(
     feed.refreshed = 0.0
     (started,) = kinds(feed.poll(), "movement")
     assert started["status"] == "in_progress" and started["watching"] is True
+
+
+def test_a_logout_ends_an_open_stream(
+    db: Session, live: LiveWorld, live_server: str, login_as, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from jsms.web.pages import live_events
+    from tests.conftest import TEST_PASSWORD
+
+    monkeypatch.setattr(live_events, "SESSION_CHECK_S", 0.5)
+    login = login_as("ops_officer", agency_id=live.mworld.world.host_sindh)
+    client = _login(live_server, login.username, TEST_PASSWORD)
+    started = time.monotonic()
+    with client.stream("GET", "/live/events") as response:
+        lines = response.iter_lines()
+        next(line for line in lines if line.startswith("data: "))
+        home = client.get("/").text
+        token = home.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+        assert client.post("/logout", data={"csrf_token": token}).status_code == 303
+        ending = [line for line in lines if line.startswith("event: ")]
+    assert ending[-1] == "event: end"
+    assert time.monotonic() - started < 10

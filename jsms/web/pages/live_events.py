@@ -1,10 +1,11 @@
 """GET /live/events: the live feed as Server-Sent Events, for the map, the ops dashboard and
 the roll-call pages (static/live.js).
 
-The browser's cookie session authenticates it like any page; the stream checks the session
-again every half minute (a logout or an expiry ends it) and ends itself after a while, so the
-browser reconnects with `Last-Event-ID` and carries on from where it was. About once a second
-it polls the database (jsms.web.pages.live_feed) and sends only what changed.
+The browser's cookie session (or a bearer token) authenticates it like any page; the stream
+checks the session again every half minute (a logout or an expiry ends it) and ends itself
+after a while, so the browser reconnects with `Last-Event-ID` and carries on from where it
+was. About once a second it polls the database (jsms.web.pages.live_feed) and sends only what
+changed.
 """
 
 from __future__ import annotations
@@ -61,7 +62,9 @@ def _still_logged_in(database_url: str, token: str | None) -> bool:
 
 
 async def _stream(request: Request, feed: Feed, resume: Cursor | None) -> AsyncIterator[str]:
-    token = request.cookies.get(SESSION_COOKIE)
+    header = request.headers.get("authorization", "")
+    bearer = header[7:].strip() if header.lower().startswith("bearer ") else ""
+    token = bearer or request.cookies.get(SESSION_COOKIE)
     started = last_write = next_check = time.monotonic()
     next_check += SESSION_CHECK_S
     yield f"retry: {RETRY_MS}\n\n"
