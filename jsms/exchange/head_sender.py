@@ -128,7 +128,8 @@ def _post(target: _Target, head: SignedHead) -> Delivery:
 
 
 def send_heads(url: str | None = None) -> tuple[SignedHead | None, list[Delivery]]:
-    """Sign our head and send it to every partner anchoring with us; audited."""
+    """Sign our head and send it to every partner anchoring with us; each round with a
+    partner (or a broken chain) is audited."""
     db = new_session(url)
     try:
         head: SignedHead | None = sign_head_now(db)
@@ -141,6 +142,21 @@ def send_heads(url: str | None = None) -> tuple[SignedHead | None, list[Delivery
         db.close()
     if head is not None:
         deliveries += [_post(target, head) for target in targets]
+    if deliveries or problem:  # with no partner nothing left: nothing to keep in the trail
+        _record_round(url, head, problem, deliveries)
+    if problem:
+        log.error("no audit head sent: %s", problem)
+    for delivery in deliveries:
+        if delivery.outcome != "kept":
+            log.warning(
+                "audit head to %s: %s %s", delivery.partner, delivery.outcome, delivery.detail
+            )
+    return head, deliveries
+
+
+def _record_round(
+    url: str | None, head: SignedHead | None, problem: str, deliveries: list[Delivery]
+) -> None:
     with transaction(ACTOR, url) as log_db:
         audit.record(
             log_db,
@@ -155,14 +171,6 @@ def send_heads(url: str | None = None) -> tuple[SignedHead | None, list[Delivery
                 "partners": {d.partner: f"{d.outcome} {d.detail}".strip() for d in deliveries},
             },
         )
-    if problem:
-        log.error("no audit head sent: %s", problem)
-    for delivery in deliveries:
-        if delivery.outcome != "kept":
-            log.warning(
-                "audit head to %s: %s %s", delivery.partner, delivery.outcome, delivery.detail
-            )
-    return head, deliveries
 
 
 class HeadLoop(threading.Thread):
