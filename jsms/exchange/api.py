@@ -106,14 +106,27 @@ def set_agreement(
     return AgreementOut.model_validate(agreement)
 
 
-@router.post("/partners/{partner_id}/export")
+class StixJSON(JSONResponse):
+    media_type = STIX_MEDIA
+
+
+@router.post(
+    "/partners/{partner_id}/export",
+    response_class=StixJSON,
+    responses={
+        200: {
+            "description": "a STIX 2.1 bundle",
+            "content": {STIX_MEDIA: {"schema": {"type": "object"}}},
+        }
+    },
+)
 def export_to_partner(
     partner_id: str, db: Db, actor: Annotated[Actor, require("exchange.write")]
-) -> JSONResponse:
+) -> StixJSON:
     """The STIX 2.1 bundle the partner's agreement lets through now (audited)."""
     partner = service.get_partner(db, partner_id)
     objects, _ = export_bundle(db, partner, by=actor.username)
-    return JSONResponse(bundle(objects), media_type=STIX_MEDIA)
+    return StixJSON(bundle(objects))
 
 
 @router.post("/partners/{partner_id}/import", response_model=ImportOut)

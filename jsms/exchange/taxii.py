@@ -37,7 +37,28 @@ DEFAULT_LIMIT, MAX_LIMIT = 100, 1000
 MAX_CONTENT = 10_000_000
 DOC = {"x-permission": PARTNER, "security": [{"partnerBasic": []}]}
 
-router = APIRouter(prefix="/taxii2", tags=["taxii"])
+
+class TaxiiJSON(JSONResponse):
+    """What every TAXII answer is, errors included (documented so in the OpenAPI document)."""
+
+    media_type = TAXII
+
+
+TAXII_ERROR: dict[int | str, dict[str, Any]] = {
+    status: {
+        "description": f"a TAXII error message ({why})",
+        "content": {TAXII: {"schema": {"type": "object"}}},
+    }
+    for status, why in (
+        (400, "a filter or paging token it cannot read"),
+        (401, "no or wrong partner credential"),
+        (404, "not this partner's API root, collection or object"),
+        (406, "the client does not accept TAXII 2.1"),
+    )
+}
+router = APIRouter(
+    prefix="/taxii2", tags=["taxii"], default_response_class=TaxiiJSON, responses=TAXII_ERROR
+)
 
 
 class TaxiiError(Exception):
@@ -51,7 +72,7 @@ class TaxiiError(Exception):
 def _json(
     body: dict[str, Any], status: int = 200, headers: dict[str, str] | None = None
 ) -> Response:
-    return JSONResponse(body, status_code=status, media_type=TAXII, headers=headers)
+    return TaxiiJSON(body, status_code=status, headers=headers)
 
 
 def _error(exc: TaxiiError) -> Response:
