@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from jsms.alerts import service as alerts
@@ -124,31 +124,49 @@ def _check_signature(db: Session, partner: Partner, head: SignedHead) -> None:
         raise HeadRefused("the signature does not verify: forged or altered")
 
 
-def _check_order(held: list[PartnerHead], head: SignedHead, now: datetime) -> None:
+def _newest(db: Session, partner: Partner) -> PartnerHead | None:
+    """The head of the highest number we hold of the partner, the latest signed of them."""
+    mine = PartnerHead.partner_id == partner.id
+    top = db.scalar(select(func.max(PartnerHead.seq)).where(mine))
+    if top is None:
+        return None
+    tied = db.scalars(select(PartnerHead).where(mine, PartnerHead.seq == top)).all()
+    return max(tied, key=lambda h: datetime.fromisoformat(h.signed_at))
+
+
+def _check_order(db: Session, partner: Partner, head: SignedHead, now: datetime) -> None:
     """Refuse a head that contradicts, repeats or goes behind what we hold. The newest head
     signed again later (nothing written meanwhile) is kept: it says the trail still ends
     there."""
     if head.signed_time() > now + CLOCK_SKEW:
         raise HeadRefused(f"signed at {head.signed_at}, ahead of our clock")
-    others = {h.database_id for h in held} - {head.database_id}
-    if others:
+    mine = PartnerHead.partner_id == partner.id
+    other = db.scalar(
+        select(PartnerHead.database_id)
+        .where(mine, PartnerHead.database_id != head.database_id)
+        .limit(1)
+    )
+    if other is not None:
         raise HeadRefused(
-            f"the head names database {head.database_id}, the partner's heads so far name "
-            f"{sorted(others)[0]}",
+            f"the head names database {head.database_id}, the partner's heads so far name {other}",
             tampering=True,
             status=409,
         )
-    same = [h for h in held if h.seq == head.seq and h.hash != head.hash]
-    if same:
+    same = db.scalar(
+        select(PartnerHead)
+        .where(mine, PartnerHead.seq == head.seq, PartnerHead.hash != head.hash)
+        .limit(1)
+    )
+    if same is not None:
         raise HeadRefused(
-            f"event {head.seq} had hash {same[0].hash[:12]}… in the head signed "
-            f"{same[0].signed_at}; now {head.hash[:12]}…: the partner's history was rewritten",
+            f"event {head.seq} had hash {same.hash[:12]}… in the head signed "
+            f"{same.signed_at}; now {head.hash[:12]}…: the partner's history was rewritten",
             tampering=True,
             status=409,
         )
-    if not held:
+    newest = _newest(db, partner)
+    if newest is None:
         return
-    newest = max(held, key=lambda h: (h.seq, datetime.fromisoformat(h.signed_at)))
     if head.seq < newest.seq:
         raise HeadRefused(
             f"event {head.seq} is behind the newest head held (event {newest.seq}): "
@@ -166,7 +184,7 @@ def _check_order(held: list[PartnerHead], head: SignedHead, now: datetime) -> No
 def receive(db: Session, partner: Partner, head: SignedHead) -> PartnerHead:
     """Keep a head the partner sent (audited), or raise HeadRefused (see `refuse`)."""
     _check_signature(db, partner, head)
-    _check_order(_held(db, partner), head, utcnow())
+    _check_order(db, partner, head, utcnow())
     kept = PartnerHead(
         partner_id=partner.id,
         database_id=head.database_id,
