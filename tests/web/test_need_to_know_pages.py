@@ -27,6 +27,9 @@ __all__ = ["approved", "mworld"]  # fixtures
 # Coordinates no other record in this world carries.
 SECRET_POINT = (24.97531, 66.98765)
 NOT_PAGES = ("/api/", "/static/", "/basemap/", "/tiles/", "/healthz", "/favicon")
+# The live feed is a stream that stays open for minutes; its need-to-know per event is
+# checked in tests/web/test_live_feed.py.
+STREAMS = ("/live/events",)
 ZONES = (UTC, ZoneInfo("Asia/Karachi"))
 
 
@@ -38,7 +41,7 @@ def page_paths(app, movement_id: str, reference: str) -> list[str]:
     for route in _api_routes(app.routes):
         path = getattr(route, "path_format", None) or route.path
         methods = getattr(route, "methods", set())
-        if "GET" not in methods or path.startswith(NOT_PAGES) or path in ("/login",):
+        if "GET" not in methods or path.startswith(NOT_PAGES) or path in ("/login", *STREAMS):
             continue
         paths.add(re.sub(r"\{[^}]+\}", movement_id, path))
     # pages that take the movement from the query string
