@@ -128,8 +128,10 @@ def world(db: Session) -> World:
 
 def unspent_code(secret: str, spent_step: int) -> tuple[str, int]:
     """A code of a 30-second step after `spent_step` (each code works once, and a step spent
-    at login or a decision is refused): waits for the next step when the current one is
-    spent, and never hands out a code in the last seconds of its step. Returns (code, step)."""
+    at login or a decision is refused). The server takes the current step or either
+    neighbour, so when the current step is spent the next one is handed out; only when that
+    is spent too does this wait for time to move on. Never the current step in its last
+    seconds (the server could be past it). Returns (code, step)."""
     totp = pyotp.TOTP(secret)
     while True:
         now = time.time()
@@ -137,6 +139,8 @@ def unspent_code(secret: str, spent_step: int) -> tuple[str, int]:
         left = totp.interval - now % totp.interval
         if step > spent_step and left > 3:
             return totp.at(now), step
+        if step + 1 > spent_step:
+            return totp.at(now + totp.interval), step + 1
         time.sleep(left + 0.1)
 
 

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import re
-import time
 
-import pyotp
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.conftest import TEST_PASSWORD, Login
+from tests.conftest import TEST_PASSWORD, Login, unspent_code
 
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 
@@ -26,10 +24,8 @@ def page_login(client: TestClient, login: Login) -> TestClient:
     client.cookies.clear()
     form = {"username": login.username, "password": TEST_PASSWORD}
     if login.totp_secret:
-        totp = pyotp.TOTP(login.totp_secret)
-        # the current step may already be spent by the bearer login: wait for the next one
-        time.sleep(totp.interval - time.time() % totp.interval + 0.2)
-        form["totp_code"] = totp.now()
+        # a step after the one the bearer login spent
+        form["totp_code"], login.spent_step = unspent_code(login.totp_secret, login.spent_step)
     form["csrf_token"] = csrf_of(client.get("/login").text)
     response = client.post("/login", data=form, follow_redirects=False)
     assert response.status_code == 303, response.text
