@@ -181,3 +181,25 @@ def test_an_ops_officer_closes_a_roll_call(
     db.rollback()
     assert db.get(RollCall, started.id).closed_at is not None
     assert action not in client.get(f"/roll-calls/{started.id}").text
+
+
+def test_an_sms_question_that_could_not_be_sent_says_why(
+    db: Session, db_url: str, client: TestClient, browse, live: LiveWorld, monkeypatch
+) -> None:
+    from jsms.alerts import worker
+
+    monkeypatch.setenv("JSMS_NOTIFY_MAX_ATTEMPTS", "1")
+    monkeypatch.delenv("JSMS_SMS_GATEWAY_URL", raising=False)
+    from jsms.registry import service as registry
+
+    company = actor_of(live.mworld.world.company_a, Side.CLIENT)
+    registry.update_person(db, company, live.mworld.passengers[0], phone="+923001234567")
+    db.commit()
+    store_position(db, live, live.phone, *AIRPORT)
+    browse("ops_officer", agency_id=live.mworld.world.host_sindh)
+    started = _start(client, lat=str(AIRPORT[0]), lon=str(AIRPORT[1]))
+    assert started.status_code == 303
+    worker.tick(db_url)
+    page = client.get(started.headers["location"]).text
+    row = page[page.index("Engineer 0") :].split("</tr>")[0]
+    assert "failed" in row and "no SMS gateway configured (JSMS_SMS_GATEWAY_URL)" in row
