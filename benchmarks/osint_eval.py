@@ -18,6 +18,11 @@ Unpaired incidents count against both. ``relevant`` is scored per article with "
 as the positive class. A field neither side ever fills scores 1.0 (nothing to get wrong).
 Places agree when the names are equal ignoring case, name the same gazetteer place, or lie
 within 25 km of each other (a city and its airport are one place at reporting precision).
+
+The extractor is given the history a real instance has after ``jsms threat load-history``:
+the curated incidents are loaded into a fresh, migrated SQLite database in a temporary
+folder and read back with :func:`jsms.threat.osint.known.load_history` (``--no-history``
+scores it knowing no past attacks).
 """
 
 from __future__ import annotations
@@ -25,11 +30,14 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import sys
+import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_SEEDS = REPO.parent / "shared" / "seeds"
@@ -51,6 +59,9 @@ PLACE_MATCH_KM = 25.0
 
 if str(REPO) not in sys.path:  # run as a script: make `jsms` importable from the checkout
     sys.path.insert(0, str(REPO))
+
+if TYPE_CHECKING:
+    from jsms.threat.osint.known import PastIncident
 
 
 @dataclass(frozen=True)
@@ -121,6 +132,31 @@ def load_articles(folder: Path) -> list[Article]:
                 )
             )
     return articles
+
+
+def curated_history() -> tuple[PastIncident, ...]:
+    """The history of a fresh instance after ``jsms threat load-history``, built the way the
+    store builds it: a migrated SQLite database in a temporary folder (its own key file too),
+    the curated incidents loaded by the service, the history read back. Call it only in a
+    process of its own (it points the settings at the temporary folder)."""
+    from jsms.config import get_settings
+    from jsms.db import transaction
+    from jsms.keyring import get_keyring
+    from jsms.migrate import upgrade
+    from jsms.threat.osint.known import load_history
+    from jsms.threat.service import load_curated_incidents
+
+    with tempfile.TemporaryDirectory(prefix="osint-eval-") as folder:
+        url = f"sqlite:///{folder}/history.sqlite3"
+        os.environ["JSMS_DATABASE_URL"] = url
+        os.environ["JSMS_KEY_FILE"] = f"{folder}/keys.json"
+        get_settings.cache_clear()
+        get_keyring.cache_clear()
+        upgrade(url)
+        with transaction("osint-eval", url) as db:
+            load_curated_incidents(db)
+        with transaction("osint-eval", url) as db:
+            return load_history(db)
 
 
 def _place_point(name: str) -> tuple[float, float] | None:
@@ -263,8 +299,12 @@ def _check_evidence(report: Report, text: str, incidents: list[dict[str, Any]]) 
             report.valid_quotes += isinstance(quote, str) and bool(quote) and quote in text
 
 
-def evaluate(articles: list[Article], key: dict[str, Any]) -> Report:
-    """Run the extractor over the articles the key covers and score every field."""
+def evaluate(
+    articles: list[Article], key: dict[str, Any], history: Sequence[PastIncident] = ()
+) -> Report:
+    """Run the extractor over the articles the key covers and score every field.
+
+    ``history`` is the past attacks the extractor may pin month-level mentions to."""
     from jsms.threat.osint.extract import extract_article
 
     report = Report()
@@ -280,6 +320,7 @@ def evaluate(articles: list[Article], key: dict[str, Any]) -> Report:
             title=article.title,
             url=article.url,
             published=article.published,
+            history=history,
         )
         tally = report.tallies["relevant"]
         tally.predicted += bool(out["relevant"])
@@ -327,6 +368,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=Path, default=DEFAULT_SEEDS, help="folder of articles")
     parser.add_argument("--key", type=Path, default=DEFAULT_KEY, help="answer key JSON")
+    parser.add_argument(
+        "--no-history", action="store_true", help="know no past attacks (pin nothing)"
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="list every disagreement")
     args = parser.parse_args(argv)
     if not args.seeds.is_dir():
@@ -336,7 +380,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"no answer key: {args.key} not found (use --key FILE)")
         return 0
     key = json.loads(args.key.read_text(encoding="utf-8"))
-    render(evaluate(load_articles(args.seeds), key), verbose=args.verbose)
+    history = () if args.no_history else curated_history()
+    render(evaluate(load_articles(args.seeds), key, history), verbose=args.verbose)
     return 0
 
 

@@ -260,10 +260,16 @@ def ingest_article(
     background mentions link, new incidents wait in the review queue."""
     from jsms.threat.osint.extract import extract_article
     from jsms.threat.osint.ingest import ingest
+    from jsms.threat.osint.known import load_history
 
     name = body.title or body.url or "article"
     extraction = extract_article(
-        body.text, name=name, title=body.title, url=body.url, published=body.published
+        body.text,
+        name=name,
+        title=body.title,
+        url=body.url,
+        published=body.published,
+        history=load_history(db),
     )
     outcome = ingest(
         db, extraction, url=body.url, outlet=body.outlet or name, published=body.published

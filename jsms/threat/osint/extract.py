@@ -1,8 +1,9 @@
 """Rule-based OSINT extraction: one news article in, the attacks it reports out.
 
-Deterministic and offline (regexes, the lexicon in ``data/osint_lexicon.json`` and the
-project gazetteer), so an analyst can trace every figure back to a quote: each non-null
-field of an incident comes with ``evidence``, a verbatim substring of the article.
+Deterministic and offline (regexes, the lexicon in ``data/osint_lexicon.json``, the
+project gazetteer and the history of known attacks the caller passes in), so an analyst
+can trace every figure back to a quote: each non-null field of an incident comes with
+``evidence``, a verbatim substring of the article.
 
 The pipeline: split the text into sentences; read each sentence (or, when it names two
 events, each clause) for attack words, places, dates, casualty counts and claims; group
@@ -14,10 +15,12 @@ older attack recalled) or ``aggregate`` (national totals such as '20 Chinese kil
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
 from jsms.threat.osint.events import attach_claims, group_events
+from jsms.threat.osint.known import PastIncident
 from jsms.threat.osint.mentions import Article, lead_indices, publication, read_mentions
 from jsms.threat.osint.records import ROLES, incident_record, merge_twins
 from jsms.threat.osint.relevance import is_relevant
@@ -34,12 +37,19 @@ def extract_article(
     title: str | None = None,
     url: str | None = None,
     published: date | datetime | None = None,
+    history: Sequence[PastIncident] = (),
 ) -> dict[str, Any]:
     """The relevance and incidents of one article, as a JSON-able dict.
 
     ``title`` helps judge relevance; ``url`` is accepted for callers that have one (it
     carries no facts the rules use). ``published`` anchors relative dates; when missing,
     a date stated in the text ('Updated: 02-09-2025') is used.
+
+    ``history`` is the attacks the caller's incident store already knows
+    (:func:`jsms.threat.osint.known.load_history`): a background mention dated only to a
+    month ('the Karachi airport bombing last October') that fits exactly one of them is
+    dated to its day. The default knows none, so nothing is pinned; the function never
+    reads a database itself.
     """
     del url
     relevant = is_relevant(text, title)
@@ -51,5 +61,5 @@ def extract_article(
     mentions = read_mentions(doc)
     events = group_events(doc, mentions)
     attach_claims(doc, events, mentions)
-    records = [r for e in events if (r := incident_record(e, doc)) is not None]
+    records = [r for e in events if (r := incident_record(e, doc, history)) is not None]
     return {"article": name, "relevant": True, "incidents": merge_twins(records)}

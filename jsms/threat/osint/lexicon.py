@@ -9,11 +9,10 @@ import functools
 import json
 import re
 from dataclasses import dataclass
-from datetime import date
 from importlib import resources
 from typing import Any
 
-__all__ = ["KnownIncident", "Lexicon", "Region", "alternation", "load_lexicon"]
+__all__ = ["Lexicon", "Region", "alternation", "load_lexicon"]
 
 
 def alternation(words: list[str], *, case_sensitive: bool = False) -> str:
@@ -36,17 +35,6 @@ class Region:
 
 
 @dataclass(frozen=True)
-class KnownIncident:
-    """A well-documented attack, used to pin a month-level mention to its day."""
-
-    id: str
-    day: date
-    place: str
-    keywords: tuple[str, ...]
-    nationals: tuple[str, ...]
-
-
-@dataclass(frozen=True)
 class Lexicon:
     """Compiled word lists; see the JSON file for what each list means."""
 
@@ -64,7 +52,7 @@ class Lexicon:
     regions: dict[str, Region]
     region_re: re.Pattern[str]
     place_stopwords: frozenset[str]
-    known_incidents: tuple[KnownIncident, ...]
+    history_common_words: frozenset[str]
 
 
 def _nationalities(raw: dict[str, list[str]]) -> tuple[re.Pattern[str], dict[str, str]]:
@@ -112,19 +100,6 @@ def _regions(raw: dict[str, Any]) -> dict[str, Region]:
     }
 
 
-def _known(raw: list[dict[str, Any]]) -> tuple[KnownIncident, ...]:
-    return tuple(
-        KnownIncident(
-            id=item["id"],
-            day=date.fromisoformat(item["date"]),
-            place=item["place"],
-            keywords=tuple(k.casefold() for k in item["keywords"]),
-            nationals=tuple(item["nationals"]),
-        )
-        for item in raw
-    )
-
-
 @functools.cache
 def load_lexicon() -> Lexicon:
     """The packaged lexicon, parsed and compiled once per process."""
@@ -150,5 +125,5 @@ def load_lexicon() -> Lexicon:
         regions=regions,
         region_re=re.compile(alternation([r.name for r in regions.values()])),
         place_stopwords=frozenset(raw["place_stopwords"]),
-        known_incidents=_known(raw["known_incidents"]),
+        history_common_words=frozenset(w.casefold() for w in raw["history_common_words"]["words"]),
     )

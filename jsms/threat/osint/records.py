@@ -9,12 +9,13 @@ news (``primary``), an older attack recalled (``background``) or a national tall
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
 from jsms.threat.osint.events import claimed_by
-from jsms.threat.osint.known import refine_with_known_incident
-from jsms.threat.osint.lexicon import KnownIncident, load_lexicon
+from jsms.threat.osint.known import PastIncident, refine_with_known_incident
+from jsms.threat.osint.lexicon import load_lexicon
 from jsms.threat.osint.mentions import Article, Event
 from jsms.threat.osint.places import PlaceMention, find_places
 from jsms.threat.osint.text import Span
@@ -111,8 +112,10 @@ def _role(event: Event, doc: Article) -> str:
     return "primary" if relative and age is not None and age <= 7 else "background"
 
 
-def _known(event: Event, place: PlaceMention | None) -> KnownIncident | None:
-    """The documented attack a partly dated mention names, if any.
+def _known(
+    event: Event, place: PlaceMention | None, history: Sequence[PastIncident]
+) -> PastIncident | None:
+    """The attack of the history a partly dated mention names, if any.
 
     An article's lead news dated without a year ('on Sunday', 'Nov 30') is never pinned to
     an attack of years ago: that would turn a new attack into an old one.
@@ -121,7 +124,7 @@ def _known(event: Event, place: PlaceMention | None) -> KnownIncident | None:
     if event.mentions[0].lead and stated is not None and stated.year is None:
         return None
     text = " ".join(m.clause.text for m in event.mentions)
-    return refine_with_known_incident(stated, place, text, _iso_set(event))
+    return refine_with_known_incident(stated, place, text, _iso_set(event), history)
 
 
 def _place_named(doc: Article, name: str) -> PlaceMention | None:
@@ -133,7 +136,7 @@ def _place_named(doc: Article, name: str) -> PlaceMention | None:
     return None
 
 
-def _date_field(event: Event, known: KnownIncident | None) -> Field:
+def _date_field(event: Event, known: PastIncident | None) -> Field:
     """ISO date: the stated day; a month pinned to a known attack's day, else its 1st."""
     stated = event.date
     quote = stated.span.text if stated else None
@@ -146,7 +149,7 @@ def _date_field(event: Event, known: KnownIncident | None) -> Field:
     return date(stated.year, stated.month, 1).isoformat(), quote  # type: ignore[arg-type]
 
 
-def _date_precision(event: Event, known: KnownIncident | None, dated: Field) -> Field:
+def _date_precision(event: Event, known: PastIncident | None, dated: Field) -> Field:
     """How far the date is known: 'day', 'month', 'year', 'no_year' (a day or month without
     its year, e.g. 'Nov 30' in an undated article) or None when the text states no date.
 
@@ -207,15 +210,15 @@ def _place_fields(place: PlaceMention | None) -> dict[str, Field]:
     }
 
 
-def _fields(event: Event, doc: Article) -> dict[str, Field]:
+def _fields(event: Event, doc: Article, history: Sequence[PastIncident]) -> dict[str, Field]:
     """Every output field of an event with its supporting quote."""
     aggregate = event.aggregate
     place = None if aggregate else event.place
-    known = None if aggregate else _known(event, place)
+    known = None if aggregate else _known(event, place, history)
     place_for_province = place
     if place is not None and place.rank == 1:
         place = None  # a province alone is not a place
-    if place is None and known is not None:
+    if place is None and known is not None and known.place:
         place = _place_named(doc, known.place)
     nationals, nat_quote = _nationals(event)
     role = _role(event, doc)
@@ -239,9 +242,15 @@ def _fields(event: Event, doc: Article) -> dict[str, Field]:
     }
 
 
-def incident_record(event: Event, doc: Article) -> dict[str, Any] | None:
-    """The JSON record of one event, or None when it says nothing usable."""
-    fields = _fields(event, doc)
+def incident_record(
+    event: Event, doc: Article, history: Sequence[PastIncident] = ()
+) -> dict[str, Any] | None:
+    """The JSON record of one event, or None when it says nothing usable.
+
+    ``history`` is the attacks already known (see :mod:`jsms.threat.osint.known`); a
+    month-level mention of one of them is dated to its day. Without it nothing is pinned.
+    """
+    fields = _fields(event, doc, history)
     facts = ("place", "province", "date", "killed", "injured", "nationals")
     if all(fields[k][0] in (None, {}) for k in facts):
         return None
