@@ -1,7 +1,8 @@
 """`jsms osint ...`: extract attacks on foreign nationals from news articles.
 
 ``jsms osint extract a.txt b.json`` prints one JSON object per article per line (JSON
-Lines), the same object as :func:`jsms.threat.osint.extract.extract_article` returns. Articles are
+Lines), the same object as :func:`jsms.threat.osint.extract.extract_article` returns (dating
+month-level mentions of known attacks from the configured database when it has one). Articles are
 plain UTF-8 text, or JSON objects with ``text`` and optional ``title``, ``url`` and
 ``published`` (an ISO date). Every file is checked before any is processed: a missing, empty,
 non-UTF-8 or HTML file ends the run with a one-line message naming it and exit code 2.
@@ -14,9 +15,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+
+if TYPE_CHECKING:
+    from jsms.threat.osint.known import PastIncident
 
 __all__ = ["ArticleFile", "BadArticle", "OutputFormat", "osint_app", "read_article"]
 
@@ -166,6 +170,30 @@ def _print_table(results: list[dict[str, Any]]) -> None:
     Console().print(table)
 
 
+def _configured_history() -> tuple[PastIncident, ...]:
+    """The configured database's history of known attacks, or none when there is no
+    migrated database to read (extracting never needs one, and never creates one)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from jsms.config import get_settings
+    from jsms.db import transaction
+    from jsms.migrate import current
+    from jsms.threat.osint.known import load_history
+
+    url = get_settings().database_url
+    if url.startswith("sqlite"):
+        path = url.split("///", 1)[-1]
+        if not path or path == ":memory:" or not Path(path).is_file():
+            return ()
+    try:
+        if current(url) is None:
+            return ()
+        with transaction(url=url) as db:
+            return load_history(db)
+    except SQLAlchemyError:
+        return ()
+
+
 @osint_app.command("extract")
 def extract(
     files: Annotated[list[Path], typer.Argument(help="article files: .txt, or .json with 'text'")],
@@ -173,12 +201,25 @@ def extract(
         OutputFormat, typer.Option("--format", help="json: one object per line; table: rich")
     ] = OutputFormat.json,
 ) -> None:
-    """Extract attacks, casualties and claims from news articles (one JSON line each)."""
+    """Extract attacks, casualties and claims from news articles (one JSON line each).
+
+    Nothing is stored. A month-level mention of an older attack ('the Karachi airport
+    bombing last October') is dated to its day when the configured database (migrated, as
+    after `jsms db upgrade`) knows that attack; without such a database nothing is pinned.
+    """
     from jsms.threat.osint.extract import extract_article
 
     articles = _read_all(files)
+    history = _configured_history()
     results = [
-        extract_article(a.text, name=a.name, title=a.title, url=a.url, published=a.published)
+        extract_article(
+            a.text,
+            name=a.name,
+            title=a.title,
+            url=a.url,
+            published=a.published,
+            history=history,
+        )
         for a in articles
     ]
     if output is OutputFormat.table:
@@ -200,9 +241,11 @@ def ingest(
     from jsms.db import transaction
     from jsms.threat.osint.extract import extract_article
     from jsms.threat.osint.ingest import ingest as store
+    from jsms.threat.osint.known import load_history
 
     articles = _read_all(files)
     with friendly_errors(), transaction(cli_actor()) as db:
+        history = load_history(db)  # what the store knew before this run
         for article in articles:
             result = extract_article(
                 article.text,
@@ -210,6 +253,7 @@ def ingest(
                 title=article.title,
                 url=article.url,
                 published=article.published,
+                history=history,
             )
             published = (
                 datetime.combine(article.published, datetime.min.time(), UTC)

@@ -6,11 +6,13 @@ import json
 from pathlib import Path
 
 import pytest
+from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 import jsms.cli.osint  # noqa: F401  (registers the `osint` group on the root app)
 from jsms.cli.main import app
-from tests.threat.osint.test_extract import INCIDENT_KEYS
+from jsms.threat.service import load_curated_incidents
+from tests.threat.osint.test_extract import AIRPORT_LAST_OCTOBER, INCIDENT_KEYS
 
 ARTICLE = (
     "Gunmen opened fire on a van carrying Chinese engineers in Thatta on Tuesday, "
@@ -143,3 +145,17 @@ def test_a_bad_file_stops_before_any_output(tmp_path: Path, article: Path) -> No
 def test_no_arguments_shows_help() -> None:
     result = invoke()
     assert "OSINT news extraction" in result.output
+
+
+def test_extract_dates_a_known_attack_from_the_configured_database(
+    tmp_path: Path, db: Session
+) -> None:
+    """`extract` stores nothing, but reads the configured database's history of attacks."""
+    path = tmp_path / "talks.json"
+    path.write_text(json.dumps({"text": AIRPORT_LAST_OCTOBER, "published": "2025-03-01"}))
+    before = json.loads(invoke("extract", str(path)).stdout)
+    assert before["incidents"][0]["date"] == "2024-10-01"  # an empty store knows no attack
+    load_curated_incidents(db)
+    db.commit()
+    after = json.loads(invoke("extract", str(path)).stdout)
+    assert after["incidents"][0]["date"] == "2024-10-06"
