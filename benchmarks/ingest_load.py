@@ -155,6 +155,10 @@ def batch(args: argparse.Namespace) -> dict[str, Any]:
     return {**totals, "seconds": time.perf_counter() - start}
 
 
+# messages queued in the publisher at most, well below the 65,535 message numbers MQTT has
+MAX_QUEUED = 50_000
+
+
 def mqtt(args: argparse.Namespace) -> dict[str, Any]:
     import paho.mqtt.client as paho
     from paho.mqtt.enums import CallbackAPIVersion, MQTTProtocolVersion
@@ -173,13 +177,19 @@ def mqtt(args: argparse.Namespace) -> dict[str, Any]:
     base = int(time.time()) - 60 + args.offset
     start = time.perf_counter()
     for index in range(args.count):
+        # paho numbers messages 1-65,535 and refuses (MQTT_ERR_QUEUE_SIZE) one whose number
+        # is still held by an unacknowledged message: never queue that many
+        while index - acked["n"] >= MAX_QUEUED:
+            time.sleep(0.001)
         device = index % args.devices
         stamp = base + index // args.devices
         lat, lon = where(device, stamp * 1000, args.per_movement)
         payload = json.dumps(
             {"_type": "location", "tst": stamp, "lat": lat, "lon": lon, "vel": 40, "tid": "BN"}
         )
-        client.publish(f"owntracks/bench/d{device}", payload, qos=1)
+        info = client.publish(f"owntracks/bench/d{device}", payload, qos=1)
+        if info.rc != paho.MQTT_ERR_SUCCESS:
+            raise SystemExit(f"message {index} not published: {paho.error_string(info.rc)}")
     deadline = time.monotonic() + 120
     while acked["n"] < args.count and time.monotonic() < deadline:
         time.sleep(0.01)
