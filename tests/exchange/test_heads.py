@@ -103,7 +103,9 @@ def test_heads_moving_forward_are_kept_and_audited(
     # the same head signed again later (nothing written meanwhile) confirms it
     assert send(client, anchoring, anchoring.head(25, HASH_2)).status_code == 201
     assert kept(db) == [(10, HASH_1), (25, HASH_2), (25, HASH_2)]
-    received = db.scalars(select(AuditEvent).where(AuditEvent.action == "audit.head.receive")).all()
+    received = db.scalars(
+        select(AuditEvent).where(AuditEvent.action == "audit.head.receive").order_by(AuditEvent.seq)
+    ).all()
     assert [e.detail["seq"] for e in received] == [10, 25, 25]
     assert {e.actor_name for e in received} == {f"partner:{anchoring.username}"}
     assert refusals(db) == []

@@ -32,7 +32,9 @@ DEVICES = "/api/v1/devices"
 
 def _events(db: Session, action: str) -> list[AuditEvent]:
     db.rollback()
-    return list(db.scalars(select(AuditEvent).where(AuditEvent.action == action)))
+    return list(
+        db.scalars(select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.seq))
+    )
 
 
 def test_a_company_registers_its_employees_phone_and_sees_the_key_once(
