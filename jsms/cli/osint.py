@@ -4,8 +4,10 @@
 Lines), the same object as :func:`jsms.threat.osint.extract.extract_article` returns (dating
 month-level mentions of known attacks from the configured database when it has one). Articles are
 plain UTF-8 text, or JSON objects with ``text`` and optional ``title``, ``url`` and
-``published`` (an ISO date). Every file is checked before any is processed: a missing, empty,
-non-UTF-8 or HTML file ends the run with a one-line message naming it and exit code 2.
+``published`` (an ISO date). A batch is not lost to one bad file: a missing, empty,
+non-UTF-8 or HTML file is named in one line on stderr and the rest are processed; the run then
+ends with exit code 2, saying how many could not be read. A ``published`` that is not a date
+is a warning (the article is read without it), not a failure.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ import typer
 if TYPE_CHECKING:
     from jsms.threat.osint.known import PastIncident
 
-__all__ = ["ArticleFile", "BadArticle", "OutputFormat", "osint_app", "read_article"]
+__all__ = ["ArticleFile", "BadArticle", "Batch", "OutputFormat", "osint_app", "read_article"]
 
 osint_app = typer.Typer(help="OSINT news extraction.", no_args_is_help=True)
 
@@ -82,14 +84,18 @@ def _optional_str(path: Path, raw: dict[str, Any], key: str) -> str | None:
 
 
 def _published(path: Path, value: Any) -> date | None:
+    """The publication date, or None with a warning: a wrong date is no reason to lose the
+    article (the extractor then dates from the text alone)."""
     if value in (None, ""):
         return None
-    if not isinstance(value, str):
-        raise BadArticle(f"{path}: 'published' must be an ISO date string")
     try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00")).date()
+        return datetime.fromisoformat(str(value).replace("Z", "+00:00")).date()
     except ValueError:
-        raise BadArticle(f"{path}: 'published' {value!r} is not an ISO date") from None
+        typer.echo(
+            f"warning: {path}: 'published' {value!r} is not an ISO date; read without it",
+            err=True,
+        )
+        return None
 
 
 def _from_json(path: Path, text: str) -> ArticleFile:
@@ -121,16 +127,37 @@ def read_article(path: Path) -> ArticleFile:
     return ArticleFile(name=path.name, text=text)
 
 
-def _read_all(files: list[Path]) -> list[ArticleFile]:
-    """Every file checked before any is processed; the first bad one ends the run (exit 2)."""
-    articles = []
+@dataclass
+class Batch:
+    """The articles that could be read, and how many could not (each named on stderr)."""
+
+    articles: list[ArticleFile]
+    unreadable: int
+
+    def finish(self) -> None:
+        """End the run: exit 2 when any file could not be read, saying how many."""
+        if not self.unreadable:
+            return
+        if self.articles:
+            total = len(self.articles) + self.unreadable
+            typer.echo(
+                f"error: {self.unreadable} of {total} articles could not be read; "
+                "the others were processed",
+                err=True,
+            )
+        raise typer.Exit(2)
+
+
+def _read_all(files: list[Path]) -> Batch:
+    """Read every file; a bad one is named on stderr and the rest go on."""
+    batch = Batch([], 0)
     for path in files:
         try:
-            articles.append(read_article(path))
+            batch.articles.append(read_article(path))
         except BadArticle as exc:
             typer.echo(f"error: {exc}", err=True)
-            raise typer.Exit(2) from None
-    return articles
+            batch.unreadable += 1
+    return batch
 
 
 def _nationals_cell(nationals: dict[str, dict[str, int | None]]) -> str:
@@ -209,8 +236,8 @@ def extract(
     """
     from jsms.threat.osint.extract import extract_article
 
-    articles = _read_all(files)
-    history = _configured_history()
+    batch = _read_all(files)
+    history = _configured_history() if batch.articles else ()
     results = [
         extract_article(
             a.text,
@@ -220,13 +247,15 @@ def extract(
             published=a.published,
             history=history,
         )
-        for a in articles
+        for a in batch.articles
     ]
     if output is OutputFormat.table:
-        _print_table(results)
-        return
-    for result in results:
-        typer.echo(json.dumps(result, ensure_ascii=False))
+        if results:
+            _print_table(results)
+    else:
+        for result in results:
+            typer.echo(json.dumps(result, ensure_ascii=False))
+    batch.finish()
 
 
 @osint_app.command("ingest")
@@ -243,10 +272,12 @@ def ingest(
     from jsms.threat.osint.ingest import ingest as store
     from jsms.threat.osint.known import load_history
 
-    articles = _read_all(files)
+    batch = _read_all(files)
+    if not batch.articles:
+        batch.finish()
     with friendly_errors(), transaction(cli_actor()) as db:
         history = load_history(db)  # what the store knew before this run
-        for article in articles:
+        for article in batch.articles:
             result = extract_article(
                 article.text,
                 name=article.name,
@@ -276,6 +307,7 @@ def ingest(
                 f"{len(outcome.linked)} background links, "
                 f"{outcome.aggregates} national totals ignored"
             )
+    batch.finish()
 
 
 from jsms.cli.main import app as _root  # noqa: E402  (registered last: main may import us)

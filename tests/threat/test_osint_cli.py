@@ -1,4 +1,5 @@
-"""`jsms osint extract`: JSON Lines out, and one clear line with exit code 2 for bad files."""
+"""`jsms osint extract` and `ingest`: JSON Lines out; a bad file is named in one line and the
+rest of the batch still processed, with exit code 2; a wrong publication date only warns."""
 
 from __future__ import annotations
 
@@ -127,7 +128,6 @@ def test_unreadable_article(tmp_path: Path, name: str, content: bytes, reason: s
         ("{not json", "invalid JSON"),
         ('["a list"]', "object"),
         ('{"title": "no text"}', "text"),
-        ('{"text": "Attack on Chinese engineers", "published": "yesterday"}', "ISO date"),
     ],
 )
 def test_bad_json(tmp_path: Path, content: str, reason: str) -> None:
@@ -137,9 +137,44 @@ def test_bad_json(tmp_path: Path, content: str, reason: str) -> None:
     assert "bad.json" in line and reason in line
 
 
-def test_a_bad_file_stops_before_any_output(tmp_path: Path, article: Path) -> None:
-    line = refused("extract", str(article), str(tmp_path / "missing.txt"))
-    assert "missing.txt" in line
+def test_a_bad_file_in_a_batch_is_named_and_the_rest_processed(
+    tmp_path: Path, article: Path
+) -> None:
+    latin = tmp_path / "latin1.txt"
+    latin.write_bytes("Karachi: café attack on Chinese engineers".encode("latin-1"))
+    result = invoke("extract", str(article), str(tmp_path / "missing.txt"), str(latin))
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    printed = [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
+    assert [p["article"] for p in printed] == ["thatta.txt"]
+    errors = result.stderr.splitlines()
+    assert any("missing.txt" in e and "no such file" in e for e in errors)
+    assert any("latin1.txt" in e and "UTF-8" in e for e in errors)
+    assert errors[-1] == "error: 2 of 3 articles could not be read; the others were processed"
+
+
+def test_a_publication_date_that_is_not_a_date_only_warns(tmp_path: Path) -> None:
+    path = tmp_path / "dated.json"
+    path.write_text(json.dumps({"text": ARTICLE, "published": "yesterday"}))
+    result = invoke("extract", str(path))
+    assert result.exit_code == 0, result.output
+    assert "'published' 'yesterday' is not an ISO date" in result.stderr
+    (printed,) = [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
+    assert printed["relevant"] is True
+
+
+def test_ingest_stores_the_readable_articles_of_a_batch(
+    tmp_path: Path, article: Path, db: Session, db_url: str
+) -> None:
+    from sqlalchemy import func, select
+
+    from jsms.threat.models import Incident
+
+    result = invoke("ingest", str(article), str(tmp_path / "missing.txt"))
+    assert result.exit_code == 2, result.output
+    assert "thatta.txt: 1 new (review queue)" in result.stdout
+    assert "1 of 2 articles could not be read" in result.stderr
+    db.rollback()
+    assert db.scalar(select(func.count(Incident.id))) == 1
 
 
 def test_no_arguments_shows_help() -> None:
