@@ -13,6 +13,7 @@ is a warning (the article is read without it), not a failure.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
@@ -197,6 +198,19 @@ def _print_table(results: list[dict[str, Any]]) -> None:
     Console().print(table)
 
 
+def _extract(article: ArticleFile, history: Sequence[PastIncident]) -> dict[str, Any]:
+    from jsms.threat.osint.extract import extract_article
+
+    return extract_article(
+        article.text,
+        name=article.name,
+        title=article.title,
+        url=article.url,
+        published=article.published,
+        history=history,
+    )
+
+
 def _configured_history() -> tuple[PastIncident, ...]:
     """The configured database's history of known attacks, or none when there is no
     migrated database to read (extracting never needs one, and never creates one)."""
@@ -234,21 +248,10 @@ def extract(
     bombing last October') is dated to its day when the configured database (migrated, as
     after `jsms db upgrade`) knows that attack; without such a database nothing is pinned.
     """
-    from jsms.threat.osint.extract import extract_article
 
     batch = _read_all(files)
     history = _configured_history() if batch.articles else ()
-    results = [
-        extract_article(
-            a.text,
-            name=a.name,
-            title=a.title,
-            url=a.url,
-            published=a.published,
-            history=history,
-        )
-        for a in batch.articles
-    ]
+    results = [_extract(a, history) for a in batch.articles]
     if output is OutputFormat.table:
         if results:
             _print_table(results)
@@ -268,7 +271,6 @@ def ingest(
     from jsms.audit.service import cli_actor
     from jsms.cli.main import console, friendly_errors
     from jsms.db import transaction
-    from jsms.threat.osint.extract import extract_article
     from jsms.threat.osint.ingest import ingest as store
     from jsms.threat.osint.known import load_history
 
@@ -278,14 +280,7 @@ def ingest(
     with friendly_errors(), transaction(cli_actor()) as db:
         history = load_history(db)  # what the store knew before this run
         for article in batch.articles:
-            result = extract_article(
-                article.text,
-                name=article.name,
-                title=article.title,
-                url=article.url,
-                published=article.published,
-                history=history,
-            )
+            result = _extract(article, history)
             published = (
                 datetime.combine(article.published, datetime.min.time(), UTC)
                 if article.published
