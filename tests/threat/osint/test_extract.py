@@ -22,6 +22,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from jsms.threat.osint.extract import ATTACK_TYPES, ROLES, extract_article
@@ -574,3 +575,19 @@ def test_seed_articles_score_at_least_0_9_on_every_field(
     assert not low, (low, report.misses)
     assert report.valid_quotes == report.quotes
     assert report.missing_quotes == 0
+
+
+def test_the_history_follows_the_store_as_reviews_change_it(db: Session) -> None:
+    """Read once per article ingested, the history is kept between reads, but an incident
+    accepted or withdrawn since the last read is in or out of the next one."""
+    from jsms.threat.models import Incident
+
+    _record(db, review_status="pending")
+    assert load_history(db) == ()
+    pending = db.scalars(select(Incident)).one()
+    pending.review_status = "accepted"
+    db.commit()
+    assert [k.day for k in load_history(db)] == [date(2023, 2, 17)]
+    pending.review_status = "rejected"
+    db.commit()
+    assert load_history(db) == ()
