@@ -33,6 +33,7 @@ import math
 import os
 import sys
 import tempfile
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -53,8 +54,13 @@ FIELDS = (
     "injured",
     "nationals",
     "perpetrator_claimed",
+    "country",
+    "kidnapped",
+    "attackers_killed",
+    "perpetrator_attributed",
 )
 INCIDENT_FIELDS = FIELDS[1:]
+NATIONAL_STATUSES = ("killed", "injured", "kidnapped")
 PLACE_MATCH_KM = 25.0
 
 if str(REPO) not in sys.path:  # run as a script: make `jsms` importable from the checkout
@@ -102,6 +108,11 @@ class Report:
     missing_quotes: int = 0
     articles: int = 0
     misses: list[str] = field(default_factory=list)
+    scored: set[str] = field(default_factory=lambda: set(FIELDS))
+    relevance_right: int = 0
+    negatives: int = 0
+    negatives_marked: int = 0
+    seconds: float = 0.0
 
     @property
     def overall(self) -> Tally:
@@ -196,8 +207,8 @@ def _nationals(value: Any) -> dict[str, dict[str, int | None]]:
     """Nationals without countries that carry no figure at all."""
     out = {}
     for iso, per in (value or {}).items():
-        clean = {"killed": per.get("killed"), "injured": per.get("injured")}
-        if clean["killed"] is not None or clean["injured"] is not None:
+        clean = {status: per.get(status) for status in NATIONAL_STATUSES}
+        if any(v is not None for v in clean.values()):
             out[iso.upper()] = clean
     return out
 
@@ -263,6 +274,8 @@ def _score_incidents(
 ) -> None:
     pairs = match(predicted, expected)
     for field_name in INCIDENT_FIELDS:
+        if field_name not in report.scored:
+            continue
         tally = report.tallies[field_name]
         tally.predicted += sum(_filled(field_name, p.get(field_name)) for p in predicted)
         tally.expected += sum(_filled(field_name, k.get(field_name)) for k in expected)
@@ -299,21 +312,31 @@ def _check_evidence(report: Report, text: str, incidents: list[dict[str, Any]]) 
             report.valid_quotes += isinstance(quote, str) and bool(quote) and quote in text
 
 
+def key_fields(answers: dict[str, Any]) -> set[str]:
+    """The fields a key labels: an older key without 'kidnapped' does not score it."""
+    used = {"relevant"}
+    for expected in answers.values():
+        for incident in expected.get("incidents", []):
+            used |= set(incident) & set(INCIDENT_FIELDS)
+    return used
+
+
 def evaluate(
     articles: list[Article], key: dict[str, Any], history: Sequence[PastIncident] = ()
 ) -> Report:
-    """Run the extractor over the articles the key covers and score every field.
+    """Run the extractor over the articles the key covers and score every field it labels.
 
     ``history`` is the past attacks the extractor may pin month-level mentions to."""
     from jsms.threat.osint.extract import extract_article
 
-    report = Report()
     answers = key.get("articles", key)
+    report = Report(scored=key_fields(answers))
     for article in articles:
         expected = answers.get(article.name)
         if expected is None:
             continue
         report.articles += 1
+        started = time.perf_counter()
         out = extract_article(
             article.text,
             name=article.name,
@@ -322,10 +345,15 @@ def evaluate(
             published=article.published,
             history=history,
         )
+        report.seconds += time.perf_counter() - started
         tally = report.tallies["relevant"]
         tally.predicted += bool(out["relevant"])
         tally.expected += bool(expected["relevant"])
         tally.correct += bool(out["relevant"]) and bool(expected["relevant"])
+        report.relevance_right += bool(out["relevant"]) == bool(expected["relevant"])
+        if str(expected.get("kind", "")).startswith("negative"):
+            report.negatives += 1
+            report.negatives_marked += bool(out["relevant"])
         if bool(out["relevant"]) != bool(expected["relevant"]):
             report.misses.append(f"{article.name}: relevant predicted {out['relevant']}")
         _score_incidents(report, article.name, out["incidents"], expected.get("incidents", []))
@@ -333,15 +361,54 @@ def evaluate(
     return report
 
 
-def render(report: Report, *, verbose: bool = False) -> None:
-    """Print the per-field table (rich), the overall figures and the evidence check."""
+def corpus_articles(split: str) -> tuple[list[Article], dict[str, Any]]:
+    """The labelled corpus's articles of one split that the cache holds, and their key."""
+    from benchmarks.osint_corpus import entries
+
+    articles, answers = [], {}
+    for entry in entries():
+        if entry.text is None or (split != "all" and entry.split != split):
+            continue
+        published = entry.key.get("published") or entry.text.get("published")
+        articles.append(
+            Article(
+                entry.id,
+                entry.text["text"],
+                entry.key.get("title") or entry.text.get("title"),
+                entry.key["url"],
+                date.fromisoformat(published[:10]) if published else None,
+            )
+        )
+        answers[entry.id] = entry.key
+    return articles, {"articles": answers}
+
+
+def f1(tally: Tally) -> float:
+    """Harmonic mean of precision and recall."""
+    p, r = tally.precision, tally.recall
+    return 2 * p * r / (p + r) if p + r else 0.0
+
+
+def render(title: str, report: Report, *, verbose: bool = False) -> None:
+    """Print the per-field table (rich) against the issue's targets, relevance, the evidence
+    check and throughput."""
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title=f"OSINT extraction vs. answer key ({report.articles} articles)")
-    for column in ("field", "correct", "predicted", "in key", "precision", "recall"):
+    table = Table(title=f"{title}: OSINT extraction vs. answer key ({report.articles} articles)")
+    for column in (
+        "field",
+        "correct",
+        "predicted",
+        "in key",
+        "precision",
+        "recall",
+        "F1",
+        "target",
+    ):
         table.add_column(column, justify="left" if column == "field" else "right")
-    for name, tally in [*report.tallies.items(), ("overall", report.overall)]:
+    rows = [(n, t) for n, t in report.tallies.items() if n in report.scored]
+    for name, tally in [*rows, ("overall", report.overall)]:
         table.add_row(
             name,
             str(tally.correct),
@@ -349,10 +416,20 @@ def render(report: Report, *, verbose: bool = False) -> None:
             str(tally.expected),
             f"{tally.precision:.2f}",
             f"{tally.recall:.2f}",
-            end_section=name == FIELDS[-1],
+            f"{f1(tally):.2f}",
+            "F1 >= 0.85" if name != "overall" else "",
+            end_section=name == rows[-1][0],
         )
-    console = Console()
+    console = Console(width=max(Console().width, 110))
     console.print(table)
+    n = report.articles or 1
+    per_second = report.articles / report.seconds if report.seconds else 0.0
+    console.print(
+        f"relevance right on {report.relevance_right}/{report.articles} "
+        f"({report.relevance_right / n:.2f}; target >= 0.95); hard negatives marked relevant: "
+        f"{report.negatives_marked} of {report.negatives} (target 0); "
+        f"throughput {per_second:,.0f} articles/s (target >= 200)"
+    )
     total = report.quotes
     share = report.valid_quotes / total if total else 1.0
     console.print(
@@ -371,17 +448,33 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--no-history", action="store_true", help="know no past attacks (pin nothing)"
     )
-    parser.add_argument("-v", "--verbose", action="store_true", help="list every disagreement")
+    parser.add_argument(
+        "--split",
+        choices=["seeds", "tune", "blind", "every"],
+        default="every",
+        help="score one part only (default: the seeds, then the corpus's tune and blind splits)",
+    )
+    parser.add_argument(
+        "-v", "--verbose", action="store_true", help="list disagreements (never the blind split's)"
+    )
     args = parser.parse_args(argv)
-    if not args.seeds.is_dir():
-        print(f"no articles: {args.seeds} is not a folder (use --seeds DIR)")
-        return 0
-    if not args.key.is_file():
-        print(f"no answer key: {args.key} not found (use --key FILE)")
-        return 0
-    key = json.loads(args.key.read_text(encoding="utf-8"))
     history = () if args.no_history else curated_history()
-    render(evaluate(load_articles(args.seeds), key, history), verbose=args.verbose)
+    if args.split in ("seeds", "every"):
+        if args.seeds.is_dir() and args.key.is_file():
+            key = json.loads(args.key.read_text(encoding="utf-8"))
+            report = evaluate(load_articles(args.seeds), key, history)
+            render("seeds", report, verbose=args.verbose)
+        else:
+            print(f"no seeds: {args.seeds} or {args.key} missing (use --seeds DIR --key FILE)")
+    for split in ("tune", "blind"):
+        if args.split not in (split, "every"):
+            continue
+        articles, key = corpus_articles(split)
+        if not articles:
+            print(f"corpus {split} split: no texts in the cache (see benchmarks/osint_corpus/)")
+            continue
+        report = evaluate(articles, key, history)
+        render(f"corpus, {split} split", report, verbose=args.verbose and split != "blind")
     return 0
 
 

@@ -9,6 +9,7 @@ including three Chinese' is 4 killed of whom 3 Chinese. Attackers are never vict
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field, replace
 
@@ -16,7 +17,10 @@ from jsms.threat.osint.lexicon import alternation, load_lexicon
 from jsms.threat.osint.phrases import LIVES_VERB, Phrase, find_phrases
 from jsms.threat.osint.text import NUMBER, Span, parse_number
 
-__all__ = ["SentenceCasualties", "find_casualties"]
+__all__ = ["ATTACKERS_KILLED", "SentenceCasualties", "find_casualties"]
+
+ATTACKERS_KILLED = "attackers_killed"
+"""Attackers killed are counted apart from the victims, never among them."""
 
 _STATUS_WORDS = {
     "killed": "killed",
@@ -39,6 +43,11 @@ _STATUS_WORDS = {
     "injuries": "injured",
     "wound": "injured",
     "wounds": "injured",
+    "kidnapped": "kidnapped",
+    "abducted": "kidnapped",
+    "kidnapping": "kidnapped",
+    "abducting": "kidnapped",
+    "hostage": "kidnapped",
     "unhurt": "safe",
     "unharmed": "safe",
     "safe": "safe",
@@ -51,23 +60,24 @@ _MARKER = re.compile(
     r"killed|dead|died|martyred|slain|perished|killing|kills|deaths?\s+of|"
     r"claimed\s+the\s+lives\s+of|lost\s+(?:their|his|her)\s+(?:lives|life)|injured|wounded|hurt|"
     r"injuring|wounding|(?:sustained|suffered|received)\s+(?:\w+\s+){0,2}(?:injuries|wounds?)|"
-    r"unhurt|unharmed|unscathed|"
+    r"unhurt|unharmed|unscathed|kidnapped|abducted|kidnapping|abducting|"
+    r"(?:taken|held)\s+hostage|"
     r"(?:remained|are|were|was|is)\s+safe)\b"
 )
 _PRE_ONLY = re.compile(
-    r"(?i)^(?:killing|kills|injuring|wounding|deaths?\s+of|claimed\s+the|(?:the\s+)?deceased|"
+    r"(?i)^(?:killing|kills|injuring|wounding|kidnapping|abducting|deaths?\s+of|claimed\s+the|(?:the\s+)?deceased|"
     r"(?:the\s+)?dead\s|(?:the\s+)?fatalities|(?:the\s+)?victims|among|(?:the\s+)?injured\s)"
 )
 _POST_ONLY = re.compile(
     r"(?i)^(?:dead|died|martyred|slain|perished|lost|sustained|suffered|received|unhurt|"
-    r"unharmed|unscathed|remained|are|were|was|is|hurt)"
+    r"unharmed|unscathed|remained|are|were|was|is|hurt|taken|held)"
 )
 _OBJECT_AFTER = re.compile(
     rf"(?i)\s+(?:(?:at\s+least|more\s+than|over|nearly|about|around|some|another|all)\s+)*"
     rf"(?:{NUMBER}|a|an|the|their|his|her|its|no)\b"
 )
 _GLUE = re.compile(
-    r"(?i)^(?:\s|[,;()–—─\-]|\band\b|\bor\b|\bincluding\b|\bamong(?:\s+them)?\b|"
+    r"(?i)^(?:\s|[,()–—─\-]|\band\b|\bor\b|\bincluding\b|\bamong(?:\s+them)?\b|"
     r"\bof\s+(?:whom|which|them)\b|\bas\s+well\s+as\b|\balong\s+with\b|\bplus\b|\balso\b|"
     r"\ball\b|\bboth\b|\breportedly\b|\ballegedly\b|\bwere\b|\bwas\b|\bhave\b|\bhas\b|\bhad\b|"
     r"\bbeen\b|\bbeing\b|\bare\b|\bis\b|\bgot\b|\blater\b|\bescaped\b|\bseriously\b|"
@@ -112,9 +122,10 @@ class SentenceCasualties:
 def _marker_status(words: str) -> str:
     """'safe', 'injured' or 'killed' for a casualty expression ('sustained injuries')."""
     statuses = {_STATUS_WORDS.get(w) for w in words.split()}
-    if "safe" in statuses:
-        return "safe"
-    return "injured" if "injured" in statuses else "killed"
+    for status in ("safe", "kidnapped", "injured"):
+        if status in statuses:
+            return status
+    return "killed"
 
 
 def _markers(clause: Span) -> list[tuple[Span, str, str]]:
@@ -244,6 +255,17 @@ def _merge_totals(result: SentenceCasualties, clause: Span, group: list[Phrase])
     status = group[0].status
     assert status is not None
     victims = [p for p in group if not p.perpetrator]
+    attackers = [p for p in group if p.perpetrator and p.count]
+    if attackers and status == "killed":
+        result.totals[ATTACKERS_KILLED] = result.totals.get(ATTACKERS_KILLED, 0) + sum(
+            p.count or 0 for p in attackers
+        )
+        result.total_spans.setdefault(
+            ATTACKERS_KILLED,
+            clause.sub(
+                attackers[0].span.start - clause.start, attackers[-1].span.end - clause.start
+            ),
+        )
     if not victims:
         return
     quote = clause.sub(group[0].span.start - clause.start, group[-1].span.end - clause.start)
@@ -283,13 +305,20 @@ _ONE_WAS = re.compile(
 )
 
 
+@functools.cache
+def _breakdown_pattern() -> re.Pattern[str]:
+    """'of which five were Chinese': built once, it names every nationality."""
+    nationalities = alternation(list(load_lexicon().nationality_of), case_sensitive=True)
+    return re.compile(
+        rf"(?i)\b(?:of\s+(?:which|whom|them)|and)\s*,?\s+(?P<num>{NUMBER})\s+(?:were|was|are|is)\s+"
+        rf"(?:an?\s+)?(?P<nat>{nationalities})"
+    )
+
+
 def _breakdown(clause: Span, phrases: list[Phrase], result: SentenceCasualties) -> None:
     """'claimed six lives, of which five were Chinese engineers and one was a Pakistani'."""
     lex = load_lexicon()
-    pattern = re.compile(
-        rf"(?i)\b(?:of\s+(?:which|whom|them)|and)\s*,?\s+(?P<num>{NUMBER})\s+(?:were|was|are|is)\s+"
-        rf"(?:an?\s+)?(?P<nat>{alternation(list(lex.nationality_of), case_sensitive=True)})"
-    )
+    pattern = _breakdown_pattern()
     for m in _ONE_WAS.finditer(clause.text):
         iso = lex.nationality_of.get(m.group("nat"))
         if iso is not None:

@@ -6,6 +6,7 @@ A mention keeps what the text actually pins down (``precision`` day, month or ye
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
@@ -283,6 +284,11 @@ def _overlaps(a: Span, b: Span) -> bool:
 
 def find_dates(clause: Span, published: date | None) -> list[DateMention]:
     """Date expressions in a clause, most specific pattern first, offsets into the article."""
+    return list(_dates_in(clause, published))
+
+
+@functools.lru_cache(maxsize=4096)
+def _dates_in(clause: Span, published: date | None) -> tuple[DateMention, ...]:
     found: list[DateMention] = []
     for kind, pattern in _PATTERNS:
         for m in pattern.finditer(clause.text):
@@ -296,7 +302,7 @@ def find_dates(clause: Span, published: date | None) -> list[DateMention]:
             weak = bool(_REPORTING.search(before))
             since = mention.since or bool(re.search(r"(?i)\bsince\s*$", before))
             found.append(replace(mention, span=span, weak=weak, since=since))
-    return sorted(found, key=lambda d: d.span.start)
+    return tuple(sorted(found, key=lambda d: d.span.start))
 
 
 def sentence_year(sentence: Span, published: date | None) -> int | None:

@@ -170,7 +170,7 @@ class _Grouper:
 
     def add(self, m: Mention) -> None:
         self.resolve_relative(m)
-        if _foreign_aggregate(m):
+        if _foreign_aggregate(m, self.doc.host):
             if self.aggregate is None:
                 self.aggregate = Event([], aggregate=True)
                 self.events.append(self.aggregate)
@@ -186,10 +186,10 @@ class _Grouper:
             self.focus.mentions.append(m)  # type: ignore[union-attr]
 
 
-def _foreign_aggregate(m: Mention) -> bool:
+def _foreign_aggregate(m: Mention, host: str | None) -> bool:
     """A national tally ('20 Chinese nationals killed since 2021') rather than an attack."""
     c = m.casualties
-    return c.aggregate and not c.empty and any(iso != "PK" for iso in c.nationals)
+    return c.aggregate and not c.empty and any(iso != host for iso in c.nationals)
 
 
 def group_events(doc: Article, mentions: list[Mention]) -> list[Event]:

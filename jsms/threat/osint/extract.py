@@ -22,8 +22,9 @@ from typing import Any
 from jsms.threat.osint.events import attach_claims, group_events
 from jsms.threat.osint.known import PastIncident
 from jsms.threat.osint.mentions import Article, lead_indices, publication, read_mentions
+from jsms.threat.osint.places import article_countries
 from jsms.threat.osint.records import ROLES, incident_record, merge_twins
-from jsms.threat.osint.relevance import is_relevant
+from jsms.threat.osint.relevance import assess
 from jsms.threat.osint.text import split_sentences
 from jsms.threat.osint.types import ATTACK_TYPES
 
@@ -52,12 +53,14 @@ def extract_article(
     reads a database itself.
     """
     del url
-    relevant = is_relevant(text, title)
+    sentences = split_sentences(text)
+    headed = split_sentences(f"{title}\n{text}") if title else sentences
+    countries = article_countries(headed)
+    relevant, host = assess(headed, countries)
     if not relevant:
         return {"article": name, "relevant": False, "incidents": []}
-    sentences = split_sentences(text)
     pub, pub_quote = publication(text, published)
-    doc = Article(text, sentences, pub, pub_quote, lead_indices(text, sentences))
+    doc = Article(text, sentences, pub, pub_quote, lead_indices(text, sentences), countries, host)
     mentions = read_mentions(doc)
     events = group_events(doc, mentions)
     attach_claims(doc, events, mentions)

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from jsms.geo.gazetteer import load_gazetteer
 from jsms.threat.osint.dates import DateMention
 from jsms.threat.osint.lexicon import load_lexicon
-from jsms.threat.osint.places import PlaceMention, distance_km
+from jsms.threat.osint.places import HOME_COUNTRY, PlaceMention, distance_km
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -140,7 +140,7 @@ def _nationals(incident: IncidentRow) -> frozenset[str]:
 
 def _concerns_foreigners(incident: IncidentRow, nationals: frozenset[str]) -> bool:
     lex = load_lexicon()
-    if nationals - {"PK"}:
+    if nationals - {HOME_COUNTRY}:
         return True
     return any(t and lex.foreign_re.search(t) for t in (incident.title, incident.target_type))
 

@@ -56,8 +56,12 @@ class Lexicon:
 
 
 def _nationalities(raw: dict[str, list[str]]) -> tuple[re.Pattern[str], dict[str, str]]:
-    """Demonyms (case-sensitive: 'US' the country, not 'us') mapped to ISO codes."""
-    of = {form: iso for iso, forms in raw.items() for form in forms}
+    """Demonyms (case-sensitive: 'US' the country, not 'us') mapped to ISO codes: every
+    country's from the world gazetteer, the lexicon's own forms winning where they differ."""
+    from jsms.geo.world import load_world
+
+    of = dict(load_world().demonyms)
+    of.update({form: iso for iso, forms in raw.items() for form in forms})
     return re.compile(alternation(list(of), case_sensitive=True)), of
 
 

@@ -14,7 +14,7 @@ from datetime import date, datetime
 from jsms.threat.osint.casualties import SentenceCasualties, find_casualties
 from jsms.threat.osint.claims import Claim, GroupMention, find_groups
 from jsms.threat.osint.dates import DateMention, find_dates, find_publication_date, sentence_year
-from jsms.threat.osint.places import PlaceMention, distance_km, find_places
+from jsms.threat.osint.places import HOME_COUNTRY, PlaceMention, distance_km, find_places
 from jsms.threat.osint.text import Span, is_title_line, split_clauses
 from jsms.threat.osint.types import Cue, find_cues, is_anaphoric, is_generic
 
@@ -108,6 +108,8 @@ class Article:
     published: date | None
     published_quote: str | None
     lead: frozenset[int]
+    countries: frozenset[str] = frozenset()
+    host: str | None = HOME_COUNTRY
 
 
 def publication(text: str, published: date | datetime | None) -> tuple[date | None, str | None]:
@@ -181,7 +183,7 @@ def _read_clause(doc: Article, index: int, clause: Span, groups: list[GroupMenti
         index=index,
         clause=clause,
         cues=find_cues(clause),
-        places=_without_groups(find_places(clause), groups),
+        places=_without_groups(find_places(clause, doc.countries), groups),
         dates=_clause_dates(doc, index, clause),
         casualties=find_casualties(clause),
         lead=index in doc.lead,

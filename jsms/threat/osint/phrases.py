@@ -76,7 +76,7 @@ _DETERMINERS = frozenset({"a", "an", "the", "their", "his", "her", "its", "one",
 _OBJECT_BEFORE = re.compile(
     r"(?i)\b(?:accompanying|escorting|guarding|carrying|transporting|protecting|with|for|of|by|"
     r"targeting|near|against|on|at|to|from|between|alongside|behind|involving|hosting|"
-    r"attacked|targeted|ambushed|kidnapped|abducted|evacuated|rescued|identified)\s+$"
+    r"attacked|targeted|ambushed|evacuated|rescued|identified)\s+$"
 )
 _DEATHS_OF = re.compile(r"(?i)\b(?:deaths?|lives)\s+of\s+$")
 LIVES_VERB = re.compile(r"(?i)\b(?:took|claimed|cost|claiming|taking|lost)\s+$")

@@ -8,23 +8,42 @@ the place of the attack, not of the route or the press conference.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
+from typing import TypeVar
 
-from jsms.geo.gazetteer import Gazetteer, Place, load_gazetteer
+from jsms.geo.gazetteer import Gazetteer, Place, load_gazetteer, normalize_name
+from jsms.geo.world import WorldPlace, load_world
 from jsms.threat.osint.lexicon import Lexicon, load_lexicon
 from jsms.threat.osint.text import Span
 
 __all__ = [
+    "HOME_COUNTRY",
     "PlaceMention",
+    "article_countries",
     "distance_km",
     "find_places",
     "province_mentions",
     "resolve_place_name",
 ]
 
+T = TypeVar("T")
 _EARTH_RADIUS_KM = 6371.0088
+
+HOME_COUNTRY = "PK"
+"""The country of the detailed gazetteer (districts, CPEC sites); others come from GeoNames."""
+WORLD_TOWN_ANYWHERE = 1_000_000
+"""A town this large is taken by its name alone; a smaller one needs 'in'/'at'/'near' before
+it, and a country the article names, so that surnames ('Ali', 'Khan') are not places."""
+_CALENDAR = re.compile(
+    r"(?i)^(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?$|"
+    r"^(?:mon|tues|wednes|thurs|fri|satur|sun)day$"
+)
+"""'in March' is a month before it is a town in Cambridgeshire."""
+_SPEAKING = re.compile(r"^\s*(?:said|says|told|added|stated|wrote|,\s*(?:who|a|an|the)\b)")
 
 _LANDMARK_KINDS = frozenset({"airport", "port", "dam", "project_site", "bridge", "checkpoint"})
 _FACILITY_WORDS = frozenset(
@@ -102,6 +121,7 @@ class PlaceMention:
     lon: float | None
     rank: int
     role: str
+    country: str | None = HOME_COUNTRY
 
     @property
     def usable(self) -> bool:
@@ -154,22 +174,22 @@ def _run_span(sentence: Span, tokens: list[re.Match[str]]) -> Span:
     return sentence.sub(tokens[0].start(), max(end, tokens[0].start() + 1))
 
 
-def _resolve_run(gaz: Gazetteer, lex: Lexicon, run: Span) -> tuple[Span, Place] | None:
+def _resolve_run(find: Callable[[str], T | None], run: Span) -> tuple[Span, T] | None:
     """The place a capitalised run names: the whole run, or a part beside a facility word."""
     words = run.text.split(" ")
-    whole = _lookup(gaz, lex, run.text)
+    whole = find(run.text)
     if whole is not None:
         return run, whole
     offsets = [m.start() for m in re.finditer(r"\S+", run.text)]
     for cut in range(len(words) - 1, 0, -1):
         head, tail = " ".join(words[:cut]), words[cut:]
         if tail[0].lower().strip("#") in _FACILITY_WORDS:
-            place = _lookup(gaz, lex, head)
+            place = find(head)
             if place is not None:
                 return run.sub(0, len(head)), place
     for cut in range(1, len(words)):
         if all(w.lower() in _DIRECTION_WORDS for w in words[:cut]):
-            place = _lookup(gaz, lex, " ".join(words[cut:]))
+            place = find(" ".join(words[cut:]))
             if place is not None:
                 return run.sub(offsets[cut], len(run.text)), place
     return None
@@ -229,7 +249,7 @@ def _role(sentence: Span, span: Span) -> str:
 def _gazetteer_hits(gaz: Gazetteer, lex: Lexicon, sentence: Span) -> list[PlaceMention]:
     hits = []
     for run in _runs(sentence):
-        resolved = _resolve_run(gaz, lex, run)
+        resolved = _resolve_run(lambda words: _lookup(gaz, lex, words), run)
         if resolved is not None:
             span, place = resolved
             hit = replace(_from_place(span, place), role=_role(sentence, span))
@@ -267,19 +287,91 @@ def _overlapping(a: Span, b: Span) -> bool:
     return a.start < b.end and b.start < a.end
 
 
-def find_places(sentence: Span) -> list[PlaceMention]:
-    """Every place named in a sentence, most specific first where two overlap."""
+def _world_lookup(lex: Lexicon, words: str, countries: frozenset[str]) -> WorldPlace | None:
+    clean = words.strip("#").strip()
+    if len(clean) < 4 or clean in lex.place_stopwords or clean.isupper() or _CALENDAR.match(clean):
+        return None
+    return load_world().lookup(clean, countries)
+
+
+def _world_place_plausible(
+    place: WorldPlace, role: str, countries: frozenset[str], after: str
+) -> bool:
+    """A country always; a division or town of a country the article names, or one that
+    'in'/'at'/'near' introduces; never a name followed by 'said' (a person)."""
+    if place.kind == "country":
+        return True
+    if _SPEAKING.match(after):
+        return False
+    in_named_country = not countries or place.country in countries
+    if place.kind == "admin1":
+        return in_named_country or role == "at"
+    return role != "plain" and (in_named_country or place.population >= WORLD_TOWN_ANYWHERE)
+
+
+def _world_hits(lex: Lexicon, sentence: Span, countries: frozenset[str]) -> list[PlaceMention]:
+    """Places anywhere in the world: countries (rank 0), divisions (1) and towns (3)."""
+    hits = []
+    for run in _runs(sentence):
+        resolved = _resolve_run(lambda words: _world_lookup(lex, words, countries), run)
+        if resolved is None:
+            continue
+        span, place = resolved
+        role = _role(sentence, span)
+        if not _world_place_plausible(
+            place, role, countries, sentence.text[span.end - sentence.start :]
+        ):
+            continue
+        rank = {"country": 0, "admin1": 1}.get(place.kind, 3)
+        hits.append(
+            PlaceMention(
+                span, place.name, place.admin1, place.lat, place.lon, rank, role, place.country
+            )
+        )
+    return hits
+
+
+def article_countries(sentences: Iterable[Span]) -> frozenset[str]:
+    """The countries an article names, and the home country when it names a home province.
+
+    They decide which gazetteer reads its places: 'Hyderabad' is Pakistan's in an article
+    about Sindh and India's in one about Telangana."""
+    lex, world = load_lexicon(), load_world()
+    found: set[str] = set()
+    for sentence in sentences:
+        if lex.province_re.search(sentence.text) or lex.region_re.search(sentence.text):
+            found.add(HOME_COUNTRY)
+        for run in _runs(sentence):
+            country = world.countries.get(normalize_name(run.text))
+            if country is not None:
+                found.add(country.country)
+    return frozenset(found)
+
+
+def find_places(sentence: Span, countries: frozenset[str] = frozenset()) -> list[PlaceMention]:
+    """Every place named in a sentence, most specific first where two overlap.
+
+    ``countries`` are those the article names (:func:`article_countries`); the home
+    gazetteer is read only when they include the home country or are unknown. Relevance,
+    reading and the records each ask about the same sentences: answers are remembered."""
+    return list(_places_in(sentence, countries))
+
+
+@functools.lru_cache(maxsize=4096)
+def _places_in(sentence: Span, countries: frozenset[str]) -> tuple[PlaceMention, ...]:
     gaz, lex = load_gazetteer(), load_lexicon()
+    home = not countries or HOME_COUNTRY in countries
     candidates = [
-        *_gazetteer_hits(gaz, lex, sentence),
-        *_region_hits(gaz, lex, sentence),
-        *province_mentions(sentence),
+        *(_gazetteer_hits(gaz, lex, sentence) if home else ()),
+        *(_region_hits(gaz, lex, sentence) if home else ()),
+        *(province_mentions(sentence) if home else ()),
+        *_world_hits(lex, sentence, countries),
     ]
     chosen: list[PlaceMention] = []
     for hit in sorted(candidates, key=lambda h: (-h.rank, -len(h.span.text))):
         if not any(_overlapping(hit.span, c.span) for c in chosen):
             chosen.append(hit)
-    return sorted(chosen, key=lambda h: h.span.start)
+    return tuple(sorted(chosen, key=lambda h: h.span.start))
 
 
 def resolve_place_name(name: str) -> tuple[str, float | None, float | None] | None:

@@ -57,12 +57,15 @@ def _nationals(event: Event) -> tuple[dict[str, dict[str, int | None]], str | No
     quote_span: Span | None = None
     for m in event.mentions:
         for iso, per in m.casualties.nationals.items():
-            slot = out.setdefault(iso, {"killed": None, "injured": None})
+            slot = out.setdefault(iso, {"killed": None, "injured": None, "kidnapped": None})
             for status, value in per.items():
                 if slot[status] is None or value > slot[status]:  # type: ignore[operator]
                     slot[status] = value
                     span = m.casualties.national_spans[iso]
                     quote_span = span if quote_span is None else quote_span
+    for slot in out.values():
+        if slot["kidnapped"] is None:
+            del slot["kidnapped"]  # most attacks kidnap no one: keep the record short
     return out, (quote_span.text if quote_span else None)
 
 
@@ -75,7 +78,7 @@ def _killed_total(
     make a total of their own.
     """
     total, quote = _max_status(event, status)
-    summed = sum(v[status] or 0 for v in nationals.values())
+    summed = sum(v.get(status) or 0 for v in nationals.values())
     if summed > 0 and (total is None or summed > total):
         return summed, quote if total is not None and quote else nat_quote
     return total, quote
@@ -90,6 +93,14 @@ def _province(event: Event, place: PlaceMention | None) -> tuple[str | None, str
     if named:
         return named[0].province, named[0].span.text
     return None, None
+
+
+def _country(event: Event, place: PlaceMention | None) -> Field:
+    """ISO code of the country: the place's, else a country the event's sentences name."""
+    if place is not None and place.country:
+        return place.country, place.span.text
+    named = [p for m in event.mentions for p in m.places if p.rank == 0 and p.usable]
+    return (named[0].country, named[0].span.text) if named else (None, None)
 
 
 def _role(event: Event, doc: Article) -> str:
@@ -130,7 +141,7 @@ def _known(
 def _place_named(doc: Article, name: str) -> PlaceMention | None:
     """Where the article itself names a known attack's place ('Dasu is the site of ...')."""
     for sentence in doc.sentences:
-        for hit in find_places(sentence):
+        for hit in find_places(sentence, doc.countries):
             if hit.name == name:
                 return hit
     return None
@@ -216,8 +227,8 @@ def _fields(event: Event, doc: Article, history: Sequence[PastIncident]) -> dict
     place = None if aggregate else event.place
     known = None if aggregate else _known(event, place, history)
     place_for_province = place
-    if place is not None and place.rank == 1:
-        place = None  # a province alone is not a place
+    if place is not None and place.rank <= 1:
+        place = None  # a province or a country alone is not a place
     if place is None and known is not None and known.place:
         place = _place_named(doc, known.place)
     nationals, nat_quote = _nationals(event)
@@ -234,9 +245,12 @@ def _fields(event: Event, doc: Article, history: Sequence[PastIncident]) -> dict
         "date_precision": precision,
         **_place_fields(place),
         "province": _province(event, place or place_for_province),
+        "country": (None, None) if aggregate else _country(event, place or place_for_province),
         "attack_type": (None, None) if aggregate else _attack_type(event),
         "killed": _killed_total(event, nationals, nat_quote, "killed"),
         "injured": _killed_total(event, nationals, nat_quote, "injured"),
+        "kidnapped": _killed_total(event, nationals, nat_quote, "kidnapped"),
+        "attackers_killed": _max_status(event, "attackers_killed"),
         "nationals": (nationals, nat_quote),
         "perpetrator_claimed": claimed if claimed else (None, None),
     }
@@ -269,11 +283,14 @@ _FIELD_ORDER = (
     "date_precision",
     "place",
     "province",
+    "country",
     "lat",
     "lon",
     "attack_type",
     "killed",
     "injured",
+    "kidnapped",
+    "attackers_killed",
     "nationals",
     "perpetrator_claimed",
 )

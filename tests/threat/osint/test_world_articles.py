@@ -1,0 +1,122 @@
+"""The extractor on attacks outside the home country, with any nationality as victims.
+
+The snippets are written for these tests (not copied from the press): each checks one thing
+issue 11 asks of a product a guest nation uses wherever its nationals work.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from jsms.threat.osint.extract import extract_article
+
+
+def run(text: str, published: date | None = None, title: str | None = None) -> dict[str, Any]:
+    return extract_article(text, name="t", title=title, published=published)
+
+
+def only(result: dict[str, Any]) -> dict[str, Any]:
+    assert result["relevant"], result
+    assert len(result["incidents"]) == 1, result["incidents"]
+    return result["incidents"][0]
+
+
+def test_an_attack_in_africa_is_placed_in_its_country_and_province() -> None:
+    incident = only(
+        run(
+            "Gunmen killed nine Chinese nationals and wounded two others at a gold mine near "
+            "Bambari in the Central African Republic on Sunday, officials said.",
+            published=date(2023, 3, 20),
+        )
+    )
+    assert (incident["place"], incident["province"], incident["country"]) == (
+        "Bambari",
+        "Ouaka",
+        "CF",
+    )
+    assert incident["date"] == "2023-03-19"
+    assert (incident["killed"], incident["injured"]) == (9, 2)
+    assert incident["nationals"] == {"CN": {"killed": 9, "injured": None}}
+    assert incident["evidence"]["country"] == "Bambari"
+
+
+def test_a_province_abroad_without_a_town_still_gives_province_and_country() -> None:
+    incident = only(
+        run(
+            "Two Chinese workers were shot dead on Tuesday near the border with Afghanistan in "
+            "Tajikistan's Khatlon region, the foreign ministry said.",
+            published=date(2025, 12, 3),
+        )
+    )
+    assert (incident["province"], incident["country"]) == ("Khatlon", "TJ")
+    assert incident["date"] == "2025-12-02"
+    assert incident["nationals"]["CN"]["killed"] == 2
+
+
+def test_kidnapped_people_are_counted_apart_from_the_dead() -> None:
+    incident = only(
+        run(
+            "Three Turkish engineers were abducted by gunmen in Nigeria on Monday, police said. "
+            "A police officer was also killed in the attack.",
+            published=date(2024, 5, 7),
+        )
+    )
+    assert incident["attack_type"] == "kidnapping"
+    assert incident["kidnapped"] == 3
+    assert incident["nationals"]["TR"]["kidnapped"] == 3
+    assert incident["killed"] == 1
+    assert incident["country"] == "NG"
+
+
+def test_attackers_killed_are_never_victims() -> None:
+    incident = only(
+        run(
+            "Militants attacked a convoy of Chinese engineers in Gwadar, Pakistan, on Sunday. "
+            "Security forces killed two attackers; no Chinese nationals were hurt.",
+            published=date(2023, 8, 14),
+        )
+    )
+    assert incident["attackers_killed"] == 2
+    assert incident["killed"] is None
+
+
+def test_the_home_countrys_own_citizens_are_foreigners_abroad() -> None:
+    result = run(
+        "Four Pakistani workers were killed when gunmen attacked a construction camp in "
+        "Kunduz province, Afghanistan, on Friday, officials said.",
+        published=date(2024, 5, 4),
+    )
+    incident = only(result)
+    assert incident["country"] == "AF"
+    assert incident["nationals"] == {"PK": {"killed": 4, "injured": None}}
+
+
+def test_an_attack_on_locals_only_is_not_relevant_anywhere() -> None:
+    assert not run(
+        "A roadside bomb killed four soldiers in Kunduz province, Afghanistan, on Friday, "
+        "officials said.",
+        published=date(2024, 5, 4),
+    )["relevant"]
+
+
+def test_a_month_name_is_not_a_town_of_that_name() -> None:
+    incident = only(
+        run(
+            "In March, a suicide bomber killed five Chinese engineers in Besham, Pakistan.",
+            published=date(2024, 11, 8),
+        )
+    )
+    assert incident["place"] == "Besham"
+    assert incident["country"] == "PK"
+
+
+def test_a_surname_is_not_a_town() -> None:
+    incident = only(
+        run(
+            "Gunmen shot dead two Chinese nationals in Karachi, Pakistan, on Monday, police "
+            "officer Ali said.",
+            published=date(2024, 5, 7),
+        )
+    )
+    assert incident["place"] == "Karachi"
