@@ -31,6 +31,7 @@ import argparse
 import json
 import math
 import os
+import re
 import sys
 import tempfile
 import time
@@ -171,12 +172,18 @@ def curated_history() -> tuple[PastIncident, ...]:
 
 
 def _place_point(name: str) -> tuple[float, float] | None:
+    """Where a place name lies; a facility named with its town ('Serena Hotel, Quetta',
+    'Confucius Institute at Karachi University') lies where the town does."""
     from jsms.threat.osint.places import resolve_place_name
 
-    found = resolve_place_name(name)
-    if found is None or found[1] is None or found[2] is None:
-        return None
-    return found[1], found[2]
+    parts = [name, *re.split(r",\s*|\s+(?:at|in|near|of)\s+", name)]
+    parts += re.findall(r"[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)*", name)
+    parts += re.findall(r"[A-Z][\w'-]+", name)
+    for part in parts:
+        found = resolve_place_name(part.strip())
+        if found is not None and found[1] is not None and found[2] is not None:
+            return found[1], found[2]
+    return None
 
 
 def _km(a: tuple[float, float], b: tuple[float, float]) -> float:

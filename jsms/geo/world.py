@@ -58,8 +58,10 @@ class World:
     demonyms: dict[str, str]
 
     def lookup(self, name: str, countries: frozenset[str] = frozenset()) -> WorldPlace | None:
-        """The place a name most likely means: a country, a town by its own name, a division,
-        then a town by another of its names.
+        """The place a name most likely means: a country, else the largest town of that name
+        (by its own name, or by another if that one is larger: 'Matamoros' is Heroica
+        Matamoros), else a first-level division; a division beats a town known only by
+        another name ('Punjab').
 
         With ``countries`` (those the article names), places in them win over larger ones
         elsewhere ('Punjab' in an article about India is India's).
@@ -67,12 +69,20 @@ class World:
         key = normalize_name(name)
         if key in self.countries:
             return self.countries[key]
-        for table in (self.towns, self.admin1, self.town_aliases):
-            found = table.get(key, ())
-            local = [p for p in found if p.country in countries]
-            if local or found:
-                return (local or list(found))[0]
-        return None
+        by_name = self._best(self.towns.get(key, ()), countries)
+        by_alias = self._best(self.town_aliases.get(key, ()), countries)
+        division = self._best(self.admin1.get(key, ()), countries)
+        if by_alias is not None and (by_name is None or by_alias.population > by_name.population):
+            town = by_alias if division is None else by_name  # 'Punjab' is the province
+        else:
+            town = by_name
+        return town or division
+
+    @staticmethod
+    def _best(found: tuple[WorldPlace, ...], countries: frozenset[str]) -> WorldPlace | None:
+        """The largest place, those in the article's countries first."""
+        local = [p for p in found if p.country in countries]
+        return (local or list(found) or [None])[0]
 
 
 def plural_demonym(word: str) -> str | None:

@@ -21,10 +21,10 @@ from typing import Any
 
 from jsms.threat.osint.events import attach_claims, group_events
 from jsms.threat.osint.known import PastIncident
-from jsms.threat.osint.mentions import Article, lead_indices, publication, read_mentions
+from jsms.threat.osint.mentions import Article, Event, lead_indices, publication, read_mentions
 from jsms.threat.osint.places import article_countries
 from jsms.threat.osint.records import ROLES, incident_record, merge_twins
-from jsms.threat.osint.relevance import assess
+from jsms.threat.osint.relevance import assess, mentions_foreigners
 from jsms.threat.osint.text import split_sentences
 from jsms.threat.osint.types import ATTACK_TYPES
 
@@ -64,5 +64,23 @@ def extract_article(
     mentions = read_mentions(doc)
     events = group_events(doc, mentions)
     attach_claims(doc, events, mentions)
-    records = [r for e in events if (r := incident_record(e, doc, history)) is not None]
-    return {"article": name, "relevant": True, "incidents": merge_twins(records)}
+    records = [
+        r
+        for e in events
+        if _touches_foreigners(e, host) and (r := incident_record(e, doc, history)) is not None
+    ]
+    incidents = merge_twins(records)
+    relevant = any(r["role"] != "aggregate" for r in incidents)
+    return {"article": name, "relevant": relevant, "incidents": incidents if relevant else []}
+
+
+def _touches_foreigners(event: Event, host: str | None) -> bool:
+    """An attack (not an accident) whose sentences speak of foreigners or count them: an
+    attack on locals alone is not what the guest nation's analysts review."""
+    if event.aggregate:
+        return True
+    if not any(m.attack for m in event.mentions):
+        return False
+    if any(iso != host for m in event.mentions for iso in m.casualties.nationals):
+        return True
+    return any(mentions_foreigners(m.clause.text, host) for m in event.mentions)

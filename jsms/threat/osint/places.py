@@ -38,12 +38,15 @@ HOME_COUNTRY = "PK"
 WORLD_TOWN_ANYWHERE = 1_000_000
 """A town this large is taken by its name alone; a smaller one needs 'in'/'at'/'near' before
 it, and a country the article names, so that surnames ('Ali', 'Khan') are not places."""
+WORLD_TOWN_PLAIN = 100_000
+"""A town this large in a country the article names needs no 'in' before it ('entered
+Matamoros')."""
 _CALENDAR = re.compile(
     r"(?i)^(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?$|"
     r"^(?:mon|tues|wednes|thurs|fri|satur|sun)day$"
 )
 """'in March' is a month before it is a town in Cambridgeshire."""
-_SPEAKING = re.compile(r"^\s*(?:said|says|told|added|stated|wrote|,\s*(?:who|a|an|the)\b)")
+_SPEAKING = re.compile(r"^\s*(?:said|says|told|added|stated|wrote|,\s*who)\b")
 
 _LANDMARK_KINDS = frozenset({"airport", "port", "dam", "project_site", "bridge", "checkpoint"})
 _FACILITY_WORDS = frozenset(
@@ -306,7 +309,9 @@ def _world_place_plausible(
     in_named_country = not countries or place.country in countries
     if place.kind == "admin1":
         return in_named_country or role == "at"
-    return role != "plain" and (in_named_country or place.population >= WORLD_TOWN_ANYWHERE)
+    if role == "plain":
+        return bool(countries) and in_named_country and place.population >= WORLD_TOWN_PLAIN
+    return in_named_country or place.population >= WORLD_TOWN_ANYWHERE
 
 
 def _world_hits(lex: Lexicon, sentence: Span, countries: frozenset[str]) -> list[PlaceMention]:
@@ -382,7 +387,10 @@ def resolve_place_name(name: str) -> tuple[str, float | None, float | None] | No
         return place.name, place.lat, place.lon
     region = lex.regions.get(name.casefold())
     if region is None:
-        return None
+        found = _world_lookup(lex, name, frozenset())
+        if found is None or found.kind == "country":
+            return None
+        return found.name, found.lat, found.lon
     anchor = _lookup(gaz, lex, region.anchor) if region.anchor else None
     shown = anchor.name if (region.report_as_anchor and anchor) else region.name
     return shown, (anchor.lat if anchor else None), (anchor.lon if anchor else None)
