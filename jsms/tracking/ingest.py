@@ -20,7 +20,7 @@ import threading
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -74,7 +74,6 @@ class _Submission:
     loop: asyncio.AbstractEventLoop | None = None
     stored: int = 0
     duplicates: int = 0
-    keys: list[tuple[str, datetime]] = field(default_factory=list)
 
 
 class Pipeline:
@@ -293,43 +292,47 @@ class Pipeline:
             self._finish(batch, error)
             return
         self.stored_total += len(inserted)
-        fresh = {(row.device.id, row.fix.fixed_at) for _seq, row in inserted}
-        for submission in batch:
-            submission.stored = sum(1 for key in submission.keys if key in fresh)
-            submission.duplicates = len(submission.items) - submission.stored
+        stored = [0] * len(batch)
+        for _seq, row in inserted:
+            stored[row.owner] += 1
+        for submission, count in zip(batch, stored, strict=True):
+            submission.stored = count
+            submission.duplicates = len(submission.items) - count
         self._finish(batch, None)
         if inserted:
             self._published.put(
                 [
                     StoredPosition(
-                        seq=seq,
-                        device_id=row.device.id,
-                        movement_id=row.movement_id,
-                        role=row.role,
-                        fixed_at=row.fix.fixed_at,
-                        received_at=received_at,
-                        lat=row.fix.lat,
-                        lon=row.fix.lon,
-                        speed_mps=row.fix.speed_mps,
-                        alarm=row.fix.alarm,
+                        seq,
+                        row.device.id,
+                        row.movement_id,
+                        row.role,
+                        row.fix.fixed_at,
+                        received_at,
+                        row.fix.lat,
+                        row.fix.lon,
+                        row.fix.speed_mps,
+                        row.fix.alarm,
                     )
                     for seq, row in inserted
                 ]
             )
 
     def _rows(self, batch: list[_Submission]) -> list[store.Row]:
-        """Each distinct (device, fix time) once, placed on its movement."""
+        """Each distinct (device, fix time) once, placed on its movement, and owned by the
+        first request that brought it: a repeat, in the same request or another one of the
+        commit, counts as a duplicate."""
         rows: list[store.Row] = []
         seen: set[tuple[str, datetime]] = set()
-        for submission in batch:
+        place = self.assignments.place
+        for owner, submission in enumerate(batch):
             for fix, device in submission.items:
                 key = (device.id, fix.fixed_at)
-                submission.keys.append(key)
-                if key in seen:  # the same fix twice in one commit
+                if key in seen:
                     continue
                 seen.add(key)
-                movement_id, role = self.assignments.place(device, fix.fixed_at)
-                rows.append(store.Row(fix, device, movement_id, role))
+                movement_id, role = place(device, fix.fixed_at)
+                rows.append(store.Row(fix, device, movement_id, role, owner))
         return rows
 
     def _finish(self, batch: list[_Submission], error: BaseException | None) -> None:

@@ -1,10 +1,12 @@
 """Writing checked fixes: multi-row inserts that skip a (device, fix time) already stored and
 say which rows went in, and the devices' last fix.
 
-The insert is the positions table's own columns in one statement per 2,000 rows, sent
-through SQLAlchemy's connection at driver level with values already in the driver's form.
-SQLAlchemy's executemany spent about 35 µs a row on per-row type processing (three times
-the database's own work), which alone would cap ingest near 25,000 positions a second.
+The insert is the positions table's own columns in one statement per 2,000 rows, sent on
+the transaction's own DBAPI cursor with values already in the driver's form (SQLAlchemy's
+executemany spent about 35 µs a row on per-row type processing, and its result rows about
+2 µs more each for the RETURNING). The database's own work stays: on SQLite here the insert
+with its three indexes and two foreign keys, the devices' update and the commit take 40-60
+µs a row of SQLite's C code (docs/performance.md, "Ingest").
 """
 
 from __future__ import annotations
@@ -48,10 +50,13 @@ class Row:
     device: KnownDevice
     movement_id: str | None
     role: str
+    owner: int = 0  # which request of the commit brought it (the first, for a repeat)
 
 
 def _sqlite_time(moment: datetime) -> str:
     """How SQLAlchemy stores a UTC time in SQLite (jsms.db.UTCDateTime), to the microsecond."""
+    if moment.tzinfo is UTC:  # what the protocols make: no conversion, drop the "+00:00"
+        return moment.isoformat(" ", "microseconds")[:-6]
     return moment.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
@@ -65,6 +70,7 @@ def insert_positions(
     received = stamp(received_at)
     values_of_one = "(" + ",".join([mark] * len(COLUMNS)) + ")"
     inserted: list[tuple[int, Row]] = []
+    cursor = connection.connection.cursor()  # the transaction's own DBAPI connection
     for start in range(0, len(rows), ROWS_PER_STATEMENT):
         chunk = rows[start : start + ROWS_PER_STATEMENT]
         by_key: dict[tuple[str, Any], Row] = {}
@@ -93,8 +99,9 @@ def insert_positions(
             + ", ".join([values_of_one] * len(chunk))
             + " ON CONFLICT (device_id, fixed_at) DO NOTHING RETURNING seq, device_id, fixed_at"
         )
-        for seq, device_id, fixed_at in connection.exec_driver_sql(statement, tuple(parameters)):
-            inserted.append((seq, by_key[(device_id, fixed_at)]))
+        cursor.execute(statement, parameters)
+        inserted += [(seq, by_key[(device_id, at)]) for seq, device_id, at in cursor.fetchall()]
+    cursor.close()
     inserted.sort(key=lambda pair: pair[0])
     return inserted
 

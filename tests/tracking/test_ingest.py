@@ -320,6 +320,43 @@ def test_a_gateway_posts_a_batch_for_its_agency_only(
     assert refusals(db, pipeline_for(app))[("batch", "not_your_device")] == 2
 
 
+def test_a_fix_repeated_within_a_batch_is_stored_once_and_counted_once(
+    fresh_client: TestClient, app, fleet: Fleet, db: Session
+) -> None:
+    fix = {"device": fleet.phone.identifier, "time": _stamp(), "lat": 24.9, "lon": 67.1}
+    gateway = _basic(fleet.gateway.identifier, fleet.gateway.key)
+    answer = fresh_client.post(
+        "/api/v1/tracking/batch", json={"fixes": [fix, dict(fix), dict(fix)]}, headers=gateway
+    ).json()
+    assert (answer["stored"], answer["duplicates"]) == (1, 2)
+    assert count_positions(db) == 1
+
+
+def test_a_number_too_large_for_a_float_is_refused_not_a_crash(
+    fresh_client: TestClient, app, fleet: Fleet, db: Session
+) -> None:
+    gateway = _basic(fleet.gateway.identifier, fleet.gateway.key)
+    huge = 10**400  # valid JSON; float() of it raises OverflowError
+    fixes = [
+        {"device": fleet.phone.identifier, "time": _stamp(), "lat": huge, "lon": 67.1},
+        {"device": fleet.phone.identifier, "time": huge, "lat": 24.9, "lon": 67.1},
+        {"device": fleet.phone.identifier, "time": _stamp(), "lat": 24.9, "lon": 67.1},
+    ]
+    body = json.dumps({"fixes": fixes})
+    response = fresh_client.post(
+        "/api/v1/tracking/batch",
+        content=body,
+        headers={**gateway, "Content-Type": "application/json"},
+    )
+    assert response.status_code == 200, response.text
+    answer = response.json()
+    assert answer["stored"] == 1
+    assert [(r["index"], r["reason"]) for r in answer["refused"]] == [
+        (0, "bad_coordinates"),
+        (1, "malformed"),
+    ]
+
+
 def test_a_failed_commit_acknowledges_nothing_and_ingest_goes_on(
     fresh_client: TestClient, app, fleet: Fleet, db: Session, monkeypatch
 ) -> None:

@@ -70,8 +70,8 @@ def parse_batch(body: bytes) -> list[BatchItem]:
 def _fix(entry: object) -> Fix:
     if not isinstance(entry, dict):
         raise Rejected(Reason.MALFORMED, "each fix must be a JSON object")
-    unknown = sorted(set(entry) - FIELDS)
-    if unknown:
+    if not entry.keys() <= FIELDS:
+        unknown = sorted(set(entry) - FIELDS)
         raise Rejected(Reason.MALFORMED, f"unknown field(s): {', '.join(unknown)[:80]}")
     stamp = entry.get("time")
     if stamp is None or isinstance(stamp, bool):

@@ -60,7 +60,7 @@ def number(value: Any, name: str) -> float:
         raise Rejected(Reason.MALFORMED, f"{name} must be a number")
     try:
         result = float(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: a JSON integer past 1e308
         raise Rejected(Reason.MALFORMED, f"{name} {str(value)[:30]!r} is not a number") from None
     if not math.isfinite(result):
         raise Rejected(Reason.MALFORMED, f"{name} must be a finite number")
