@@ -64,23 +64,33 @@ def extract_article(
     mentions = read_mentions(doc)
     events = group_events(doc, mentions)
     attach_claims(doc, events, mentions)
-    records = [
-        r
-        for e in events
-        if _touches_foreigners(e, host) and (r := incident_record(e, doc, history)) is not None
-    ]
+    records = []
+    for event in events:
+        record = incident_record(event, doc, history)
+        if record is not None and _touches_foreigners(event, record, doc):
+            records.append(record)
     incidents = merge_twins(records)
     relevant = any(r["role"] != "aggregate" for r in incidents)
     return {"article": name, "relevant": relevant, "incidents": incidents if relevant else []}
 
 
-def _touches_foreigners(event: Event, host: str | None) -> bool:
-    """An attack (not an accident) whose sentences speak of foreigners or count them: an
-    attack on locals alone is not what the guest nation's analysts review."""
+def _touches_foreigners(event: Event, record: dict[str, Any], doc: Article) -> bool:
+    """An attack (not an accident) on foreigners: its sentences, or those beside them, speak
+    of foreigners or count them. An older attack recalled in an article about foreigners'
+    security counts unless it names only the host's own people as victims. An attack on
+    locals alone is not what the guest nation's analysts review."""
     if event.aggregate:
         return True
     if not any(m.attack for m in event.mentions):
         return False
-    if any(iso != host for m in event.mentions for iso in m.casualties.nationals):
+    counted = {iso for m in event.mentions for iso in m.casualties.nationals}
+    if counted - {doc.host}:
         return True
-    return any(mentions_foreigners(m.clause.text, host) for m in event.mentions)
+    if record["role"] == "background" and not counted:
+        return True
+    near = {i + step for m in event.mentions for i in (m.index,) for step in (-1, 0, 1)}
+    return any(
+        mentions_foreigners(doc.sentences[i].text, doc.host)
+        for i in sorted(near)
+        if 0 <= i < len(doc.sentences)
+    )
