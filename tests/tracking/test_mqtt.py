@@ -26,7 +26,7 @@ from jsms.identity.roles import Side
 from jsms.tracking import devices
 from jsms.tracking.ingest import Pipeline
 from jsms.tracking.models import Position
-from jsms.tracking.mqtt import RECEIVE_MAXIMUM, MqttSubscriber
+from jsms.tracking.mqtt import RECEIVE_MAXIMUM, Message, MqttSubscriber
 from tests.cli.runner import jsms
 from tests.movements.conftest import actor_of
 from tests.tracking.ingest_world import refusals
@@ -231,17 +231,17 @@ def test_a_backlog_beyond_the_receive_maximum_drains_once_in_group_commits(
     of our acknowledgements. Each arrives once (no redelivery) and they share commits."""
     deliveries: list[bool] = []  # the DUP flag of each delivery
     commits: list[int] = []
-    on_message, commit = MqttSubscriber._on_message, Pipeline._commit
+    handle, commit = MqttSubscriber._handle, Pipeline._commit
 
-    def counted_message(self: MqttSubscriber, client, userdata, message) -> None:
-        deliveries.append(bool(message.dup))
-        on_message(self, client, userdata, message)
+    def counted_messages(self: MqttSubscriber, messages: list[Message], generation: int) -> None:
+        deliveries.extend(message.dup for message in messages)
+        handle(self, messages, generation)
 
     def counted_commit(self: Pipeline, batch) -> None:
         commits.append(len(batch))
         commit(self, batch)
 
-    monkeypatch.setattr(MqttSubscriber, "_on_message", counted_message)
+    monkeypatch.setattr(MqttSubscriber, "_handle", counted_messages)
     monkeypatch.setattr(Pipeline, "_commit", counted_commit)
     subscribed().stop()
     backlog = RECEIVE_MAXIMUM + 500
