@@ -142,6 +142,8 @@ class MqttSubscriber:
             except (OSError, ProtocolError) as error:
                 if not self._stopping.is_set():
                     log.warning("MQTT connection to %s lost: %s", self.address.host, error)
+            except Exception:  # whatever it was, connect again rather than stop listening
+                log.exception("the MQTT subscriber failed; connecting again")
             finally:
                 self.connected.clear()
                 self._generation += 1
@@ -273,6 +275,11 @@ class MqttSubscriber:
                 device = self.pipeline.admit(result, protocols=("owntracks",), key_checked=False)
             except Rejected as refused:
                 self.pipeline.refuse(SOURCE, refused, message.payload[:200])
+                continue
+            except Exception:  # a message must never stop the subscriber: count it
+                log.exception("an MQTT message on %s could not be read", message.topic[:80])
+                unreadable = Rejected(Reason.MALFORMED, "the message could not be read")
+                self.pipeline.refuse(SOURCE, unreadable, message.payload[:200])
                 continue
             items.append((result, device))
         acks = b"".join(
