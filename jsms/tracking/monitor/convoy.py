@@ -22,10 +22,11 @@ __all__ = ["split", "unplanned_stop"]
 
 def unplanned_stop(watch: MovementWatch, at: datetime) -> Finding | None:
     """One stop for the movement: every fresh device of the main role standing still."""
+    oldest = at - watch.t.stale_fix  # Track.fresh, inline: this runs for every position
     fresh = [
         t
         for t in watch.tracks.values()
-        if t.role == watch.primary and t.fresh(at, watch.t.stale_fix)
+        if t.role == watch.primary and t.fixed_at is not None and t.fixed_at >= oldest
     ]
     if not fresh or any(t.still_since is None for t in fresh):
         watch.stopped_since, watch.stop_reported = None, False

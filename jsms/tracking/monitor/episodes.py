@@ -107,7 +107,8 @@ class Excursion:
         """Record one device's state; ``(device, start)`` when a movement episode opens."""
         episode = self.devices.setdefault(device, Episode())
         started = episode.update(holds, at, self.dwell)
-        if not holds and not any(e.active for e in self.devices.values()):
+        # (only an open episode needs every device looked at: the common case skips it)
+        if not holds and self.open is not None and not any(e.active for e in self.devices.values()):
             self.open = None
         if started is not None and self.open is None:
             self.open = (device, started)

@@ -165,6 +165,9 @@ class MovementWatch:
         else:
             inside = {}
         xs, ys, off, along = (values.tolist() for values in located)
+        (ox, oy), (dx, dy) = self._ends  # distances to the ends, for the batch at once
+        from_origin = np.hypot(located[0] - ox, located[1] - oy).tolist()
+        to_destination = np.hypot(located[0] - dx, located[1] - dy).tolist()
         found: list[Finding | None] = []
         for i, p in enumerate(positions):
             track = self.tracks.get(p.device_id)
@@ -185,7 +188,7 @@ class MovementWatch:
                 stop_radius_m=self.t.stop_radius_m,
             )
             track.off_route_m, track.along_m = off[i], along[i]
-            self._departure_and_arrival(track, xy)
+            self._departure_and_arrival(track, from_origin[i], to_destination[i])
             if track.off_route_m <= self.corridor_m:
                 track.remember_progress(
                     p.fixed_at, track.along_m, timedelta(seconds=self.t.eta_window_s)
@@ -199,13 +202,13 @@ class MovementWatch:
             found.extend(convoy.split(self, track, p.fixed_at))
         return [f for f in found if f is not None]
 
-    def _departure_and_arrival(self, track: Track, xy: tuple[float, float]) -> None:
+    def _departure_and_arrival(
+        self, track: Track, from_origin: float, to_destination: float
+    ) -> None:
         assert track.fixed_at is not None
         if track.fixed_at < self.plan.departure - EARLY_FIXES:
             return
-        (ox, oy), (dx, dy) = self._ends
         ends = self.t.ends_radius_m
-        from_origin = float(np.hypot(xy[0] - ox, xy[1] - oy))
         if from_origin <= ends:
             track.seen_at_origin = True
         if track.role != self.primary:
@@ -221,7 +224,7 @@ class MovementWatch:
             and (track.seen_at_origin or on_route_ahead)
         ):
             self.departed_at = track.fixed_at
-        if self.under_way and float(np.hypot(xy[0] - dx, xy[1] - dy)) <= ends:
+        if self.under_way and to_destination <= ends:
             self.arrived_at = track.fixed_at
 
     def _sos(self, track: Track, p: StoredPosition) -> Finding | None:
