@@ -201,6 +201,11 @@ def same_place(a: str | None, b: str | None) -> bool:
         return a is b
     if a.casefold() == b.casefold():
         return True
+    wa, wb = _name_words(a), _name_words(b)
+    if wa and wb and (wa <= wb or wb <= wa):
+        return (
+            True  # 'Hotel Amarula' and 'Amarula Hotel'; 'Serena Hotel' and 'Serena Hotel, Quetta'
+        )
     from jsms.threat.osint.places import resolve_place_name
 
     ra, rb = resolve_place_name(a), resolve_place_name(b)
@@ -208,6 +213,29 @@ def same_place(a: str | None, b: str | None) -> bool:
         return True
     pa, pb = _place_point(a), _place_point(b)
     return pa is not None and pb is not None and _km(pa, pb) <= PLACE_MATCH_KM
+
+
+def _division_of(name: str) -> str | None:
+    """The first-level division a name means: itself, or the division of the town it names
+    ('Baghdad' -> 'Mayorality of Baghdad', 'Sousse' -> 'Susah' in GeoNames)."""
+    from jsms.geo.world import load_world
+
+    found = load_world().lookup(name)
+    return found.admin1 if found is not None and found.kind != "country" else None
+
+
+def same_province(a: str | None, b: str | None) -> bool:
+    """Equal names, or names GeoNames puts in one division."""
+    if a is None or b is None:
+        return a is b
+    if a.casefold() == b.casefold():
+        return True
+    da, db = _division_of(a), _division_of(b)
+    return (da is not None and da == db) or da == b or db == a
+
+
+def _name_words(name: str) -> set[str]:
+    return {w for w in re.findall(r"\w+", name.casefold()) if w not in {"the", "of", "in", "at"}}
 
 
 def _nationals(value: Any) -> dict[str, dict[str, int | None]]:
@@ -232,6 +260,8 @@ def field_agrees(name: str, predicted: Any, expected: Any) -> bool:
         return same_place(predicted, expected)
     if name == "nationals":
         return _nationals(predicted) == _nationals(expected)
+    if name == "province":
+        return same_province(predicted, expected)
     if isinstance(expected, str) and isinstance(predicted, str):
         return predicted.casefold() == expected.casefold()
     return predicted == expected

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from jsms.threat.osint.events import claimed_by
+from jsms.threat.osint.events import attributed_to, claimed_by
 from jsms.threat.osint.known import PastIncident, refine_with_known_incident
 from jsms.threat.osint.lexicon import load_lexicon
 from jsms.threat.osint.mentions import Article, Event
@@ -239,6 +239,7 @@ def _fields(event: Event, doc: Article, history: Sequence[PastIncident]) -> dict
         date_field = _dateline_date(doc)
         precision = ("day", date_field[1])
     claimed = None if aggregate else claimed_by(event, doc.text)
+    attributed = None if aggregate or claimed else attributed_to(event, doc.text)
     return {
         "role": (role, event.mentions[0].clause.text),
         "date": date_field,
@@ -253,6 +254,7 @@ def _fields(event: Event, doc: Article, history: Sequence[PastIncident]) -> dict
         "attackers_killed": _max_status(event, "attackers_killed"),
         "nationals": (nationals, nat_quote),
         "perpetrator_claimed": claimed if claimed else (None, None),
+        "perpetrator_attributed": attributed if attributed else (None, None),
     }
 
 
@@ -293,25 +295,38 @@ _FIELD_ORDER = (
     "attackers_killed",
     "nationals",
     "perpetrator_claimed",
+    "perpetrator_attributed",
 )
 
 
+def _twins(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    """One attack told twice: same date and place; or, for the article's own news, a second
+    account with no place of its own and no other date ('the attack', 'the blast on Tuesday'):
+    a news report carries one new attack far more often than two."""
+    if "aggregate" in (a["role"], b["role"]):
+        return False
+    if a["date"] is not None and a["date"] == b["date"] and a["place"] == b["place"]:
+        return True
+    return (
+        a["role"] == b["role"] == "primary"
+        and (b["place"] is None or a["place"] is None)
+        and (a["date"] is None or b["date"] is None or a["date"] == b["date"])
+    )
+
+
+def _vague(record: dict[str, Any]) -> bool:
+    """An older attack recalled with neither place nor date ('previous attacks') names no
+    event an analyst could find."""
+    return record["role"] == "background" and record["place"] is None and record["date"] is None
+
+
 def merge_twins(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Two events with the same role-independent date and place are one attack."""
+    """Twins (see :func:`_twins`) are one attack; vague recollections are dropped."""
     out: list[dict[str, Any]] = []
     for record in records:
-        twin = next(
-            (
-                r
-                for r in out
-                if r["role"] != "aggregate"
-                and record["role"] != "aggregate"
-                and r["date"] is not None
-                and r["date"] == record["date"]
-                and r["place"] == record["place"]
-            ),
-            None,
-        )
+        if _vague(record) and len(records) > 1:
+            continue
+        twin = next((r for r in out if _twins(r, record)), None)
         if twin is None:
             out.append(record)
             continue

@@ -120,3 +120,23 @@ def test_a_surname_is_not_a_town() -> None:
         )
     )
     assert incident["place"] == "Karachi"
+
+
+def test_a_second_account_of_the_lead_attack_without_a_place_is_the_same_attack() -> None:
+    result = run(
+        "Gunmen attacked a hotel used by Chinese engineers in Quetta, Pakistan, on Tuesday, "
+        "killing two Chinese nationals.\nThe attack on Tuesday also wounded four guards.",
+        published=date(2024, 5, 8),
+    )
+    incident = only(result)
+    assert incident["place"] == "Quetta"
+    assert incident["injured"] == 4
+
+
+def test_an_attack_recalled_with_neither_place_nor_date_is_not_an_incident() -> None:
+    result = run(
+        "A roadside bomb killed three Chinese engineers in Gwadar, Pakistan, on Monday.\n"
+        "Chinese workers have faced previous attacks, officials said.",
+        published=date(2024, 5, 7),
+    )
+    assert [i["place"] for i in result["incidents"]] == ["Gwadar"]
