@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import math
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import TypeVar
 
@@ -372,11 +372,131 @@ def _places_in(sentence: Span, countries: frozenset[str]) -> tuple[PlaceMention,
         *(province_mentions(sentence) if home else ()),
         *_world_hits(lex, sentence, countries),
     ]
+    chosen = _without_overlaps(candidates)
+    chosen = _without_overlaps([*_site_hits(sentence, chosen), *chosen])
+    chosen = _without_overlaps([*chosen, *_locality_hits(lex, sentence, chosen)])
+    return tuple(sorted(chosen, key=lambda h: h.span.start))
+
+
+def _without_overlaps(candidates: Sequence[PlaceMention]) -> list[PlaceMention]:
+    """Most specific first where two mentions overlap (stable for equal rank and length)."""
     chosen: list[PlaceMention] = []
     for hit in sorted(candidates, key=lambda h: (-h.rank, -len(h.span.text))):
         if not any(_overlapping(hit.span, c.span) for c in chosen):
             chosen.append(hit)
-    return tuple(sorted(chosen, key=lambda h: h.span.start))
+    return chosen
+
+
+_SITE_WORDS = frozenset(
+    [
+        "hotel",
+        "club",
+        "nightclub",
+        "institute",
+        "university",
+        "consulate",
+        "embassy",
+        "mine",
+        "camp",
+        "restaurant",
+        "bakery",
+        "temple",
+        "mosque",
+        "church",
+        "market",
+        "mall",
+        "school",
+        "hospital",
+        "resort",
+        "stadium",
+        "plaza",
+        "bazaar",
+        "base",
+        "factory",
+        "plant",
+        "compound",
+        "office",
+    ]
+)
+_SITE_FIRST = frozenset({"hotel", "camp"})
+
+
+def _site_hits(sentence: Span, known: Sequence[PlaceMention]) -> list[PlaceMention]:
+    """Named sites ('Serena Hotel', 'Hotel Amarula', 'Chinese Consulate'): where attacks on
+    foreigners happen. Written with the town the sentence names ('Serena Hotel, Quetta')
+    and placed there, so an analyst sees both and the map has a point."""
+    towns = [k for k in known if k.rank >= 3]
+    hits = []
+    for run in _runs(sentence):
+        words = run.text.split(" ")
+        if len(words) < 2:
+            continue
+        if words[-1].lower() not in _SITE_WORDS and words[0].lower() not in _SITE_FIRST:
+            continue
+        if any(_overlapping(run, t.span) and t.rank >= 4 for t in towns):
+            continue  # a curated landmark already names it
+        town = min(towns, key=lambda t: abs(t.span.start - run.start), default=None)
+        inside = town is not None and _overlapping(run, town.span)
+        name = run.text if town is None or inside else f"{run.text}, {town.name}"
+        role = _role(sentence, run)
+        hits.append(
+            PlaceMention(
+                run,
+                name,
+                town.province if town else None,
+                town.lat if town else None,
+                town.lon if town else None,
+                4,
+                role,
+                town.country if town else None,
+            )
+        )
+    return hits
+
+
+_LOCALITY = re.compile(
+    r"\b(?:in|at|near|outside)\s+(?:the\s+)?(?P<name>[A-Z][\w'’-]+(?:[ -][A-Z][\w'’-]+)?)\s+"
+    r"(?:village|town|area|district|territory|locality|settlement|county|municipality)\b|"
+    r"\b(?:village|town|locality|hamlet)\s+of\s+(?P<of>[A-Z][\w'’-]+(?:[ -][A-Z][\w'’-]+)?)"
+)
+_THEN_PLACE = re.compile(r"^,\s+(?:in\s+)?")
+
+
+def _locality_hits(
+    lex: Lexicon, sentence: Span, known: Sequence[PlaceMention]
+) -> list[PlaceMention]:
+    """Villages no gazetteer lists, named the way reports name them: 'in Mukera village',
+    'the village of Abole', or 'in Mukera, South Kivu' (a known division or country after)."""
+    spans = []
+    for m in _LOCALITY.finditer(sentence.text):
+        group = "name" if m.group("name") else "of"
+        spans.append(sentence.sub(m.start(group), m.end(group)))
+    for run in _runs(sentence):
+        after = sentence.text[run.end - sentence.start :]
+        comma = _THEN_PLACE.match(after)
+        if comma is None or _role(sentence, run) != "at":
+            continue
+        start = run.end + comma.end()
+        if any(k.span.start == start and k.rank <= 3 and k.country for k in known):
+            spans.append(run)
+    hits = []
+    for span in spans:
+        if span.text in lex.place_stopwords or any(_overlapping(span, k.span) for k in known):
+            continue
+        region = next((k for k in known if k.span.start > span.start and k.rank <= 3), None)
+        hits.append(
+            PlaceMention(
+                span,
+                span.text,
+                region.province if region else None,
+                None,
+                None,
+                2,
+                _role(sentence, span),
+                region.country if region else None,
+            )
+        )
+    return hits
 
 
 def resolve_place_name(name: str) -> tuple[str, float | None, float | None] | None:

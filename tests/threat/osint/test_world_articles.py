@@ -140,3 +140,28 @@ def test_an_attack_recalled_with_neither_place_nor_date_is_not_an_incident() -> 
         published=date(2024, 5, 7),
     )
     assert [i["place"] for i in result["incidents"]] == ["Gwadar"]
+
+
+def test_a_named_site_is_the_place_written_with_its_town() -> None:
+    incident = only(
+        run(
+            "A bomb exploded at the Serena Hotel in Quetta, Pakistan, on Wednesday, wounding "
+            "two Chinese guests.",
+            published=date(2021, 4, 22),
+        )
+    )
+    assert incident["place"] == "Serena Hotel, Quetta"
+    assert incident["province"] == "Balochistan"
+    assert incident["lat"] is not None
+
+
+def test_a_village_no_gazetteer_lists_is_kept_as_written_with_its_province() -> None:
+    incident = only(
+        run(
+            "Gunmen kidnapped five Chinese engineers in Mukera, South Kivu, on Sunday, the army "
+            "said.",
+            published=date(2023, 7, 3),
+        )
+    )
+    assert incident["place"] == "Mukera"
+    assert (incident["province"], incident["country"]) == ("South Kivu", "CD")
