@@ -481,7 +481,11 @@ def _locality_hits(
             spans.append(run)
     hits = []
     for span in spans:
-        if span.text in lex.place_stopwords or any(_overlapping(span, k.span) for k in known):
+        if (
+            span.text in lex.place_stopwords
+            or _CALENDAR.match(span.text)
+            or any(_overlapping(span, k.span) for k in known)
+        ):
             continue
         region = next((k for k in known if k.span.start > span.start and k.rank <= 3), None)
         hits.append(

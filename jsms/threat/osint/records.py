@@ -95,12 +95,18 @@ def _province(event: Event, place: PlaceMention | None) -> tuple[str | None, str
     return None, None
 
 
-def _country(event: Event, place: PlaceMention | None) -> Field:
-    """ISO code of the country: the place's, else a country the event's sentences name."""
+def _country(event: Event, place: PlaceMention | None, host: str | None) -> Field:
+    """ISO code of the country: the place's, else a country the event's sentences name, one
+    it happened 'in' or the article's host country first."""
     if place is not None and place.country:
         return place.country, place.span.text
     named = [p for m in event.mentions for p in m.places if p.rank == 0 and p.usable]
-    return (named[0].country, named[0].span.text) if named else (None, None)
+    inside = [p for p in named if p.role == "at"]  # 'in Nigeria', not 'Norwegian ... Norway'
+    hosts = [p for p in named if p.country == host]
+    for found in (inside, hosts, named):
+        if found:
+            return found[0].country, found[0].span.text
+    return None, None
 
 
 def _role(event: Event, doc: Article) -> str:
@@ -246,7 +252,9 @@ def _fields(event: Event, doc: Article, history: Sequence[PastIncident]) -> dict
         "date_precision": precision,
         **_place_fields(place),
         "province": _province(event, place or place_for_province),
-        "country": (None, None) if aggregate else _country(event, place or place_for_province),
+        "country": (
+            (None, None) if aggregate else _country(event, place or place_for_province, doc.host)
+        ),
         "attack_type": (None, None) if aggregate else _attack_type(event),
         "killed": _killed_total(event, nationals, nat_quote, "killed"),
         "injured": _killed_total(event, nationals, nat_quote, "injured"),

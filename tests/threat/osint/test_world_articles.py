@@ -165,3 +165,15 @@ def test_a_village_no_gazetteer_lists_is_kept_as_written_with_its_province() -> 
     )
     assert incident["place"] == "Mukera"
     assert (incident["province"], incident["country"]) == ("South Kivu", "CD")
+
+
+def test_the_country_it_happened_in_not_the_victims_country() -> None:
+    incident = only(
+        run(
+            "Two Norwegian tourists were killed by gunmen in Morocco on Monday, Norway's "
+            "foreign ministry said.",
+            published=date(2018, 12, 18),
+        )
+    )
+    assert incident["country"] == "MA"
+    assert incident["nationals"] == {"NO": {"killed": 2, "injured": None}}
