@@ -82,7 +82,8 @@ class World:
     def _best(found: tuple[WorldPlace, ...], countries: frozenset[str]) -> WorldPlace | None:
         """The largest place, those in the article's countries first."""
         local = [p for p in found if p.country in countries]
-        return (local or list(found) or [None])[0]
+        ranked = local or list(found)
+        return ranked[0] if ranked else None
 
 
 def plural_demonym(word: str) -> str | None:

@@ -32,6 +32,7 @@ class Tlp(StrEnum):
 class Casualties(StrictModel):
     killed: int | None = Field(default=None, ge=0, le=100_000)
     injured: int | None = Field(default=None, ge=0, le=100_000)
+    kidnapped: int | None = Field(default=None, ge=0, le=100_000)
 
 
 class SourceIn(StrictModel):
@@ -40,6 +41,7 @@ class SourceIn(StrictModel):
     published_at: datetime | None = None
     killed: int | None = Field(default=None, ge=0, le=100_000)
     injured: int | None = Field(default=None, ge=0, le=100_000)
+    kidnapped: int | None = Field(default=None, ge=0, le=100_000)
     nationals: dict[str, Casualties] = Field(default_factory=dict)
     evidence: dict[str, str] = Field(default_factory=dict)
 
@@ -51,6 +53,7 @@ class SourceOut(OutModel):
     published_at: datetime | None
     killed: int | None
     injured: int | None
+    kidnapped: int | None
     nationals: dict[str, Any]
     evidence: dict[str, Any]
     role: str
@@ -63,12 +66,15 @@ class IncidentIn(StrictModel):
     place_name: str | None = Field(default=None, max_length=200)
     lat: float | None = Field(default=None, ge=-90, le=90)
     lon: float | None = Field(default=None, ge=-180, le=180)
-    province: str | None = Field(default=None, max_length=40)
+    province: str | None = Field(default=None, max_length=80)
     district: str | None = Field(default=None, max_length=80)
+    country: str | None = Field(default=None, pattern="^[A-Z]{2}$")
+    """ISO 3166-1 alpha-2 of where it happened."""
     attack_type: AttackType
     target_type: str | None = Field(default=None, max_length=120)
     killed: int | None = Field(default=None, ge=0, le=100_000)
     injured: int | None = Field(default=None, ge=0, le=100_000)
+    kidnapped: int | None = Field(default=None, ge=0, le=100_000)
     nationals: dict[str, Casualties] = Field(default_factory=dict)
     attackers_killed: int | None = Field(default=None, ge=0, le=10_000)
     perpetrator_claimed: str | None = Field(default=None, max_length=200)
@@ -94,10 +100,12 @@ class IncidentOut(OutModel):
     lon: float | None
     province: str | None
     district: str | None
+    country: str | None
     attack_type: str
     target_type: str | None
     killed: int | None
     injured: int | None
+    kidnapped: int | None
     killed_range: tuple[int | None, int | None]
     injured_range: tuple[int | None, int | None]
     nationals: dict[str, Any]

@@ -178,6 +178,7 @@ def _detail(
             "incident": incident,
             "killed": service.figure_range(incident, "killed"),
             "injured": service.figure_range(incident, "injured"),
+            "kidnapped": service.figure_range(incident, "kidnapped"),
             "related": related_incidents(db, actor, incident),
             "map_config": _map_of(incident),
             "may_mark": can(actor, "incident.write"),

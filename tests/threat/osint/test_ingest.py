@@ -238,3 +238,25 @@ def test_a_month_only_date_is_too_coarse_to_merge(db: Session) -> None:
     queued = db.get(Incident, result.created[0])
     assert queued is not None and queued.review_status == "pending"
     assert queued.time_precision == "month" and besham.id in queued.notes
+
+
+def test_an_attack_abroad_queues_with_its_country_kidnapped_and_attackers(db: Session) -> None:
+    from jsms.threat.osint.extract import extract_article
+
+    published = datetime(2024, 5, 7, tzinfo=UTC)
+    extraction = extract_article(
+        "Gunmen kidnapped three Turkish engineers in Gusau, Zamfara state, Nigeria, on Monday, "
+        "police said. Soldiers killed two of the attackers.",
+        name="abroad",
+        published=published.date(),
+    )
+    result = ingest(db, extraction, url="https://example.org/abroad", published=published)
+    assert len(result.created) == 1
+    queued = db.get(Incident, result.created[0])
+    assert queued is not None
+    assert queued.review_status == "pending"
+    assert (queued.country, queued.province) == ("NG", "Zamfara")
+    assert queued.kidnapped == 3
+    assert queued.nationals["TR"]["kidnapped"] == 3
+    assert queued.attackers_killed == 2
+    assert queued.sources[0].kidnapped == 3
