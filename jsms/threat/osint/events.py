@@ -7,13 +7,27 @@ Chinese killed since 2021') gather into one aggregate event that never becomes a
 
 from __future__ import annotations
 
-from jsms.threat.osint.claims import GroupMention, find_claim, find_groups
+from jsms.threat.osint.claims import (
+    Claim,
+    GroupMention,
+    find_attribution,
+    find_claim,
+    find_named_groups,
+    written_name,
+)
 from jsms.threat.osint.dates import DateMention, shift_years
 from jsms.threat.osint.mentions import Article, Event, Mention, same_place
 from jsms.threat.osint.text import Span
 from jsms.threat.osint.types import choose_attack_type
 
-__all__ = ["IMPLICIT", "NEWS_WINDOW_DAYS", "attach_claims", "claimed_by", "group_events"]
+__all__ = [
+    "IMPLICIT",
+    "NEWS_WINDOW_DAYS",
+    "attach_claims",
+    "attributed_to",
+    "claimed_by",
+    "group_events",
+]
 
 IMPLICIT = "implicit"
 NEWS_WINDOW_DAYS = 7
@@ -203,38 +217,62 @@ def group_events(doc: Article, mentions: list[Mention]) -> list[Event]:
 
 
 def _nearby_group(doc: Article, index: int) -> GroupMention | None:
-    """A claim without a name ('a spokesman for the group said') names it next door."""
-    for j in (index + 1, index - 1, index + 2):
+    """A claim without a name ('a spokesman for the group said') names it close by: the next
+    sentence, else the nearest one before or after within three."""
+    for step in (1, -1, 2, -2, 3, -3):
+        j = index + step
         if 0 <= j < len(doc.sentences):
-            groups = find_groups(doc.sentences[j])
+            groups = find_named_groups(doc.sentences[j])
             if groups:
                 return groups[0]
     return None
 
 
 def attach_claims(doc: Article, events: list[Event], mentions: list[Mention]) -> None:
-    """Each claim goes to the event of its sentence, else to the one last spoken of."""
+    """Each claim goes to the event of its sentence, else to the one last spoken of.
+
+    An attribution that tells the attack itself ('X militants kidnapped ...') goes only to its
+    own sentence's event: it is about whichever attack that sentence reports."""
+    del mentions
     owner: dict[int, Event] = {}
     for event in events:
         for m in event.mentions:
             owner.setdefault(m.index, event)
     last: Event | None = None
+    early: list[tuple[Claim, GroupMention | None]] = []
     for i, sentence in enumerate(doc.sentences):
         if i in owner and not owner[i].aggregate:
+            if last is None:
+                owner[i].claims.extend(early)  # a headline's claim is the lead attack's
             last = owner[i]
-        claim = find_claim(sentence)
-        if claim is None or last is None:
-            continue
-        group = claim.group or (_nearby_group(doc, i) if claim.claimed else None)
-        last.claims.append((claim, group))
+        for claim in (find_claim(sentence), find_attribution(sentence)):
+            if claim is None or (claim.local and owner.get(i) is not last):
+                continue
+            group = claim.group or (_nearby_group(doc, i) if claim.claimed else None)
+            (early if last is None else last.claims).append((claim, group))
+
+
+def _quote(claim: Claim, group: GroupMention, text: str) -> str:
+    """The phrase and the group's name together when they are close, else the name."""
+    a, b = claim.phrase, group.span
+    if abs(a.start - b.start) < 200:
+        return text[min(a.start, b.start) : max(a.end, b.end)]
+    return group.span.text
 
 
 def claimed_by(event: Event, text: str) -> tuple[str, str] | None:
-    """(group name, evidence quote) of the first explicit claim with a named group."""
+    """(group name as written, evidence quote) of the first explicit claim naming a group."""
     for claim, group in event.claims:
         if claim.claimed and group is not None:
-            a, b = claim.phrase, group.span
-            if abs(a.start - b.start) < 200:
-                return group.name, text[min(a.start, b.start) : max(a.end, b.end)]
-            return group.name, group.span.text
+            return written_name(group, text), _quote(claim, group, text)
+    return None
+
+
+def attributed_to(event: Event, text: str) -> tuple[str, str] | None:
+    """(group name as written, evidence quote) of the first group blamed for the attack;
+    groups blamed together are joined by ' / '."""
+    for claim, group in event.claims:
+        if claim.kind == "attributed" and group is not None:
+            names = [written_name(g, text) for g in (group, *claim.also)]
+            return " / ".join(names), _quote(claim, group, text)
     return None

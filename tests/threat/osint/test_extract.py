@@ -57,6 +57,7 @@ INCIDENT_KEYS = {
     "attackers_killed",
     "nationals",
     "perpetrator_claimed",
+    "perpetrator_attributed",
     "evidence",
 }
 
@@ -414,13 +415,13 @@ def test_suspicion_is_not_a_claim() -> None:
     assert incident["perpetrator_claimed"] is None
 
 
-def test_explicit_claim_is_recorded_with_canonical_name() -> None:
+def test_explicit_claim_is_recorded_as_the_text_names_the_group() -> None:
     text = (
         "A bomb hit a convoy of Chinese engineers in Dadu on Monday. The banned Tehreek-e-"
         "Taliban Pakistan (TTP) claimed responsibility for the blast."
     )
     incident = only(run(text, published=date(2024, 7, 2)))
-    assert incident["perpetrator_claimed"] == "Tehrik-i-Taliban Pakistan"
+    assert incident["perpetrator_claimed"] == "Tehreek-e-Taliban Pakistan (TTP)"
     assert "claimed responsibility" in incident["evidence"]["perpetrator_claimed"]
 
 

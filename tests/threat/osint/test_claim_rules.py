@@ -1,0 +1,169 @@
+"""Who did it: claims of responsibility and attributions, on short hand-written reports.
+
+A claim is the group's own word; an attribution is someone else's (officials blame or suspect
+a group, or the report says the group did it). Names come out as the article writes them, with
+the acronym it defines for them, whether or not the lexicon knows the group.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from jsms.threat.osint.extract import extract_article
+
+DAY = date(2025, 3, 10)
+
+
+def only(text: str) -> dict[str, Any]:
+    result = extract_article(text, name="t", published=DAY)
+    assert result["relevant"], result
+    assert len(result["incidents"]) == 1, result["incidents"]
+    incident = result["incidents"][0]
+    for field in ("perpetrator_claimed", "perpetrator_attributed"):
+        if incident[field] is not None:
+            assert incident["evidence"][field] in text
+    return incident
+
+
+def claimed(text: str) -> str | None:
+    incident = only(text)
+    assert incident["perpetrator_attributed"] is None or incident["perpetrator_claimed"] is None
+    return incident["perpetrator_claimed"]
+
+
+def attributed(text: str) -> str | None:
+    incident = only(text)
+    assert incident["perpetrator_claimed"] is None
+    return incident["perpetrator_attributed"]
+
+
+ATTACK = (
+    "Gunmen attacked a camp of Chinese road engineers near Garissa, Kenya, on Sunday, killing two. "
+)
+
+
+# --- claims ---------------------------------------------------------------------------------
+
+
+def test_a_group_no_list_knows_is_named_by_its_claim() -> None:
+    text = ATTACK + "The outlawed militant group Harakat Jund al-Sahil has claimed responsibility."
+    assert claimed(text) == "Harakat Jund al-Sahil"
+
+
+def test_a_claim_keeps_the_acronym_the_article_defines() -> None:
+    text = ATTACK + "The Eastern Freedom Army (EFA) claimed responsibility for the attack."
+    assert claimed(text) == "Eastern Freedom Army (EFA)"
+
+
+def test_an_acronym_claim_takes_the_full_name_defined_earlier() -> None:
+    text = (
+        "Militants of the Coastal Liberation Front (CLF) attacked a camp of Chinese road "
+        "engineers near Garissa, Kenya, on Sunday, killing two. CLF claimed responsibility."
+    )
+    assert claimed(text) == "Coastal Liberation Front (CLF)"
+
+
+def test_a_known_group_is_named_as_the_text_spells_it() -> None:
+    assert claimed(ATTACK + "Al Shabab has claimed responsibility.") == "Al Shabab"
+
+
+def test_a_group_introduced_in_apposition_claims() -> None:
+    text = ATTACK + "A group, the Northern Salvation Front, has claimed responsibility."
+    assert claimed(text) == "Northern Salvation Front"
+
+
+def test_a_spokesman_for_the_group_names_it_next_door() -> None:
+    text = (
+        ATTACK + "A spokesman for the separatist group, Ali Noor, said its fighters targeted "
+        "the camp. The Eastern Freedom Army is active along the border."
+    )
+    assert claimed(text) == "Eastern Freedom Army"
+
+
+def test_a_group_that_said_it_attacked_claims_it() -> None:
+    text = ATTACK + "The separatist Eastern Freedom Army said it attacked the camp."
+    assert claimed(text) == "Eastern Freedom Army"
+
+
+def test_rebels_who_admit_a_kidnapping_claim_it() -> None:
+    text = (
+        "Abu Sayyaf rebels admit kidnapping two German tourists\n"
+        "Two German tourists were kidnapped from a beach resort in Sulu, Philippines, on "
+        "Saturday."
+    )
+    assert claimed(text) == "Abu Sayyaf"
+
+
+def test_a_denied_claim_is_no_claim() -> None:
+    text = ATTACK + "No group has claimed responsibility for the attack."
+    assert claimed(text) is None
+
+
+# --- attributions ---------------------------------------------------------------------------
+
+
+def test_suspicion_is_an_attribution_not_a_claim() -> None:
+    text = (
+        ATTACK + "There was no claim of responsibility, but suspicion fell on the Union of Rebels."
+    )
+    assert attributed(text) == "Union of Rebels"
+
+
+def test_officials_blaming_a_group() -> None:
+    text = ATTACK + "Police blamed the attack on al-Shabab."
+    assert attributed(text) == "al-Shabab"
+
+
+def test_an_attack_carried_out_by_a_militia() -> None:
+    text = ATTACK + "The governor said it was carried out by the KODA militia."
+    assert attributed(text) == "KODA"
+
+
+def test_the_report_says_the_group_did_it() -> None:
+    text = (
+        "The ZANU militia attacked a camp of Chinese road engineers near Garissa, Kenya, on "
+        "Sunday, killing two."
+    )
+    assert attributed(text) == "ZANU"
+
+
+def test_a_gang_called_by_its_name() -> None:
+    text = (
+        "Five Chinese engineers were kidnapped near Garissa, Kenya, on Saturday; police said a "
+        "gang called 500 Lakay abducted them."
+    )
+    assert attributed(text) == "500 Lakay"
+
+
+def test_groups_blamed_together_are_joined() -> None:
+    text = (
+        ATTACK + "Police believe the gunmen have links with the militant group Jemaah "
+        "Islamiyah and the Abu Sayyaf."
+    )
+    assert attributed(text) == "Jemaah Islamiyah / Abu Sayyaf"
+
+
+def test_stopping_short_of_blaming_is_no_attribution() -> None:
+    text = ATTACK + "Officials stopped short of blaming the Taliban."
+    assert attributed(text) is None
+
+
+def test_a_groups_record_is_no_attribution() -> None:
+    text = ATTACK + "The area has long seen attacks, and al-Shabab has long targeted foreigners."
+    assert attributed(text) is None
+
+
+def test_a_people_before_militants_is_no_group() -> None:
+    text = (
+        "Baloch militants attacked a convoy of Chinese engineers in Gwadar, Pakistan, on "
+        "Sunday, killing two."
+    )
+    assert attributed(text) is None
+
+
+def test_a_claim_outranks_an_attribution() -> None:
+    text = ATTACK + "Police blamed al-Shabab. Al Shabaab has claimed responsibility."
+    incident = only(text)
+    assert incident["perpetrator_claimed"] == "Al Shabaab"
+    assert incident["perpetrator_attributed"] is None
