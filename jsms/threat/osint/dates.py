@@ -15,6 +15,7 @@ from jsms.threat.osint.text import NUMBER, Span, parse_number
 
 __all__ = [
     "DateMention",
+    "find_dateline",
     "find_dates",
     "find_publication_date",
     "sentence_year",
@@ -57,18 +58,23 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("md", rf"\b{_M}\s+{_DAY}\b(?!\s*,?\s*(?:19|20)\d\d)(?![:\d])"),
         ("dm", rf"\b{_DAY}\s+(?:of\s+)?{_M}(?!\s*,?\s*(?:19|20)\d\d)"),
         ("my", rf"\b{_M},?\s+{_YEAR}\b"),
+        ("ym", rf"\b{_YEAR}\s+{_M}(?!\s*\d)"),
         ("month_last_year", rf"\b{_M}\s+(?i:(?P<rel>last|this|next)\s+year)\b"),
         ("last_month_name", rf"\b(?i:(?P<rel>last|this|past))\s+{_M}(?!\s*\d)"),
-        ("in_month", rf"\b(?i:in|during|since|early|late|mid-?|on|by)\s+{_M}(?!\s*,?\s*\d)"),
+        (
+            "in_month",
+            rf"\b(?i:in|during|since|early|late|mid-?|on|by|an?|the)\s+{_M}(?!\s*,?\s*\d)",
+        ),
         (
             "relative_day",
             r"(?i)\b(?P<rel>yesterday|today|tonight|this\s+morning|this\s+afternoon|"
-            r"this\s+evening|last\s+night|overnight)\b",
+            r"this\s+evening|last\s+night|overnight)\b(?!\s+(?:on\s+)?"
+            r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday))",
         ),
         ("weekday", rf"\b(?P<last>(?i:last)\s+)?{_WEEKDAY}\b"),
         (
             "relative_period",
-            r"(?i)\b(?P<rel>last|this|earlier\s+this|late\s+last|earlier\s+last)"
+            r"(?i)\b(?P<rel>last|this|(?:early|earlier|late|later)\s+(?:this|last))"
             r"\s+(?P<unit>month|year)\b",
         ),
         ("ago", rf"(?i)\b(?P<count>{NUMBER}|a|an)\s+(?P<unit>day|week|month|year)s?\s+ago\b"),
@@ -90,11 +96,20 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
 _DAY_KINDS = frozenset(
     {"iso", "numeric", "mdy", "dmy", "md", "dm", "relative_day", "weekday", "same_day", "implicit"}
 )
-_MONTH_KINDS = frozenset({"my", "month_last_year", "last_month_name", "in_month"})
+_MONTH_KINDS = frozenset({"my", "ym", "month_last_year", "last_month_name", "in_month"})
 _REPORTING = re.compile(
     r"(?i)\b(?:said|says|told|tells|reported|statement|announced|confirmed|added|briefing|"
-    r"released|quoted|tweeted|posted|according\s+to|published|updated)\b[^.;]{0,30}$"
+    r"released|quoted|tweeted|posted|according\s+to|published|updated)\b(?P<gap>[^.;]{0,30})$"
 )
+_EVENT_VERB = re.compile(
+    r"(?i)\b(?:killed|kidnapped|abducted|seized|attacked|ambushed|stormed|wounded|injured|shot|"
+    r"exploded|detonated|struck|hit|targeted|bombed|died|occurred|happened|took\s+place|"
+    r"went\s+off|opened\s+fire)\b"
+)
+_REPORTED_AFTER = re.compile(
+    r"(?i)^\s*,\s*(?:[\w'’.-]+\s+){0,4}?(?:said|says|told|announced|confirmed|reported|stated)\b"
+)
+_LABELLED = re.compile(r"(?i)\b(?:published|created|posted|updated|date)\s*(?:on|at)?\s*:?\s*$")
 
 
 @dataclass(frozen=True)
@@ -197,7 +212,7 @@ def _from_match(kind: str, m: re.Match[str], published: date | None) -> DateMent
         if not 1 <= day <= 31 or month is None:
             return None
         return mk(span, _year_for(month, day, published, strict=False), month, day, kind)
-    if kind == "my":
+    if kind in {"my", "ym"}:
         return mk(span, int(g["year"]), _month(g["month"]), None, kind)
     if kind == "month_last_year":
         month = _month(g["month"])
@@ -236,7 +251,7 @@ def _relative_mention(
         return _on_day(span, _weekday_date(g["weekday"], bool(g.get("last")), published), kind)
     if kind == "relative_period":
         rel = g["rel"].lower()
-        back = 0 if rel.startswith(("this", "earlier this")) else 1
+        back = 0 if rel.split()[-1] == "this" else 1
         if published is None:
             return mk(span, None, None, None, kind)
         if g["unit"].lower() == "year":
@@ -282,6 +297,28 @@ def _overlaps(a: Span, b: Span) -> bool:
     return a.start < b.end and b.start < a.end
 
 
+_STATED_KINDS = frozenset({"iso", "numeric", "mdy", "dmy", "md", "dm"})
+
+
+def _in_dateline(before: str, after: str) -> bool:
+    """'BANGUI, March 20 (Reuters) - ...': the date a story was filed."""
+    label = _PUB_LABEL.match(before.lstrip())
+    if label is not None:
+        before = re.sub(r"^\S+\s+", "", before.lstrip()[label.end() :])
+    opens = re.fullmatch(rf"\s*{_DATELINE_PLACE}", before) is not None
+    return opens and bool(re.match(rf"(?:,?\s+(?:19|20)\d\d)?{_DATELINE_END}", after))
+
+
+def _reported(before: str, after: str) -> bool:
+    """A date of the telling, not of the attack: 'police said on Tuesday', 'On Sunday, the
+    FBI said ...'. 'Officials say two were killed on Sunday' dates the killing."""
+    said = _REPORTING.search(before)
+    if said is not None:
+        return not _EVENT_VERB.search(said.group("gap"))
+    opening = re.fullmatch(r"(?i)\s*(?:(?:early|late)\s+)?(?:on\s+)?", before) is not None
+    return opening and bool(_REPORTED_AFTER.match(after))
+
+
 def find_dates(clause: Span, published: date | None) -> list[DateMention]:
     """Date expressions in a clause, most specific pattern first, offsets into the article."""
     return list(_dates_in(clause, published))
@@ -299,7 +336,11 @@ def _dates_in(clause: Span, published: date | None) -> tuple[DateMention, ...]:
             if any(_overlaps(span, f.span) for f in found):
                 continue
             before = clause.text[: m.start()]
-            weak = bool(_REPORTING.search(before))
+            if kind in _STATED_KINDS and (
+                _LABELLED.search(before) or _in_dateline(before, clause.text[m.end() :])
+            ):
+                continue  # 'Updated: 16-05-2024', 'KABUL, Jan 19 -' date the page, not an attack
+            weak = _reported(before, clause.text[m.end() :])
             since = mention.since or bool(re.search(r"(?i)\bsince\s*$", before))
             found.append(replace(mention, span=span, weak=weak, since=since))
     return tuple(sorted(found, key=lambda d: d.span.start))
@@ -309,7 +350,16 @@ def sentence_year(sentence: Span, published: date | None) -> int | None:
     """The one year a sentence states ('this year', 'last year', 'in 2024'), for its months."""
     years = set()
     for mention in find_dates(sentence, published):
-        stated = mention.kind in {"relative_period", "year", "my", "mdy", "dmy", "iso", "numeric"}
+        stated = mention.kind in {
+            "relative_period",
+            "year",
+            "my",
+            "ym",
+            "mdy",
+            "dmy",
+            "iso",
+            "numeric",
+        }
         if stated and mention.year is not None and not mention.since:
             years.add(mention.year)
     return years.pop() if len(years) == 1 else None
@@ -366,6 +416,58 @@ def find_publication_date(text: str) -> tuple[date, Span] | None:
             if dates:
                 return dates[0][1], _quote_at(text, line.start() + dates[0][0])
     return None
+
+
+_DATELINE_PLACE = r"[A-Z][\w.'’/ -]{1,60}?(?:,\s*[A-Z][\w.'’/ -]{1,60}?)?,\s+"
+_DATELINE_END = r"\s*(?:\([^)\n]{0,30}\)\s*)?[-–—]"
+_DATELINES = tuple(
+    re.compile(rf"{_DATELINE_PLACE}(?P<date>{stated}(?:,?\s+{_YEAR})?){_DATELINE_END}")
+    for stated in (rf"{_M}\s+{_DAY}", rf"{_DAY}\s+{_M}")
+)
+
+
+def find_dateline(text: str, published: date | None) -> tuple[date, Span] | None:
+    """The date of a wire dateline ('KABUL, Jan 19 (Reuters) - ...') opening a line near the
+    top, its year taken from the publication date when it states none.
+
+    A dateline is when the story was filed: relative words ('on Sunday') count from it.
+    """
+    for line in re.finditer(r"[^\n]+", text[:1500]):
+        body = line.group()
+        label = _PUB_LABEL.match(body.lstrip())
+        start = len(body) - len(body.lstrip())
+        if label is not None:
+            stamp = re.match(r"\S+\s+", body[start + label.end() :])
+            start += label.end() + (stamp.end() if stamp else 0)
+        m = next((m for p in _DATELINES if (m := p.match(body, start))), None)
+        if m is None:
+            continue
+        month, day = _month(m.group("month")), int(m.group("day"))
+        year = int(m.group("year")) if m.group("year") else _nearest_year(month, day, published)
+        if month is None or year is None:
+            return None
+        try:
+            stated = date(year, month, day)
+        except ValueError:
+            return None
+        at = line.start() + m.start("date")
+        return stated, Span(at, line.start() + m.end("date"), m.group("date"))
+    return None
+
+
+def _nearest_year(month: int | None, day: int, published: date | None) -> int | None:
+    """The year that puts a month and day closest to publication (Dec 31 vs Jan 1)."""
+    if published is None or month is None:
+        return None
+    best: tuple[int, int] | None = None
+    for year in (published.year - 1, published.year, published.year + 1):
+        try:
+            gap = abs((date(year, month, day) - published).days)
+        except ValueError:
+            continue
+        if best is None or gap < best[0]:
+            best = (gap, year)
+    return best[1] if best else None
 
 
 def _quote_at(text: str, start: int) -> Span:

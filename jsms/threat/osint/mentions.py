@@ -13,7 +13,13 @@ from datetime import date, datetime
 
 from jsms.threat.osint.casualties import SentenceCasualties, find_casualties
 from jsms.threat.osint.claims import Claim, GroupMention, find_groups
-from jsms.threat.osint.dates import DateMention, find_dates, find_publication_date, sentence_year
+from jsms.threat.osint.dates import (
+    DateMention,
+    find_dateline,
+    find_dates,
+    find_publication_date,
+    sentence_year,
+)
 from jsms.threat.osint.places import HOME_COUNTRY, PlaceMention, distance_km, find_places
 from jsms.threat.osint.text import Span, is_title_line, split_clauses
 from jsms.threat.osint.types import Cue, find_cues, is_anaphoric, is_generic
@@ -113,14 +119,22 @@ class Article:
 
 
 def publication(text: str, published: date | datetime | None) -> tuple[date | None, str | None]:
-    """The publication date and its quote: as given, else as the text states it."""
-    found = find_publication_date(text)
-    quote = found[1].text if found else None
+    """The date relative words count from, and a quote when the text's own dateline gives it.
+
+    The date given (else one the text states: 'Updated: 16-05-2024') anchors 'on Tuesday'; a
+    wire dateline ('KABUL, Jan 19 (Reuters) -') within two days of it anchors them instead,
+    being when the story was filed. Only a dateline is quoted: a page's 'Published' stamp
+    says when the page went up, never when an attack happened.
+    """
     if isinstance(published, datetime):
         published = published.date()
-    if isinstance(published, date):
-        return published, quote if found and found[0] == published else None
-    return (found[0], quote) if found else (None, None)
+    if not isinstance(published, date):
+        found = find_publication_date(text)
+        published = found[0] if found else None
+    line = find_dateline(text, published)
+    if line is not None and (published is None or abs((line[0] - published).days) <= 2):
+        return line[0], line[1].text
+    return published, None
 
 
 def lead_indices(text: str, sentences: list[Span]) -> frozenset[int]:
