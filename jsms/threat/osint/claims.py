@@ -187,7 +187,7 @@ _BLAME = re.compile(
     r"(?i)\bblam(?:ed|es|ing)\b|\bsuspicion\s+(?:fell|falls|has\s+fallen|had\s+fallen)\s+on\b|"
     r"\bsuspect(?:s|ed|ing)?\b|\bbelieved\s+to\s+(?:be|have\s+been)\s+(?:behind|from|members?\s+"
     r"of|linked)\b|\blinks?\s+(?:with|to)\b|\bheld\s+responsible\b|\b(?:is|was|were|are)\s+"
-    r"(?:likely\s+|probably\s+)?behind\b|\bpointed\s+(?:the\s+finger\s+)?at\b"
+    r"(?:likely\s+|probably\s+)?behind\b|\b(?:was|were|is|are|been)\s+involved\s+in\b|\bpointed\s+(?:the\s+finger\s+)?at\b"
 )
 _DONE_BY = re.compile(
     r"(?i)\b(?:carried\s+out|orchestrated|planted|perpetrated|masterminded|executed|staged|"
@@ -201,13 +201,28 @@ _ACTOR_VERB = re.compile(
     r"detonated|planted|shot|opened\s+fire|carried\s+out|captured|beheaded|executed|"
     r"orchestrated|targeted)\b"
 )
+_FIGHTERS = re.compile(
+    r"(?:\s*\([^()]{1,60}\))?\s+(?:militants|fighters|rebels|terrorists|gunmen|insurgents|"
+    r"militiamen|jihadists|guerrillas|(?:suicide\s+)?(?:car\s+)?bombers?|kidnappers|abductors)\b"
+)
+_TARGETED = re.compile(
+    r"(?i)\b(?:against|fighting|battling|targeting|on|into|with|of|from)\s+(?:the\s+)?$"
+)
+_GROUP_DID = re.compile(
+    r"\b[Tt]he\s+(?:(?:militant|rebel|terrorist|armed|jihadist|separatist|insurgent)\s+)?"
+    r"(?:group|outfit|organi[sz]ation|militia|front|movement)\s+(?:also\s+|had\s+|has\s+)?"
+    r"(?:attacked|abducted|kidnapped|seized|killed|stormed|ambushed|bombed|carried\s+out)\b"
+)
+_INDEFINITE = re.compile(
+    r"(?i)\s*(?:an?|some|another|one)\s+(?:\w+\s+)?(?:group|organi[sz]ation|outfit)\b"
+)
 _NEGATED = re.compile(
-    r"(?i)\b(?:not|never|no\s+one|nobody|without|stopped\s+short\s+of|declined\s+to|"
+    r"(?i)\b(?:not|never|no\s+one|nobody|without|stop(?:s|ped)?\s+short\s+of|declined\s+to|"
     r"refused\s+to|denied|rejected)\b[^.;,]{0,25}$"
 )
 _GENERIC_BLAME = re.compile(
     r"(?i)\bblamed\s+for\s+(?:a\s+(?:number|string|series|spate|wave)|many|several|scores|"
-    r"dozens|numerous|most)\b"
+    r"dozens|numerous|most)\b|\binvolved\s+in\s+(?!the\b|this\b|that\b)[a-z]+s\b"
 )
 _AND = re.compile(r"\s*(?:,|and|or|&)\s+(?:the\s+)?$")
 
@@ -230,13 +245,17 @@ class Claim:
     attributed to it by others (``also`` holds groups blamed together with it).
 
     ``local`` marks an attribution that tells the attack itself ('X militants kidnapped two
-    engineers'): it belongs to that sentence's attack only, never to one spoken of before."""
+    engineers'): it belongs to that sentence's attack only, never to one spoken of before.
+    ``nameless`` says the text gives the group no name ('claimed by a group'), so none is
+    looked for nearby; ``weak`` marks a group merely named as the attackers ('X gunmen')."""
 
     kind: ClaimKind
     group: GroupMention | None
     phrase: Span
     also: tuple[GroupMention, ...] = ()
     local: bool = False
+    nameless: bool = False
+    weak: bool = False
 
     @property
     def claimed(self) -> bool:
@@ -276,6 +295,8 @@ def _clean_name(sentence: Span, start: int, end: int) -> GroupMention | None:
         if cut:
             start, text = start + cut.end(), text[cut.end() :]
     words = text.split()
+    if len(words) > 8:
+        return None  # a title-case headline, not a name
     if not words or all(w.casefold().strip("'’") in _NOT_NAMES for w in words):
         return None
     lex = load_lexicon()
@@ -373,11 +394,15 @@ def _nearest(groups: list[GroupMention], phrase: Span) -> GroupMention | None:
     )
 
 
-def _claimant(sentence: Span, claim: re.Match[str], groups: list[GroupMention]) -> GroupMention:
+def _claimant(
+    sentence: Span, claim: re.Match[str], groups: list[GroupMention]
+) -> GroupMention | None:
     """A name the claim itself marks: the subject of 'X has claimed', the agent of 'claimed
-    by X'; else the nearest group named."""
+    by X' (none for 'claimed by a group ...'); else the nearest group named."""
     phrase = sentence.sub(claim.start(), claim.end())
     if phrase.text.lower().startswith("claimed by"):
+        if _INDEFINITE.match(sentence.text, claim.end()):
+            return None
         named = _nearest(groups, phrase)
         if named is not None and named.span.start >= phrase.end:
             return named
@@ -393,7 +418,7 @@ def _claimant(sentence: Span, claim: re.Match[str], groups: list[GroupMention]) 
             return inside[0]
         if g is not None:
             return g
-    return _nearest(groups, phrase)  # type: ignore[return-value]
+    return _nearest(groups, phrase)
 
 
 def find_claim(sentence: Span) -> Claim | None:
@@ -407,7 +432,8 @@ def find_claim(sentence: Span) -> Claim | None:
         if _GENERIC_CLAIM.search(sentence.text):
             return None
         phrase = sentence.sub(claim.start(), claim.end())
-        return Claim("claimed", _claimant(sentence, claim, groups), phrase)
+        nameless = bool(_INDEFINITE.match(sentence.text, claim.end()))
+        return Claim("claimed", _claimant(sentence, claim, groups), phrase, nameless=nameless)
     said = _GROUP_SAID.search(sentence.text)
     if (
         said
@@ -452,9 +478,9 @@ def _distance(group: GroupMention, phrase: Span) -> int:
     return max(group.span.start - phrase.end, phrase.start - group.span.end, 0)
 
 
-def find_attribution(sentence: Span) -> Claim | None:
-    """The group a sentence blames for an attack, or says carried it out; None when it names
-    none, denies blaming it ('stopped short of blaming X') or speaks of its record."""
+def _attribution(sentence: Span) -> Claim | None:
+    """The named group a sentence blames for an attack or says carried it out; None when it
+    names none, denies blaming it ('stopped short of blaming X') or speaks of its record."""
     if _GENERIC_CLAIM.search(sentence.text) or _GENERIC_BLAME.search(sentence.text):
         return None
     groups = find_named_groups(sentence)
@@ -476,4 +502,21 @@ def find_attribution(sentence: Span) -> Claim | None:
         if act:
             phrase = sentence.sub(g.span.start - sentence.start, act.end())
             return Claim("attributed", g, phrase, local=True)
+    for g in groups:
+        head = _FIGHTERS.match(sentence.text, g.span.end - sentence.start)
+        if head and not _TARGETED.search(sentence.text[: g.span.start - sentence.start]):
+            phrase = sentence.sub(g.span.start - sentence.start, head.end())
+            return Claim("attributed", g, phrase, local=True, weak=True)
+    return None
+
+
+def find_attribution(sentence: Span) -> Claim | None:
+    """The group a sentence blames for an attack or says carried it out; 'the group abducted
+    two engineers' means the group last named (``group`` is None then)."""
+    found = _attribution(sentence)
+    if found is not None:
+        return found
+    back = _GROUP_DID.search(sentence.text)
+    if back and not _GENERIC_CLAIM.search(sentence.text):
+        return Claim("attributed", None, sentence.sub(back.start(), back.end()), local=True)
     return None

@@ -15,7 +15,7 @@ from jsms.threat.osint.claims import (
     find_named_groups,
     written_name,
 )
-from jsms.threat.osint.dates import DateMention, shift_years
+from jsms.threat.osint.dates import DateMention, find_dates, shift_years
 from jsms.threat.osint.mentions import Article, Event, Mention, same_place
 from jsms.threat.osint.text import Span
 from jsms.threat.osint.types import choose_attack_type
@@ -216,22 +216,43 @@ def group_events(doc: Article, mentions: list[Mention]) -> list[Event]:
 # Claims of responsibility
 
 
-def _nearby_group(doc: Article, index: int) -> GroupMention | None:
-    """A claim without a name ('a spokesman for the group said') names it close by: the next
-    sentence, else the nearest one before or after within three."""
-    for step in (1, -1, 2, -2, 3, -3):
-        j = index + step
-        if 0 <= j < len(doc.sentences):
-            groups = find_named_groups(doc.sentences[j])
-            if groups:
-                return groups[0]
+def _named_before(doc: Article, index: int, before: int) -> GroupMention | None:
+    """The group spoken of before an offset: the first one named in the nearest sentence
+    that names any (its subject: 'Abu Sayyaf is an Islamic State affiliate'), up to four
+    sentences back."""
+    for j in range(index, max(index - 5, -1), -1):
+        groups = [g for g in find_named_groups(doc.sentences[j]) if g.span.end <= before]
+        if groups:
+            return groups[0]
     return None
 
 
-def attach_claims(doc: Article, events: list[Event], mentions: list[Mention]) -> None:
-    """Each claim goes to the event of its sentence, else to the one last spoken of.
+def _nearby_group(doc: Article, index: int, claim: Claim) -> GroupMention | None:
+    """The group a claim without a name means ('the rebel group said it ...'): the one named
+    last before it, else (for a claim) one named in the next three sentences."""
+    before = _named_before(doc, index, claim.phrase.start)
+    if before is not None or not claim.claimed:
+        return before
+    for j in range(index + 1, min(index + 4, len(doc.sentences))):
+        groups = find_named_groups(doc.sentences[j])
+        if groups:
+            return groups[0]
+    return None
 
-    An attribution that tells the attack itself ('X militants kidnapped ...') goes only to its
+
+def _belongs(claim: Claim, event: Event | None, last: Event | None, undated: bool) -> bool:
+    """Where an attribution telling the attack itself may go: its own sentence's event, or
+    the one spoken of when its sentence is no event of its own and names no other date."""
+    if not claim.local:
+        return True
+    return event is last or (event is None and undated)
+
+
+def attach_claims(doc: Article, events: list[Event], mentions: list[Mention]) -> None:
+    """Each claim goes to the event of its sentence, else to the one last spoken of; a claim
+    in a headline, before any attack is told, goes to the first one.
+
+    An attribution that tells an attack itself ('X militants kidnapped ...') goes only to its
     own sentence's event: it is about whichever attack that sentence reports."""
     del mentions
     owner: dict[int, Event] = {}
@@ -243,12 +264,17 @@ def attach_claims(doc: Article, events: list[Event], mentions: list[Mention]) ->
     for i, sentence in enumerate(doc.sentences):
         if i in owner and not owner[i].aggregate:
             if last is None:
-                owner[i].claims.extend(early)  # a headline's claim is the lead attack's
+                owner[i].claims.extend(early)
             last = owner[i]
         for claim in (find_claim(sentence), find_attribution(sentence)):
-            if claim is None or (claim.local and owner.get(i) is not last):
+            if claim is None or claim.kind == "denied":
                 continue
-            group = claim.group or (_nearby_group(doc, i) if claim.claimed else None)
+            undated = not find_dates(sentence, doc.published)
+            if not _belongs(claim, owner.get(i), last, undated):
+                continue
+            group = claim.group
+            if group is None and not claim.nameless:
+                group = _nearby_group(doc, i, claim)
             (early if last is None else last.claims).append((claim, group))
 
 
@@ -269,10 +295,11 @@ def claimed_by(event: Event, text: str) -> tuple[str, str] | None:
 
 
 def attributed_to(event: Event, text: str) -> tuple[str, str] | None:
-    """(group name as written, evidence quote) of the first group blamed for the attack;
-    groups blamed together are joined by ' / '."""
-    for claim, group in event.claims:
-        if claim.kind == "attributed" and group is not None:
-            names = [written_name(g, text) for g in (group, *claim.also)]
-            return " / ".join(names), _quote(claim, group, text)
+    """(group name as written, evidence quote) of the first group blamed for the attack, one
+    merely named as the attackers ('X gunmen') last; groups blamed together joined by ' / '."""
+    for weak in (False, True):
+        for claim, group in event.claims:
+            if claim.kind == "attributed" and group is not None and claim.weak == weak:
+                names = [written_name(g, text) for g in (group, *claim.also)]
+                return " / ".join(names), _quote(claim, group, text)
     return None

@@ -167,3 +167,59 @@ def test_a_claim_outranks_an_attribution() -> None:
     incident = only(text)
     assert incident["perpetrator_claimed"] == "Al Shabaab"
     assert incident["perpetrator_attributed"] is None
+
+
+def test_a_claim_by_a_nameless_group_names_no_group() -> None:
+    text = (
+        ATTACK
+        + "The killing was claimed by a group accusing the engineers of spying for the Taliban."
+    )
+    assert claimed(text) is None
+
+
+def test_the_rebel_group_that_said_it_attacked_is_the_one_named_before() -> None:
+    text = (
+        ATTACK + "The Coastal Liberation Front, an ethnic rebel group, has fought the army for "
+        "years. Its fighters carry rifles. In a statement, the rebel group said it had launched "
+        "the raid."
+    )
+    assert claimed(text) == "Coastal Liberation Front"
+
+
+def test_the_group_that_abducted_is_the_subject_named_before() -> None:
+    text = (
+        "Abu Sayyaf is an Islamic State affiliate. The group abducted two Chinese engineers "
+        "off Sulu, Philippines, on Monday."
+    )
+    assert attributed(text) == "Abu Sayyaf"
+
+
+def test_a_title_that_stops_short_of_blaming_blames_no_one() -> None:
+    text = "Officials Stop Short Of Blaming Afghan Taliban\n" + ATTACK
+    assert attributed(text) is None
+
+
+def test_a_leader_involved_in_the_attack() -> None:
+    text = ATTACK + "Among the dead was Abu Sayyaf leader Abu Rami, who was involved in the raid."
+    assert attributed(text) == "Abu Sayyaf"
+
+
+def test_a_groups_involvement_in_kidnappings_is_its_record() -> None:
+    text = ATTACK + "Abu Sayyaf is a group that has been involved in kidnappings and bombings."
+    assert attributed(text) is None
+
+
+def test_gunmen_of_a_named_group_are_the_attackers() -> None:
+    text = (
+        "Abu Sayyaf gunmen attacked a camp of Chinese road engineers near Garissa, Kenya, "
+        "on Sunday, killing two."
+    )
+    assert attributed(text) == "Abu Sayyaf"
+
+
+def test_militants_a_strike_targeted_are_not_the_attackers() -> None:
+    text = (
+        "Two Chinese engineers were killed in Garissa, Kenya, on Sunday, a week after "
+        "airstrikes against al-Shabab militants."
+    )
+    assert attributed(text) is None
