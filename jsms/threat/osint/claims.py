@@ -205,6 +205,13 @@ _FIGHTERS = re.compile(
     r"(?:\s*\([^()]{1,60}\))?\s+(?:militants|fighters|rebels|terrorists|gunmen|insurgents|"
     r"militiamen|jihadists|guerrillas|(?:suicide\s+)?(?:car\s+)?bombers?|kidnappers|abductors)\b"
 )
+_DESCRIBED = re.compile(
+    r"\b(?:by|as|on)\s+[“\"]?((?:criminal|terrorist|armed|militant|extremist|insurgent|bandit|"
+    r"jihadist)\s+groups?\s+(?:located|based|operating|active|hiding)\s+in\s+(?:the\s+)?"
+    r"(?:[a-z]+\s+){0,3}(?:of\s+)?(?:\([A-Z][^()]{1,40}\)|[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*))"
+)
+"""Unnamed perpetrators an official describes: 'by criminal groups located in the territory
+of X', 'described the attackers as terrorist groups based in Y'."""
 _TARGETED = re.compile(
     r"(?i)\b(?:against|fighting|battling|targeting|on|into|with|of|from)\s+(?:the\s+)?$"
 )
@@ -294,6 +301,7 @@ def _clean_name(sentence: Span, start: int, end: int) -> GroupMention | None:
         cut = pattern.match(text)
         if cut:
             start, text = start + cut.end(), text[cut.end() :]
+    text = re.sub(r"['’]s$", "", text)  # 'ISSP's rival'
     words = text.split()
     if len(words) > 8:
         return None  # a title-case headline, not a name
@@ -484,8 +492,6 @@ def _attribution(sentence: Span) -> Claim | None:
     if _GENERIC_CLAIM.search(sentence.text) or _GENERIC_BLAME.search(sentence.text):
         return None
     groups = find_named_groups(sentence)
-    if not groups:
-        return None
     for pattern in (_BLAME, _DONE_BY):
         for m in pattern.finditer(sentence.text):
             if _NEGATED.search(sentence.text[: m.start()]):
@@ -497,6 +503,10 @@ def _attribution(sentence: Span) -> Claim | None:
             if pattern is _DONE_BY and group.span.start < phrase.end:
                 continue
             return Claim("attributed", group, phrase, _together(sentence, group, groups))
+    described = _DESCRIBED.search(sentence.text)
+    if described and not _NEGATED.search(sentence.text[: described.start()]):
+        g = GroupMention(sentence.sub(described.start(1), described.end(1)), described.group(1))
+        return Claim("attributed", g, sentence.sub(described.start(), described.end()))
     for g in groups:
         act = _ACTOR_VERB.match(sentence.text, g.span.end - sentence.start)
         if act:

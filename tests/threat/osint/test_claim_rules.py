@@ -223,3 +223,11 @@ def test_militants_a_strike_targeted_are_not_the_attackers() -> None:
         "airstrikes against al-Shabab militants."
     )
     assert attributed(text) is None
+
+
+def test_unnamed_perpetrators_an_official_describes() -> None:
+    text = (
+        ATTACK + "The ministry blamed the raid on armed groups based in the territory of Somalia, "
+        "which it did not name."
+    )
+    assert attributed(text) == "armed groups based in the territory of Somalia"
