@@ -41,7 +41,7 @@ _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
 
 MONTH = (
     r"(?:January|February|March|April|May|June|July|August|September|October|November|December|"
-    r"(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?)"
+    r"(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?)(?![a-z])"
 )
 _DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
 _YEAR = r"(?P<year>(?:19|20)\d\d)"
@@ -106,9 +106,12 @@ _EVENT_VERB = re.compile(
     r"exploded|detonated|struck|hit|targeted|bombed|died|occurred|happened|took\s+place|"
     r"went\s+off|opened\s+fire)\b"
 )
-_REPORTED_AFTER = re.compile(
-    r"(?i)^\s*,\s*(?:[\w'’.-]+\s+){0,4}?(?:said|says|told|announced|confirmed|reported|stated)\b"
+_TELLING = (
+    r"(?:said|says|told|announced|confirmed|reported|stated|issued|warned|urged|condemned|"
+    r"released|added)\b"
 )
+_REPORTED_AFTER = re.compile(rf"(?i)^\s*,\s*(?:[\w'’.-]+\s+){{0,5}}?{_TELLING}")
+_TOLD_AFTER = re.compile(rf"(?i)^\s+(?:also\s+|again\s+)?{_TELLING}")
 _LABELLED = re.compile(r"(?i)\b(?:published|created|posted|updated|date)\s*(?:on|at)?\s*:?\s*$")
 
 
@@ -311,10 +314,13 @@ def _in_dateline(before: str, after: str) -> bool:
 
 def _reported(before: str, after: str) -> bool:
     """A date of the telling, not of the attack: 'police said on Tuesday', 'On Sunday, the
-    FBI said ...'. 'Officials say two were killed on Sunday' dates the killing."""
+    FBI said ...', 'China on Saturday warned ...'. 'Officials say two were killed on Sunday'
+    dates the killing."""
     said = _REPORTING.search(before)
     if said is not None:
         return not _EVENT_VERB.search(said.group("gap"))
+    if _TOLD_AFTER.match(after):
+        return True
     opening = re.fullmatch(r"(?i)\s*(?:(?:early|late)\s+)?(?:on\s+)?", before) is not None
     return opening and bool(_REPORTED_AFTER.match(after))
 

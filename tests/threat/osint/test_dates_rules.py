@@ -173,3 +173,26 @@ def test_late_last_month_is_last_month() -> None:
 def test_year_before_month_is_month_precise() -> None:
     (mention,) = _dates("He recalled a 2013 July attack on the consulate.", date(2016, 1, 1))
     assert (mention.year, mention.month, mention.precision) == (2013, 7, "month")
+
+
+def test_the_day_a_warning_was_issued_is_not_the_attack_day() -> None:
+    (mention,) = _dates(
+        "The embassy on Saturday warned its citizens to stay home.", date(2023, 5, 20)
+    )
+    assert mention.weak
+
+
+def test_a_minister_confirming_on_sunday_is_the_telling_day() -> None:
+    text = "On Sunday, interior minister Ali Khan confirmed a Briton was among the dead."
+    (mention,) = _dates(text, date(2017, 1, 2))
+    assert mention.weak
+
+
+def test_gunmen_on_sunday_is_the_attack_day() -> None:
+    (mention,) = _dates("Gunmen on Sunday stormed a hotel used by Chinese staff.", date(2024, 3, 5))
+    assert not mention.weak and mention.as_date == date(2024, 3, 3)
+
+
+def test_a_name_that_starts_like_a_month_is_no_date() -> None:
+    """'the Marhaba hotel' is not 'the Mar(ch)'."""
+    assert _dates("Tourists fled the Marhaba hotel in Sousse.", date(2015, 6, 26)) == []
