@@ -22,69 +22,64 @@ __all__ = ["ATTACKERS_KILLED", "SentenceCasualties", "find_casualties"]
 ATTACKERS_KILLED = "attackers_killed"
 """Attackers killed are counted apart from the victims, never among them."""
 
-_STATUS_WORDS = {
-    "killed": "killed",
-    "dead": "killed",
-    "died": "killed",
-    "martyred": "killed",
-    "slain": "killed",
-    "perished": "killed",
-    "killing": "killed",
-    "kills": "killed",
-    "deaths": "killed",
-    "death": "killed",
-    "lives": "killed",
-    "life": "killed",
-    "injured": "injured",
-    "wounded": "injured",
-    "hurt": "injured",
-    "injuring": "injured",
-    "wounding": "injured",
-    "injuries": "injured",
-    "wound": "injured",
-    "wounds": "injured",
-    "kidnapped": "kidnapped",
-    "abducted": "kidnapped",
-    "kidnapping": "kidnapped",
-    "abducting": "kidnapped",
-    "hostage": "kidnapped",
-    "unhurt": "safe",
-    "unharmed": "safe",
-    "safe": "safe",
-    "unscathed": "safe",
-}
+_STATUS_STEMS = (
+    ("safe", re.compile(r"(?i)unhurt|unharmed|unscathed|\bsafe\b")),
+    ("kidnapped", re.compile(r"(?i)kidnap|abduct|hostage|seiz|captive|gunpoint")),
+    ("injured", re.compile(r"(?i)injur|wound|hurt|hospitali")),
+)
+"""What a casualty expression says happened; anything else it says is a death."""
 _MARKER = re.compile(
     r"(?i)\b(?:(?:the\s+)?(?:deceased|dead|fatalities|victims)\s+(?:include[sd]?|were|are)|"
     r"among\s+the\s+dead(?:\s+(?:were|are))?|(?:the\s+)?injured\s+(?:include[sd]?|were|are)|"
     r"among\s+the\s+injured(?:\s+(?:were|are))?|"
+    r"(?:killing|murder|slaying|assassination|kidnapping|abduction)s?\s+of|"
     r"killed|dead|died|martyred|slain|perished|killing|kills|deaths?\s+of|"
-    r"claimed\s+the\s+lives\s+of|lost\s+(?:their|his|her)\s+(?:lives|life)|injured|wounded|hurt|"
+    r"embraced\s+martyrdom|murdered|murdering|beheaded|executed|assassinated|gunned\s+down|"
+    r"(?:claimed|cost|took)\s+the\s+lives\s+of|lost\s+(?:their|his|her)\s+(?:lives|life)|"
+    r"injured|wounded|hurt|hospitali[sz]ed|"
     r"injuring|wounding|(?:sustained|suffered|received)\s+(?:\w+\s+){0,2}(?:injuries|wounds?)|"
-    r"unhurt|unharmed|unscathed|kidnapped|abducted|kidnapping|abducting|"
-    r"(?:taken|held)\s+hostage|"
+    r"unhurt|unharmed|unscathed|kidnapped|abducted|kidnapping|abducting|kidnaps?|abducts?|"
+    r"seized|(?:taken|held)\s+(?:hostage|captive|at\s+gunpoint)|"
     r"(?:remained|are|were|was|is)\s+safe)\b"
 )
 _PRE_ONLY = re.compile(
-    r"(?i)^(?:killing|kills|injuring|wounding|kidnapping|abducting|deaths?\s+of|claimed\s+the|(?:the\s+)?deceased|"
+    r"(?i)^(?:killing|kills|injuring|wounding|kidnapping|abducting|murdering|deaths?\s+of|"
+    r"claimed\s+the|cost\s+the|took\s+the|(?:the\s+)?deceased|\w+s?\s+of\b|"
     r"(?:the\s+)?dead\s|(?:the\s+)?fatalities|(?:the\s+)?victims|among|(?:the\s+)?injured\s)"
 )
 _POST_ONLY = re.compile(
     r"(?i)^(?:dead|died|martyred|slain|perished|lost|sustained|suffered|received|unhurt|"
-    r"unharmed|unscathed|remained|are|were|was|is|hurt|taken|held)"
+    r"unharmed|unscathed|remained|are|were|was|is|hurt|taken|held|embraced|hospitali)"
 )
 _OBJECT_AFTER = re.compile(
     rf"(?i)\s+(?:(?:at\s+least|more\s+than|over|nearly|about|around|some|another|all)\s+)*"
     rf"(?:{NUMBER}|a|an|the|their|his|her|its|no)\b"
 )
-_GLUE = re.compile(
-    r"(?i)^(?:\s|[,()–—─\-]|\band\b|\bor\b|\bincluding\b|\bamong(?:\s+them)?\b|"
+_GLUE = (
+    r"(?i)^(?:\s|[,()–—─\-]|\band\b|\bor\b|\bincluding\b|\bamong(?:\s+them|\s+those|\s+the\s+(?:people|persons|victims|ones))?\b|"
     r"\bof\s+(?:whom|which|them)\b|\bas\s+well\s+as\b|\balong\s+with\b|\bplus\b|\balso\b|"
     r"\ball\b|\bboth\b|\breportedly\b|\ballegedly\b|\bwere\b|\bwas\b|\bhave\b|\bhas\b|\bhad\b|"
     r"\bbeen\b|\bbeing\b|\bare\b|\bis\b|\bgot\b|\blater\b|\bescaped\b|\bseriously\b|"
     r"\bcritically\b|\bfatally\b|\bslightly\b|\bothers?\b|\bat\s+least\b|\bleaving\b|\bleft\b|"
-    r"\bshot(?:\s+at)?\b|\bgravely\b|\binstantly\b|\bon\s+the\s+spot\b|\bremained\b|"
-    r"\bof\s+(?:the\s+)?(?:[A-Z][\w-]*\s*|\([A-Z]+\)\s*)+|\b(?-i:[A-Z][a-z]+)\b)*$"
+    r"\bshot(?:\s+at)?\b|\bgravely\b|\binstantly\b|\bon\s+the\s+spot\b|\bremained\b|\bfound\b|"
+    r"\breported\s+to\s+have\b|\bsaid\s+to\s+have\b|\bidentified\s+as\b|\bnamed\b|"
+    r"\baged\s+\d+\b|\bof\s+(?:[\w-]+\s+){1,2}(?:citizenship|nationality|origin)\b|"
+    r"\bin\s+the\s+(?:\w+\s+){0,2}?(?:attacks?|incident|blast|explosion|shooting|bombing|assault|"
+    r"raid|ambush|violence|firing|crossfire)\b|"
+    r"\b(?:working|employed|based|living|staying|travell?ing)\s+(?:in|at|for|on|with)\s+"
+    r"(?:(?:an?|the)\s+)?(?:[\w-]+\s+){0,3}?[\w-]+(?=\s*(?:,|\b(?:were|was|are|have|has|had)\b))|"
+    r"\bof\s+(?:the\s+)?(?-i:[A-Z][\w-]*\s*|\([A-Z]+\)\s*)+|\b(?-i:[A-Z][a-z]+)\b|"
+    r"(?:[\w-]+\s+)?<NOUNS>)*+$"
 )
+
+
+@functools.cache
+def _glue() -> re.Pattern[str]:
+    """What may stand between a listed phrase and its casualty word: list words, auxiliaries,
+    names, where the victims worked, and uncounted people ('and Rangers personnel')."""
+    return re.compile(_GLUE.replace("<NOUNS>", alternation(sorted(load_lexicon().person_nouns))))
+
+
 _SUBORDINATE = re.compile(r"(?i)\b(?:including|among\s+them|of\s+whom|of\s+which)\b")
 _NONE_HURT = re.compile(
     r"(?i)\bno\s+(?P<what>loss\s+of\s+life|casualties|fatalities|deaths|injuries|one\s+was\s+"
@@ -98,8 +93,10 @@ _AGGREGATE = re.compile(
     r"\bto\s+date\b|\bover\s+the\s+(?:past|last)\s+(?:\w+\s+)?(?:years?|decade|months)|"
     r"\bin\s+(?:recent|the\s+past|the\s+last)\s+(?:\w+\s+)?years|"
     rf"\bin\s+(?:{NUMBER})\s+(?:separate\s+|terrorist\s+|targeted\s+|different\s+)?attacks|"
-    r"\bin\s+(?:these|such|various|several|multiple|a\s+series\s+of|a\s+string\s+of)\s+"
-    r"(?:\w+\s+){0,2}attacks|\ba\s+total\s+of\b|\bin\s+total\b|\baltogether\b|\bcumulative"
+    r"(?<!latest\s)(?<!one\s)\bin\s+(?:these|such|various|several|multiple|a\s+series\s+of|a\s+string\s+of)\s+"
+    r"(?:\w+\s+){0,2}attacks|\ba\s+total\s+of\b|\bin\s+total\b|\baltogether\b|\bcumulative|"
+    r"\b(?:last|this|that|in\s+(?:19|20)\d\d)\s+(?:year\s+)?alone\b|"
+    r"\bin\s+(?:[\w-]+-related|separate|similar|other|unrelated)\s+(?:incidents|attacks)\b"
 )
 
 
@@ -120,10 +117,10 @@ class SentenceCasualties:
 
 
 def _marker_status(words: str) -> str:
-    """'safe', 'injured' or 'killed' for a casualty expression ('sustained injuries')."""
-    statuses = {_STATUS_WORDS.get(w) for w in words.split()}
-    for status in ("safe", "kidnapped", "injured"):
-        if status in statuses:
+    """'safe', 'kidnapped', 'injured' or 'killed' for a casualty expression ('sustained
+    injuries', 'kidnappings of')."""
+    for status, stem in _STATUS_STEMS:
+        if stem.search(words):
             return status
     return "killed"
 
@@ -170,11 +167,11 @@ def _forward(
 ) -> Found:
     """'five Chinese nationals and their driver were killed': the word after the list."""
     for i, (span, status, direction) in enumerate(markers):
-        if p.span.start <= span.start < p.span.end:
+        if p.span.start <= span.start and span.end == p.span.end:
             return status, i  # the phrase is headed by it: '34 injured'
         if span.start >= p.span.end and direction != "pre":
             gap = _between(clause, p.span.end, _marker_start(span, phrases), phrases)
-            return (status, i) if _GLUE.match(gap) else (None, None)
+            return (status, i) if _glue().match(gap) else (None, None)
     return None, None
 
 
@@ -185,7 +182,7 @@ def _backward(
     for i, (span, status, direction) in reversed(list(enumerate(markers))):
         if span.end <= p.span.start and direction != "post":
             gap = _between(clause, span.end, p.span.start, phrases)
-            return (status, i) if _GLUE.match(gap) else (None, None)
+            return (status, i) if _glue().match(gap) else (None, None)
     return None, None
 
 
@@ -200,7 +197,7 @@ def _lives(clause: Span, p: Phrase) -> Found:
 def _assign(clause: Span, phrases: list[Phrase]) -> list[Phrase]:
     """Give each subject phrase the status of the casualty word it is glued to."""
     markers = _markers(clause)
-    out = []
+    out: list[Phrase] = []
     for p in phrases:
         if p.is_object:
             continue
@@ -209,15 +206,48 @@ def _assign(clause: Span, phrases: list[Phrase]) -> list[Phrase]:
             status, marker = _backward(clause, p, markers, phrases)
         if status is None:
             status, marker = _lives(clause, p)
+        if status is None and out:
+            status, marker = _listed_after(clause, out[-1], p, markers)
         out.append(replace(p, status=status, marker=marker))
     return _mark_subordinates(clause, out)
 
 
+_PART_OF = re.compile(
+    r"(?i)(?:^|[,(–—-])\s*(?:including|among\s+them|among\s+whom|of\s+whom|mostly|mainly|"
+    r"most\s+of\s+them)\s+$"
+)
+
+
+def _listed_after(
+    clause: Span, prev: Phrase, p: Phrase, markers: list[tuple[Span, str, str]]
+) -> Found:
+    """'claimed 26 lives, including a Nepali national': a part takes its total's status.
+
+    Only the total's own casualty word may stand between them ('seven people died,
+    including two Chinese').
+    """
+    gap_start, gap_end = prev.span.end, p.span.start
+    others = [i for i, (span, _, _) in enumerate(markers) if gap_start <= span.start < gap_end]
+    gap = clause.text[gap_start - clause.start : gap_end - clause.start]
+    if prev.status is None or any(i != prev.marker for i in others):
+        return None, None
+    return (prev.status, prev.marker) if _PART_OF.search(gap) else (None, None)
+
+
+_AMONG = re.compile(r"(?i)^[\s,]*(?:(?:were|was|are|is)\s+)?(?:also\s+)?among\b")
+
+
 def _mark_subordinates(clause: Span, phrases: list[Phrase]) -> list[Phrase]:
-    """Parts of a total: after 'including', before 'among', or inside dashes after a phrase."""
+    """Parts of a total: after 'including', before 'among', or inside dashes after a phrase.
+
+    'Seven Saudis and four Iraqis were among the 39 killed': the whole list before 'among'
+    is part of the total after it; with no total after it ('were among those killed') the
+    list counts nationals only.
+    """
     out: list[Phrase] = []
     dashes, including = 0, False
-    for i, p in enumerate(phrases):
+    list_start = 0
+    for p in phrases:
         prev = out[-1] if out else None
         gap = (
             ""
@@ -226,14 +256,15 @@ def _mark_subordinates(clause: Span, phrases: list[Phrase]) -> list[Phrase]:
         )
         same_list = prev is not None and p.marker is not None and prev.marker == p.marker
         if not same_list:
-            dashes, including = 0, False
+            dashes, including, list_start = 0, False, len(out)
         dashes += len(re.findall(r"[–—─(]", gap)) - len(re.findall(r"\)", gap))
         including = including or bool(_SUBORDINATE.search(gap))
         sub = same_list and (including or dashes % 2 == 1)
-        follows = clause.text[p.span.end - clause.start :]
-        if re.match(r"(?i)\s+among\b", follows) and i + 1 < len(phrases):
-            sub = True
+        if re.search(r"(?i)\bof\s+those$", p.span.text):
+            sub = True  # 'four of those seized were locals': a part of a toll told before
         out.append(_inherit(replace(p, subordinate=sub), prev, gap))
+        if _AMONG.match(clause.text[p.span.end - clause.start :]):
+            out[list_start:] = [replace(q, subordinate=True) for q in out[list_start:]]
     return out
 
 
@@ -250,10 +281,22 @@ def _inherit(p: Phrase, prev: Phrase | None, gap: str) -> Phrase:
     return replace(p, perpetrator=perpetrator, nationality=nationality)
 
 
+def _restated(clause: Span, group: list[Phrase]) -> list[Phrase]:
+    """'three attackers and all three were killed' is three: 'all three' restates a count."""
+    out: list[Phrase] = []
+    for p in group:
+        before = clause.text[: p.span.start - clause.start]
+        if out and out[-1].count == p.count and re.search(r"(?i)\b(?:all|both)\s+$", before):
+            out.pop()
+        out.append(p)
+    return out
+
+
 def _merge_totals(result: SentenceCasualties, clause: Span, group: list[Phrase]) -> None:
     """Add one list (phrases tied to one casualty word) to the clause's totals."""
     status = group[0].status
     assert status is not None
+    group = _restated(clause, group)
     victims = [p for p in group if not p.perpetrator]
     attackers = [p for p in group if p.perpetrator and p.count]
     if attackers and status == "killed":
@@ -269,8 +312,9 @@ def _merge_totals(result: SentenceCasualties, clause: Span, group: list[Phrase])
     if not victims:
         return
     quote = clause.sub(group[0].span.start - clause.start, group[-1].span.end - clause.start)
-    if status != "safe":
-        top = [p for p in victims if not p.subordinate] or victims
+    top = [p for p in victims if not p.subordinate]
+    none_of = all(p.count == 0 and p.nationality for p in top)  # 'no Turks were hurt'
+    if status != "safe" and top and not none_of:
         total = sum(p.count or 0 for p in top)
         result.totals[status] = result.totals.get(status, 0) + total
         result.total_spans.setdefault(status, quote)
@@ -279,10 +323,30 @@ def _merge_totals(result: SentenceCasualties, clause: Span, group: list[Phrase])
         if p.nationality is None:
             continue
         per = result.nationals.setdefault(p.nationality, {})
-        statuses = ("killed", "injured") if status == "safe" else (status,)
+        unharmed = status == "safe" or (status == "injured" and p.count == 0)
+        statuses = ("killed", "injured") if unharmed else (status,)
         for st in statuses:
             per[st] = per.get(st, 0) + (0 if status == "safe" else p.count or 0)
         result.national_spans.setdefault(p.nationality, p.span)
+
+
+@functools.cache
+def _safe_pattern() -> re.Pattern[str]:
+    """'All Chinese staff are safe': a nationality named unharmed without a count."""
+    nationalities = alternation(list(load_lexicon().nationality_of), case_sensitive=True)
+    return re.compile(
+        rf"(?i)\b(?:all|the)\s+(?:the\s+)?(?P<nat>{nationalities})[^.;,]{{0,60}}?\b"
+        r"(?:are|were|was|is|remain|remained)\s+(?:all\s+)?(?:safe|unhurt|unharmed|unscathed)\b"
+    )
+
+
+def _safe_nationals(clause: Span, result: SentenceCasualties) -> None:
+    lex = load_lexicon()
+    for m in _safe_pattern().finditer(clause.text):
+        iso = lex.nationality_of.get(m.group("nat"))
+        if iso is not None and iso not in result.nationals:
+            result.nationals[iso] = {"killed": 0, "injured": 0}
+            result.national_spans[iso] = clause.sub(m.start(), m.end())
 
 
 def _none_hurt(clause: Span, result: SentenceCasualties) -> None:
@@ -367,4 +431,5 @@ def find_casualties(clause: Span) -> SentenceCasualties:
     if not result.nationals:
         _breakdown(clause, phrases, result)
     _none_hurt(clause, result)
+    _safe_nationals(clause, result)
     return result

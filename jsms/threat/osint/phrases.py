@@ -21,6 +21,7 @@ _QUANT = (
     r"(?P<pre>(?:(?:at\s+least|more\s+than|over|nearly|almost|about|around|some|up\s+to|"
     r"a\s+total\s+of|as\s+many\s+as|all|all\s+the|the|their|these|those|another)\s+)*)"
     rf"(?P<num>{NUMBER}|no|one|another|a|an|the|their|his|her|its)"
+    r"(?P<part>\s+of\s+(?:the|its|their|his|her|our|these|those))?"
 )
 _BAD_MODS = frozenset(
     [
@@ -78,8 +79,10 @@ _OBJECT_BEFORE = re.compile(
     r"targeting|near|against|on|at|to|from|between|alongside|behind|involving|hosting|"
     r"attacked|targeted|ambushed|evacuated|rescued|identified)\s+$"
 )
-_DEATHS_OF = re.compile(r"(?i)\b(?:deaths?|lives)\s+of\s+$")
-LIVES_VERB = re.compile(r"(?i)\b(?:took|claimed|cost|claiming|taking|lost)\s+$")
+_DEATHS_OF = re.compile(
+    r"(?i)\b(?:deaths?|lives|killings?|murders?|slayings?|kidnappings?|abductions?)\s+of\s+$"
+)
+LIVES_VERB = re.compile(r"(?i)\b(?:took|claimed|cost|claiming|taking|lost|loss\s+of)\s+$")
 
 
 @dataclass(frozen=True)
@@ -174,34 +177,64 @@ def _phrase_from(clause: Span, m: re.Match[str]) -> Phrase | None:
     """Validate one regex match and build its phrase (None for 'the Chinese nationals')."""
     lex = load_lexicon()
     mods = m.group("mods").split()
-    if any(w.lower() in _BAD_MODS for w in mods):
-        return None
+    if any(w.lower() in _BAD_MODS or re.fullmatch(NUMBER, w, re.I) for w in mods):
+        return None  # 'two days ago three people': the count is the one nearest the noun
     end = m.end()
     head = m.group("head")
     if head in lex.nationality_of:
         end = _extend_head(clause.text, end)
+    elif head.lower() in lex.perpetrator_nouns and _ATTRIBUTIVE.match(clause.text, end):
+        return None  # 'a terrorist attack' names no terrorist
     words = clause.text[m.start() : end]
     head_word = words.split()[-1].lower()
-    num = m.group("num").lower()
-    count = (
-        parse_number(num) if num not in {"the", "their", "his", "her", "its", "another"} else None
-    )
-    plural = _is_plural(head_word)
-    if num in _DETERMINERS:
-        if plural and head_word not in {"chinese", "japanese"}:
-            return None
-        count = 1 if not plural else None
+    count = _count(m.group("num").lower(), head_word, partitive=m.group("part") is not None)
     if count is None:
         return None
     return Phrase(
         span=clause.sub(m.start(), end),
         count=count,
-        nationality=_nationality(words),
+        nationality=_nationality(words) or _citizenship_after(clause.text[end:]),
         perpetrator=head_word in lex.perpetrator_nouns,
         bare=head_word in _STATUS_HEADS,
-        singular_definite=num in {"the", "their", "his", "her", "its"},
+        singular_definite=m.group("num").lower() in {"the", "their", "his", "her", "its"},
         object_start=_governed_from(clause, m.start()),
     )
+
+
+def _citizenship_after(text: str) -> str | None:
+    """'three employees of the company of Chinese citizenship': a nationality stated after."""
+    m = re.match(
+        r"[^.,;]{0,60}?\bof\s+(?P<nat>[A-Z][\w-]*(?:\s+[A-Z][\w-]*)?)\s+"
+        r"(?:citizenship|nationality)\b",
+        text,
+    )
+    return load_lexicon().nationality_of.get(m.group("nat")) if m else None
+
+
+_ATTRIBUTIVE = re.compile(
+    r"(?i)[\s-]+(?:attacks?|groups?|organi[sz]ations?|outfits?|networks?|cells?|hideouts?|"
+    r"camps?|bombings?|violence|acts?|plots?|threats?|incidents?|activit(?:y|ies)|strikes?|"
+    r"assaults?|raids?|commanders?|leaders?|factions?|movements?|links?|financing|funding|"
+    r"hotspots?|outrages?|atrocit(?:y|ies)|suspects?|fire|ambush(?:es)?|operations?)\b"
+)
+
+
+def _count(num: str, head_word: str, *, partitive: bool) -> int | None:
+    """How many a quantity word counts: '12' -> 12, 'a guard' -> 1, 'the guards' -> None.
+
+    'one of the workers' counts one; 'another wounded' and 'one dead' count one person; a
+    couple is two.
+    """
+    plural = _is_plural(head_word)
+    if partitive:
+        return None if num in _DETERMINERS - {"one"} else parse_number(num)
+    if num in _DETERMINERS:
+        if head_word in _STATUS_HEADS and num in {"one", "another"}:
+            return 1
+        if plural:
+            return None
+        return 2 if head_word == "couple" and num != "one" else 1
+    return parse_number(num)
 
 
 def _governed_from(clause: Span, start: int) -> int | None:

@@ -27,21 +27,35 @@ ROLES = ("primary", "background", "aggregate")
 PRIMARY_MAX_AGE_DAYS = 31
 """A lead attack older than this at publication is recalled, not reported."""
 
-_ALSO = re.compile(r"(?i)\balso\s+(?:been\s+)?(?:killed|wounded|injured|died|shot|martyred)\b")
+_ADDED_VERBS = {
+    "killed": r"killed|died|martyred|shot\s+dead",
+    "injured": r"wounded|injured|hurt",
+    "kidnapped": r"kidnapped|abducted|seized|taken\s+hostage",
+}
+_ADDED = {
+    status: re.compile(
+        rf"(?i)(?:\balso\s+(?:been\s+)?|\bmore\s+(?:[\w-]+\s+){{0,2}}(?:were|was|have\s+been|"
+        rf"had\s+been)\s+)(?:{verbs})\b"
+    )
+    for status, verbs in _ADDED_VERBS.items()
+}
+"""'Two guards were also killed', 'two more soldiers were kidnapped': added to the toll."""
 
 Field = tuple[Any, str | None]
 """A field's value and the verbatim quote that supports it."""
 
 
 def _max_status(event: Event, status: str) -> Field:
-    """The largest total one sentence states (reports update upwards), plus 'also killed'."""
+    """The largest total one sentence states (reports update upwards), plus 'also killed'
+    and 'two more were kidnapped'."""
     best: Field = (None, None)
     extra = 0
     for m in sorted(event.mentions, key=lambda x: x.clause.start):
         value = m.casualties.totals.get(status)
         if value is None:
             continue
-        adds = _ALSO.search(m.clause.text) and m.casualties.lists.get(status) == 1
+        added = _ADDED.get(status)
+        adds = added and added.search(m.clause.text) and m.casualties.lists.get(status) == 1
         if adds and best[0] is not None:
             extra += value
         elif best[0] is None or value > best[0]:

@@ -70,12 +70,13 @@ _TENS = {
     "ninety": 90,
 }
 _WORD_NUMBER = (
-    r"(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[- ](?:one|two|three|four|"
+    r"(?:(?:a|one|two|three|four|five|six|seven|eight|nine)\s+hundred|"
+    r"(?:half\s+a|a|two|three)\s+dozen|a\s+couple\s+of|a\s+couple|a\s+single|"
+    r"(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[- ](?:one|two|three|four|"
     r"five|six|seven|eight|nine))?|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|"
-    r"eighteen|nineteen|zero|one|two|three|four|five|six|seven|eight|nine|ten|"
-    r"(?:a|one|two|three|four|five|six|seven|eight|nine)\s+hundred|"
-    r"(?:half\s+a|a|two|three)\s+dozen|a\s+couple\s+of|a\s+couple|a\s+single)"
+    r"eighteen|nineteen|zero|one|two|three|four|five|six|seven|eight|nine|ten)"
 )
+"""Word counts, longest forms first so 'two dozen' is 24, not two."""
 NUMBER = rf"(?:\d{{1,3}}(?:,\d{{3}})+|\d+|{_WORD_NUMBER})"
 """Regex (no groups) for a count written with digits or words: '13', '1,545', 'twenty-five'."""
 

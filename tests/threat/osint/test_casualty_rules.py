@@ -1,0 +1,190 @@
+"""Casualty rules: who a sentence counts as killed, injured or kidnapped, of which nationality,
+and attackers apart. Sentences are made up for the rules they test."""
+
+from __future__ import annotations
+
+import pytest
+
+from jsms.threat.osint.casualties import ATTACKERS_KILLED, SentenceCasualties, find_casualties
+from jsms.threat.osint.text import Span
+
+
+def read(text: str) -> SentenceCasualties:
+    return find_casualties(Span(0, len(text), text))
+
+
+# --- counts the sentence states -------------------------------------------------------------
+
+
+def test_a_time_phrase_before_the_count_is_not_the_count() -> None:
+    assert read("Three days ago two engineers died in the blast.").totals == {"killed": 2}
+
+
+@pytest.mark.parametrize(
+    ("text", "totals"),
+    [
+        ("One guard was killed and one wounded.", {"killed": 1, "injured": 1}),
+        ("A driver was shot dead and another wounded.", {"killed": 1, "injured": 1}),
+    ],
+)
+def test_one_and_another_with_a_casualty_word_count_one(text: str, totals: dict[str, int]) -> None:
+    assert read(text).totals == totals
+
+
+def test_one_of_the_workers_counts_one() -> None:
+    found = read("Police said one of the Korean engineers was wounded.")
+    assert found.totals == {"injured": 1}
+    assert found.nationals == {"KR": {"injured": 1}}
+
+
+def test_the_couple_is_two() -> None:
+    assert read("The couple were wounded by the gunmen.").totals == {"injured": 2}
+
+
+@pytest.mark.parametrize(
+    ("text", "status", "count"),
+    [
+        ("The murder of two Dutch hikers shocked the valley.", "killed", 2),
+        ("The kidnapping of 12 Italian workers was condemned.", "kidnapped", 12),
+        ("Two guards embraced martyrdom at the gate.", "killed", 2),
+        ("Troops gunned down three passengers by mistake.", "killed", 3),
+        ("A dozen more people were hospitalised overnight.", "injured", 12),
+        ("Ten people, including two children, were seized at the port.", "kidnapped", 10),
+        ("Gunmen kidnap 6 Thai fishermen off the coast.", "kidnapped", 6),
+        ("The raid cost the lives of four soldiers and a policeman.", "killed", 5),
+        ("The assault resulted in the loss of nine lives.", "killed", 9),
+        ("Five tourists were taken at gunpoint from the lodge.", "kidnapped", 5),
+    ],
+)
+def test_casualty_words_beyond_killed_and_injured(text: str, status: str, count: int) -> None:
+    assert read(text).totals == {status: count}
+
+
+def test_where_the_victims_worked_sits_between_them_and_their_fate() -> None:
+    found = read("Four Korean nationals working at a cement plant were abducted on Monday.")
+    assert found.totals == {"kidnapped": 4}
+    assert found.nationals == {"KR": {"kidnapped": 4}}
+
+
+def test_a_named_victim_between_list_items() -> None:
+    found = read("One Thai national, identified as Somchai, and three locals were killed.")
+    assert found.totals == {"killed": 4}
+    assert found.nationals["TH"] == {"killed": 1}
+
+
+def test_uncounted_people_in_a_list_do_not_break_it() -> None:
+    found = read("Six others, including a German national and police officers, were injured.")
+    assert found.totals == {"injured": 6}
+    assert found.nationals == {"DE": {"injured": 1}}
+
+
+def test_a_word_inside_a_phrase_is_not_its_head() -> None:
+    found = read("Two kidnapped Italians were found dead near the border.")
+    assert found.totals == {"killed": 2}
+    assert found.nationals == {"IT": {"killed": 2}}
+
+
+def test_victims_were_is_not_a_casualty_word_for_the_victims_it_heads() -> None:
+    assert read("The three victims were identified as Greek citizens.").totals == {}
+
+
+# --- parts of a total -------------------------------------------------------------------------
+
+
+def test_a_list_before_among_is_part_of_the_total_after_it() -> None:
+    found = read("Five Danes and two Swedes were among the 30 people killed in the blast.")
+    assert found.totals == {"killed": 30}
+    assert found.nationals == {"DK": {"killed": 5}, "SE": {"killed": 2}}
+
+
+def test_among_those_killed_counts_the_nationals_but_not_the_toll() -> None:
+    found = read("Three Belgian citizens were among those killed.")
+    assert found.totals == {}
+    assert found.nationals == {"BE": {"killed": 3}}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The bombing claimed 14 lives, including two Austrian nationals.",
+        "Fourteen people lost their lives, including two Austrian nationals.",
+    ],
+)
+def test_including_after_a_toll_takes_its_status(text: str) -> None:
+    found = read(text)
+    assert found.totals == {"killed": 14}
+    assert found.nationals == {"AT": {"killed": 2}}
+
+
+# --- attackers ----------------------------------------------------------------------------------
+
+
+def test_all_three_restates_the_attackers_it_follows() -> None:
+    found = read("There were three gunmen and all three were killed.")
+    assert found.totals == {ATTACKERS_KILLED: 3}
+
+
+def test_a_terrorist_attack_names_no_terrorist() -> None:
+    found = read("A terrorist attack on the market left at least 12 dead.")
+    assert found.totals == {"killed": 12}
+
+
+@pytest.mark.parametrize("noun", ["militiamen", "suspects", "jihadists", "bandits"])
+def test_more_words_for_attackers(noun: str) -> None:
+    found = read(f"Soldiers said four {noun} were killed in the gunfight.")
+    assert found.totals == {ATTACKERS_KILLED: 4}
+
+
+# --- unharmed and none ------------------------------------------------------------------------
+
+
+def test_no_foreigners_hurt_means_none_killed_or_injured_and_no_toll() -> None:
+    found = read("No Italians were injured in the attack.")
+    assert found.totals == {}
+    assert found.nationals == {"IT": {"killed": 0, "injured": 0}}
+
+
+def test_all_of_a_nationality_safe_without_a_count() -> None:
+    found = read("All French staff at the embassy are safe, the ministry said.")
+    assert found.nationals == {"FR": {"killed": 0, "injured": 0}}
+
+
+def test_the_latest_in_a_string_of_attacks_is_not_a_tally() -> None:
+    found = read("The bombing killed five people, the latest in a string of attacks on the road.")
+    assert not found.aggregate
+    assert found.totals == {"killed": 5}
+
+
+def test_kidnappings_of_are_kidnappings() -> None:
+    found = read("Reports list the kidnappings of a Swiss woman near the border.")
+    assert found.totals == {"kidnapped": 1}
+    assert found.nationals == {"CH": {"kidnapped": 1}}
+
+
+def test_an_injured_condition_is_no_person() -> None:
+    assert read("Some fled the scene in an injured condition.").totals == {}
+
+
+def test_a_nationality_stated_after_the_employer() -> None:
+    found = read("Two employees of the Delta Mining Company of Indian citizenship were killed.")
+    assert found.totals == {"killed": 2}
+    assert found.nationals == {"IN": {"killed": 2}}
+
+
+def test_some_of_those_seized_is_a_part_not_a_toll() -> None:
+    assert read("Officials said three of those seized were Nepali nationals.").totals == {}
+
+
+def test_two_dozen_is_twenty_four() -> None:
+    assert read("Gunmen kidnapped two dozen passengers from the bus.").totals == {"kidnapped": 24}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Last year alone 30 Canadians were kidnapped abroad.",
+        "Nine Koreans have been killed in separate incidents.",
+    ],
+)
+def test_tallies_over_many_incidents_are_aggregates(text: str) -> None:
+    assert read(text).aggregate
