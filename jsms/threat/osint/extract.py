@@ -24,7 +24,7 @@ from jsms.threat.osint.known import PastIncident
 from jsms.threat.osint.mentions import Article, Event, lead_indices, publication, read_mentions
 from jsms.threat.osint.places import article_countries
 from jsms.threat.osint.records import ROLES, incident_record, merge_twins
-from jsms.threat.osint.relevance import assess, mentions_foreigners
+from jsms.threat.osint.relevance import assess, is_attack, mentions_foreigners
 from jsms.threat.osint.text import split_sentences
 from jsms.threat.osint.types import ATTACK_TYPES
 
@@ -75,18 +75,20 @@ def extract_article(
 
 
 def _touches_foreigners(event: Event, record: dict[str, Any], doc: Article) -> bool:
-    """An attack (not an accident) on foreigners: its sentences, or those beside them, speak
-    of foreigners or count them. An older attack recalled in an article about foreigners'
-    security counts unless it names only the host's own people as victims. An attack on
-    locals alone is not what the guest nation's analysts review."""
+    """An attack (not an accident, nor talk of possible attacks) on foreigners: its sentences,
+    or those beside them, speak of foreigners or count them. An older attack recalled in an
+    article about foreigners' security counts when it is specific (a date, a place or a toll)
+    unless it names only the host's own people as victims. An attack on locals alone is not
+    what the guest nation's analysts review."""
     if event.aggregate:
         return True
-    if not any(m.attack for m in event.mentions):
+    if not is_attack(event, doc.sentences):
         return False
     counted = {iso for m in event.mentions for iso in m.casualties.nationals}
     if counted - {doc.host}:
         return True
-    if record["role"] == "background" and not counted:
+    specific = any(record.get(f) is not None for f in ("date", "place", "killed", "injured"))
+    if record["role"] == "background" and not counted and specific:
         return True
     near = {i + step for m in event.mentions for i in (m.index,) for step in (-1, 0, 1)}
     return any(
