@@ -185,6 +185,8 @@ def _phrase_from(clause: Span, m: re.Match[str]) -> Phrase | None:
         end = _extend_head(clause.text, end)
     elif head.lower() in lex.perpetrator_nouns and _ATTRIBUTIVE.match(clause.text, end):
         return None  # 'a terrorist attack' names no terrorist
+    if re.fullmatch(r"(?:19|20)\d\d", m.group("num")):
+        return None  # 'in Oct 2011 al-Shabab killed': a year, not a count
     words = clause.text[m.start() : end]
     head_word = words.split()[-1].lower()
     count = _count(m.group("num").lower(), head_word, partitive=m.group("part") is not None)

@@ -168,10 +168,11 @@ def _place_named(doc: Article, name: str) -> PlaceMention | None:
 
 
 def _date_field(event: Event, known: PastIncident | None) -> Field:
-    """ISO date: the stated day; a month pinned to a known attack's day, else its 1st."""
+    """ISO date: the stated day; a month pinned to a known attack's day, else its 1st. A year
+    alone ('the 2021 attack') is not pinned: the text does not say which day it means."""
     stated = event.date
     quote = stated.span.text if stated else None
-    if known is not None:
+    if known is not None and (stated is None or stated.precision != "year"):
         return known.day.isoformat(), quote
     if stated is None or stated.precision in {None, "year"}:
         return None, None
@@ -189,7 +190,7 @@ def _date_precision(event: Event, known: PastIncident | None, dated: Field) -> F
     """
     stated = event.date
     quote = stated.span.text if stated else None
-    if known is not None:
+    if known is not None and (stated is None or stated.precision != "year"):
         return "day", quote
     if stated is None:
         return None, None

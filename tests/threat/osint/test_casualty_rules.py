@@ -3,9 +3,13 @@ and attackers apart. Sentences are made up for the rules they test."""
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Any
+
 import pytest
 
 from jsms.threat.osint.casualties import ATTACKERS_KILLED, SentenceCasualties, find_casualties
+from jsms.threat.osint.extract import extract_article
 from jsms.threat.osint.text import Span
 
 
@@ -188,3 +192,34 @@ def test_two_dozen_is_twenty_four() -> None:
 )
 def test_tallies_over_many_incidents_are_aggregates(text: str) -> None:
     assert read(text).aggregate
+
+
+def test_a_year_before_the_attackers_is_not_a_count() -> None:
+    found = read("In May 2019 rebels killed at least 40 villagers near the mine.")
+    assert found.totals == {"killed": 40}
+
+
+# --- one incident's toll over several sentences ------------------------------------------------
+
+
+def _incident(text: str) -> dict[str, Any]:
+    (incident,) = extract_article(text, name="t", published=date(2024, 6, 4))["incidents"]
+    return incident
+
+
+def test_more_kidnapped_in_a_later_sentence_add_to_the_toll() -> None:
+    incident = _incident(
+        "Gunmen kidnapped five Korean engineers at a quarry near Kano on Monday, police said. "
+        "Two more guards were kidnapped at the quarry later, officials said."
+    )
+    assert incident["kidnapped"] == 7
+    assert incident["nationals"]["KR"]["kidnapped"] == 5
+
+
+def test_also_injured_adds_to_the_injured_not_to_the_kidnapped() -> None:
+    incident = _incident(
+        "Gunmen abducted two Korean teachers in Yala on Monday. The gunmen also injured a "
+        "guard who tried to stop them from kidnapping the Korean couple in Yala."
+    )
+    assert incident["kidnapped"] == 2
+    assert incident["injured"] == 1
