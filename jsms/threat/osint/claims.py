@@ -229,7 +229,9 @@ _NEGATED = re.compile(
 )
 _GENERIC_BLAME = re.compile(
     r"(?i)\bblamed\s+for\s+(?:a\s+(?:number|string|series|spate|wave)|many|several|scores|"
-    r"dozens|numerous|most)\b|\binvolved\s+in\s+(?!the\b|this\b|that\b)[a-z]+s\b"
+    r"dozens|numerous|most)\b|\binvolved\s+in\s+(?!the\b|this\b|that\b)[a-z]+s\b|"
+    r"\b(?:has|have)\s+(?:long\s+|often\s+|repeatedly\s+|frequently\s+)?been\s+"
+    r"(?:targeted|attacked|hit)\s+by\b"
 )
 _AND = re.compile(r"\s*(?:,|and|or|&)\s+(?:the\s+)?$")
 

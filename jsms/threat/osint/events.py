@@ -276,6 +276,27 @@ def attach_claims(doc: Article, events: list[Event], mentions: list[Mention]) ->
             if group is None and not claim.nameless:
                 group = _nearby_group(doc, i, claim)
             (early if last is None else last.claims).append((claim, group))
+    _hand_on_from_vague(events)
+
+
+def _vague(event: Event) -> bool:
+    """An older attack recalled with neither a town nor a date: it makes no incident."""
+    place, when = event.place, event.date
+    no_place = place is None or place.rank <= 1
+    no_date = when is None or when.precision in {None, "year"}
+    return not event.mentions[0].lead and no_place and no_date
+
+
+def _hand_on_from_vague(events: list[Event]) -> None:
+    """A claim that lands on a vague recollection ('the attack ... after a similar one in
+    2021') is about the article's lead attack: that one is reported, the recollection is not."""
+    lead = next((e for e in events if not e.aggregate and e.mentions[0].lead), None)
+    if lead is None:
+        return
+    for event in events:
+        if event is not lead and not event.aggregate and event.claims and _vague(event):
+            lead.claims.extend(event.claims)
+            event.claims.clear()
 
 
 def _quote(claim: Claim, group: GroupMention, text: str) -> str:

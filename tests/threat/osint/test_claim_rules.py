@@ -231,3 +231,17 @@ def test_unnamed_perpetrators_an_official_describes() -> None:
         "which it did not name."
     )
     assert attributed(text) == "armed groups based in the territory of Somalia"
+
+
+def test_a_region_targeted_by_a_group_over_the_years_is_its_record() -> None:
+    text = ATTACK + "The region has been targeted by the Islamic State group in the past decade."
+    assert attributed(text) is None
+
+
+def test_a_claim_on_a_vague_recollection_goes_to_the_lead_attack() -> None:
+    text = (
+        "Gunmen attacked a convoy of Chinese engineers in Gwadar, Pakistan, on Sunday, "
+        "killing two. It was the worst attack since a similar one in 2021. The Eastern "
+        "Freedom Army claimed responsibility for the attack."
+    )
+    assert claimed(text) == "Eastern Freedom Army"
