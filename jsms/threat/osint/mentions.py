@@ -38,7 +38,7 @@ __all__ = [
 NEAR_KM = 20.0
 """Two place mentions this close are the same place for one event (city vs. its airport)."""
 _META_LINE = re.compile(
-    r"(?i)^\s*(?:published|updated|created|posted|last\s+updated|date)\b|"
+    r"(?i)^(?=(?:\S+\s+){0,9}\S*$)\s*(?:published|updated|created|posted|last\s+updated|date)\b|"
     r"^(?=.{0,160}$).*\b(?:published|updated|posted)\b.*\b(?:19|20)\d\d\b"
 )
 

@@ -177,3 +177,14 @@ def test_the_country_it_happened_in_not_the_victims_country() -> None:
     )
     assert incident["country"] == "MA"
     assert incident["nationals"] == {"NO": {"killed": 2, "injured": None}}
+
+
+def test_a_page_date_stamp_before_the_lead_does_not_hide_the_lead_attack() -> None:
+    incident = only(
+        run(
+            " date 2024-05-07 Gunmen killed two Chinese engineers in Karachi, Pakistan, on "
+            "Monday, police said.",
+            published=date(2024, 5, 7),
+        )
+    )
+    assert (incident["place"], incident["date"], incident["killed"]) == ("Karachi", "2024-05-06", 2)
