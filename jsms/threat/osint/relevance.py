@@ -258,12 +258,15 @@ def guest_nationalities(sentences: Sequence[Span]) -> frozenset[str]:
 
 
 def assess(sentences: Sequence[Span], countries: frozenset[str]) -> tuple[bool, str | None]:
-    """(relevant, host country) of an article already split into sentences."""
+    """(relevant, host country) of an article already split into sentences. Where no place is
+    known, nationalities say nothing (who is foreign there?) but 'foreigners' still does."""
     places = [p for s in sentences for p in find_places(s, countries)]
     host = host_country(places, countries, guest_nationalities(sentences))
-    if not places:
-        return False, host
-    about = any(mentions_foreigners(s.text, host) and _about_security(s) for s in sentences)
+    if places:
+        about = any(mentions_foreigners(s.text, host) and _about_security(s) for s in sentences)
+    else:  # no country to judge nationalities by: only words that need none ('foreigners')
+        lex = load_lexicon()
+        about = any(lex.foreign_re.search(s.text) and _about_security(s) for s in sentences)
     return about, host
 
 

@@ -163,3 +163,9 @@ def test_a_foreign_dateline_does_not_outweigh_the_place_of_the_attack() -> None:
     countries = article_countries(sentences)
     places = [p for s in sentences for p in find_places(s, countries)]
     assert host_country(places, countries, frozenset({"CN"})) == "PK"
+
+
+def test_without_a_known_place_only_words_that_need_no_host_make_foreigners() -> None:
+    base = "Gunmen kidnapped {} from a beach resort on Talong Island on Tuesday, police said."
+    assert _relevant(base.format("three foreigners and a local guide"))
+    assert not _relevant(base.format("three Indian traders"))
