@@ -83,6 +83,14 @@ def _nationals(event: Event) -> tuple[dict[str, dict[str, int | None]], str | No
     return out, (quote_span.text if quote_span else None)
 
 
+def _foreign(
+    nationals: dict[str, dict[str, int | None]], quote: str | None, host: str | None
+) -> Field:
+    """Victims per foreign country: the host's own people count in the totals, not here."""
+    foreign = {iso: per for iso, per in nationals.items() if iso != host}
+    return (foreign, quote) if foreign else ({}, None)
+
+
 def _killed_total(
     event: Event, nationals: dict[str, dict[str, int | None]], nat_quote: str | None, status: str
 ) -> Field:
@@ -275,7 +283,7 @@ def _fields(event: Event, doc: Article, history: Sequence[PastIncident]) -> dict
         "injured": _killed_total(event, nationals, nat_quote, "injured"),
         "kidnapped": _killed_total(event, nationals, nat_quote, "kidnapped"),
         "attackers_killed": _max_status(event, "attackers_killed"),
-        "nationals": (nationals, nat_quote),
+        "nationals": _foreign(nationals, nat_quote, doc.host),
         "perpetrator_claimed": claimed if claimed else (None, None),
         "perpetrator_attributed": attributed if attributed else (None, None),
     }
