@@ -66,7 +66,9 @@ _TYPED: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             r"\bindiscriminate\s+firing\b|\bfiring\s+incident\b|\bexchange\s+of\s+fire\b|"
             r"\bsniper\b|\btargeted\s+killing\b|\bgun\s+attack\b|\bbullet\s+(?:wounds?|injur\w+)\b|"
             r"\barmed\s+(?:motor-?bikers|motorcyclists|robbers|persons|individuals|suspects)\b|"
-            r"\b(?:was|were)\s+shot\b|\bshot\s+(?:him|her|them)\b",
+            r"\b(?:was|were)\s+shot\b|\bshot\s+(?:him|her|them)\b|"
+            r"\bmurder(?:ed|s)?\b|\bstabb(?:ed|ing)\b|\b(?:hacked|beaten|bludgeoned)\s+to\s+death\b|"
+            r"\blynch(?:ed|ing)\b|\bbehead(?:ed|ing)\b",
         ),
         ("rocket_grenade", r"\brockets?\b|\bgrenades?\b|\bRPGs?\b|\bmortars?\b"),
         (
@@ -95,7 +97,7 @@ _TYPED: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
 _GENERIC = re.compile(
     r"\b(?:attack(?:ed|s|ing)?|assault(?:ed)?|targeted|struck|killed|killing|died|dead|deaths?|"
     r"lost\s+(?:their|his|her)\s+lives|(?:took|claimed|cost)\s+(?:\w+\s+){0,2}lives|martyred|"
-    r"injured|wounded|injuring|wounding|slain)\b",
+    r"injured|wounded|injuring|wounding|slain|clash(?:es|ed)?|(?:threw|hurled|pelted)\s+stones)\b",
     re.I,
 )
 _NOT_AN_ATTACK = re.compile(

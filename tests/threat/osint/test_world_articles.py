@@ -188,3 +188,15 @@ def test_a_page_date_stamp_before_the_lead_does_not_hide_the_lead_attack() -> No
         )
     )
     assert (incident["place"], incident["date"], incident["killed"]) == ("Karachi", "2024-05-06", 2)
+
+
+def test_a_murder_of_foreigners_is_an_attack() -> None:
+    incident = only(
+        run(
+            "Two Chinese traders were murdered at their shop in Lusaka, Zambia, on Sunday, "
+            "police said.",
+            published=date(2020, 5, 19),
+        )
+    )
+    assert incident["attack_type"] == "armed_assault"
+    assert incident["country"] == "ZM"
