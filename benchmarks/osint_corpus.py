@@ -22,18 +22,11 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent / "osint_corpus"
-ATTACK_TYPES = (
-    "ied",
-    "vbied",
-    "suicide_attack",
-    "armed_assault",
-    "kidnapping",
-    "rocket_grenade",
-    "threat",
-    "protest",
-    "roadblock",
-    "other",
-)
+if str(HERE.parents[1]) not in sys.path:  # run as a script: make `jsms` importable
+    sys.path.insert(0, str(HERE.parents[1]))
+
+from jsms.threat.osint.types import ATTACK_TYPES  # noqa: E402
+
 KINDS = (
     "incident",
     "recall",
