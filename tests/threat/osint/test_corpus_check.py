@@ -77,7 +77,8 @@ def test_an_id_used_twice_is_refused(tmp_path: Path) -> None:
 def test_the_blind_split_is_fixed_by_the_url_and_about_a_third() -> None:
     keys = load_keys()
     blind = [k for k in keys.values() if split_of(k["url"]) == "blind"]
-    assert split_of("https://example.org/a") == split_of("https://example.org/a")
+    assert split_of("https://example.org/a") == "blind"  # fixed by the hash, not by chance
+    assert split_of("https://example.org/b") == "tune"
     assert 0.2 < len(blind) / len(keys) < 0.45
 
 
