@@ -54,7 +54,8 @@ def extract_article(
     """
     del url
     sentences = split_sentences(text)
-    headed = split_sentences(f"{title}\n{text}") if title else sentences
+    # the body keeps its own offsets, so the places relevance reads are reused by the reading
+    headed = [*split_sentences(title), *sentences] if title else sentences
     countries = article_countries(headed)
     relevant, host = assess(headed, countries)
     if not relevant:
