@@ -405,6 +405,7 @@ def _breakdown(clause: Span, phrases: list[Phrase], result: SentenceCasualties) 
         result.national_spans.setdefault(country, clause.sub(m.start(), m.end()))
 
 
+_LIVES_WORD = re.compile(r"(?i)\bli(?:ves|fe)\b")
 _CONTESTED = re.compile(
     r"(?i)\bclaim(?:ed|s|ing)?\s+that\b|\bunconfirmed\b|\bunverified\b|"
     r"\bcould\s+not\s+be\s+(?:independently\s+)?verified\b|\bexaggerat\w+"
@@ -418,7 +419,9 @@ def find_casualties(clause: Span) -> SentenceCasualties:
     """
     if _CONTESTED.search(clause.text):
         return SentenceCasualties(aggregate=bool(_AGGREGATE.search(clause.text)))
-    phrases = _assign(clause, find_phrases(clause))
+    # a count takes its status from a casualty word or 'lives': without one, no phrase counts
+    counted = _MARKER.search(clause.text) or _LIVES_WORD.search(clause.text)
+    phrases = _assign(clause, find_phrases(clause)) if counted else []
     if _SUCCUMBED.search(clause.text):
         phrases = [p for p in phrases if not (p.status == "injured" and p.singular_definite)]
     result = SentenceCasualties(aggregate=bool(_AGGREGATE.search(clause.text)))

@@ -16,6 +16,7 @@ for them ('Islamic State (IS)'), because that is how an analyst finds them in th
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Literal
@@ -273,6 +274,12 @@ class Claim:
 
 def find_groups(sentence: Span) -> list[GroupMention]:
     """Group names and acronyms the lexicon knows ('BLA', 'Pakistani Taliban')."""
+    return list(_groups_in(sentence))
+
+
+@functools.lru_cache(maxsize=4096)
+def _groups_in(sentence: Span) -> tuple[GroupMention, ...]:
+    """Cached: mentions, claims and events all ask about the same sentences."""
     lex = load_lexicon()
     out = []
     for m in lex.group_re.finditer(sentence.text):
@@ -280,7 +287,7 @@ def find_groups(sentence: Span) -> list[GroupMention]:
         name = lex.group_of.get(key)
         if name is not None:
             out.append(GroupMention(sentence.sub(m.start(), m.end()), name))
-    return out
+    return tuple(out)
 
 
 def _is_acronym(name: str) -> bool:
@@ -332,6 +339,11 @@ def find_named_groups(sentence: Span) -> list[GroupMention]:
     """The lexicon's groups plus names the context marks as groups ('the CODECO militia', 'a
     gang called X', 'the militant group X'); an acronym in brackets after its full name
     ('Islamic State (IS)') is part of that name."""
+    return list(_named_groups_in(sentence))
+
+
+@functools.lru_cache(maxsize=4096)
+def _named_groups_in(sentence: Span) -> tuple[GroupMention, ...]:
     known = find_groups(sentence)
     found = list(known)
     for m in _NAMED.finditer(sentence.text):
@@ -360,7 +372,7 @@ def find_named_groups(sentence: Span) -> list[GroupMention]:
         if out and re.fullmatch(r"\s*\(\s*", gap):
             continue  # 'Islamic State (IS)': the acronym repeats the name
         out.append(g)
-    return out
+    return tuple(out)
 
 
 def _full_name_of(acronym: str, text: str) -> str | None:

@@ -16,12 +16,36 @@ __all__ = ["Lexicon", "Region", "alternation", "load_lexicon"]
 
 
 def alternation(words: list[str], *, case_sensitive: bool = False) -> str:
-    """A regex alternation of literal words, longest first, with word boundaries."""
-    ordered = sorted({w for w in words if w}, key=len, reverse=True)
-    body = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in ordered)
-    flags = "" if case_sensitive else "(?i:"
-    inner = f"{flags}{body})" if flags else f"(?:{body})"
-    return rf"(?<![\w-]){inner}(?![\w-])"
+    """A regex alternation of literal words, longest first, with word boundaries.
+
+    The words are laid out as a prefix tree ('Afghan(?:s|istan)?'): Python's regex engine tries
+    a flat alternation's branches one by one, so a list of a thousand demonyms or group names
+    cost a thousand tries at every word; the tree costs one per letter. Greedy optional tails
+    keep 'longest first'."""
+    keys = {w if case_sensitive else w.lower() for w in words if w}
+    trie: dict[str, Any] = {}
+    for word in keys:
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+    inner = _trie_regex(trie)
+    inner = inner if case_sensitive else f"(?i:{inner})"
+    return rf"(?<![\w-])(?:{inner})(?![\w-])"
+
+
+def _trie_regex(node: dict[str, Any]) -> str:
+    branches = [
+        (r"\s+" if char == " " else re.escape(char)) + _trie_regex(child)
+        for char, child in sorted(node.items())
+        if char
+    ]
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    if "" in node:
+        return f"(?:{body})?"
+    return body
 
 
 @dataclass(frozen=True)
