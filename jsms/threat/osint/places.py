@@ -152,8 +152,11 @@ def _lookup(gaz: Gazetteer, lex: Lexicon, words: str) -> Place | None:
     return found[0] if found else None
 
 
-def _runs(sentence: Span) -> list[Span]:
-    """Runs of capitalised words ('Jinnah International Airport'); a possessive ends a run."""
+@functools.lru_cache(maxsize=4096)
+def _runs(sentence: Span) -> tuple[Span, ...]:
+    """Runs of capitalised words ('Jinnah International Airport'); a possessive ends a run.
+
+    Cached: the article's countries, its places and its sites all walk the same runs."""
     runs: list[Span] = []
     current: list[re.Match[str]] = []
     for m in _TOKEN.finditer(sentence.text):
@@ -165,7 +168,7 @@ def _runs(sentence: Span) -> list[Span]:
         current.append(m)
     if current:
         runs.append(_run_span(sentence, current))
-    return runs
+    return tuple(runs)
 
 
 def _run_span(sentence: Span, tokens: list[re.Match[str]]) -> Span:
