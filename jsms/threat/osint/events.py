@@ -17,6 +17,7 @@ from jsms.threat.osint.claims import (
 )
 from jsms.threat.osint.dates import DateMention, find_dates, shift_years
 from jsms.threat.osint.mentions import Article, Event, Mention, same_place
+from jsms.threat.osint.places import PlaceMention
 from jsms.threat.osint.text import Span
 from jsms.threat.osint.types import choose_attack_type
 
@@ -45,6 +46,20 @@ def _dates_conflict(a: DateMention | None, b: DateMention | None) -> bool:
     if a.year is not None and b.year is not None and a.year != b.year:
         return True
     return a.month is not None and b.month is not None and a.month != b.month
+
+
+def _unlocated(place: PlaceMention) -> bool:
+    """A place named but not found anywhere ('the Serene Hotel'): 'the blast' there may be the
+    attack already told, so it does not contradict one."""
+    return place.lat is None and place.province is None
+
+
+def _places_conflict(known: PlaceMention, named: PlaceMention, m: Mention) -> bool:
+    """Two places that cannot be one attack's; a vague anchor or 'the blast' at a place found
+    nowhere does not contradict."""
+    if same_place(known, named) or _weak_anchor(m):
+        return False
+    return not (m.anaphoric and _unlocated(named))
 
 
 def _weak_anchor(m: Mention) -> bool:
@@ -121,7 +136,7 @@ class _Grouper:
     def fits(self, event: Event, m: Mention) -> bool:
         """No contradiction between the event so far and the mention."""
         ep, mp = event.place, m.place
-        if ep is not None and mp is not None and not same_place(ep, mp) and not _weak_anchor(m):
+        if ep is not None and mp is not None and _places_conflict(ep, mp, m):
             return False
         when = self.when(event)
         both_lead = m.lead and event.mentions[0].lead

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from difflib import SequenceMatcher
 
 from jsms.threat.osint.casualties import SentenceCasualties, find_casualties
 from jsms.threat.osint.claims import Claim, GroupMention, find_groups
@@ -81,7 +82,15 @@ class Event:
 
     @property
     def place(self) -> PlaceMention | None:
+        """The strongest place; a site also named where it was found ('Serena Hotel, Quetta')
+        beats the same site spelt otherwise and found nowhere ('Serene Hotel')."""
         places = [m.place for m in self.mentions if m.place is not None]
+        located = [p for p in places if p.lat is not None or p.province is not None]
+        places = [
+            p
+            for p in places
+            if p in located or not any(same_place(p, q) for q in located if q.name != p.name)
+        ]
         return max(places, key=lambda p: p.score) if places else None
 
     @property
@@ -164,9 +173,18 @@ def _distance_km(a: PlaceMention, b: PlaceMention) -> float | None:
     return distance_km(a.lat, a.lon, b.lat, b.lon)
 
 
+def _site_name(place: PlaceMention) -> str:
+    """'Serena Hotel, Quetta' -> 'serena hotel': a named site without the town it was placed in."""
+    return place.name.split(",")[0].strip().casefold()
+
+
 def same_place(a: PlaceMention, b: PlaceMention) -> bool:
-    """Close enough to be one event's place; a province contains its towns."""
+    """Close enough to be one event's place; a province contains its towns; a site spelt a
+    letter differently ('Serene Hotel') is the same site."""
     if a.name == b.name:
+        return True
+    sites = min(a.rank, b.rank) >= 4
+    if sites and SequenceMatcher(None, _site_name(a), _site_name(b)).ratio() >= 0.85:
         return True
     km = _distance_km(a, b)
     if km is not None:

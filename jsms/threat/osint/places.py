@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from typing import TypeVar
 
 from jsms.geo.gazetteer import Gazetteer, Place, load_gazetteer, normalize_name
-from jsms.geo.world import WorldPlace, load_world
+from jsms.geo.world import World, WorldPlace, load_world
 from jsms.threat.osint.lexicon import Lexicon, load_lexicon
 from jsms.threat.osint.text import Span
 
@@ -25,7 +25,9 @@ __all__ = [
     "PlaceMention",
     "article_countries",
     "distance_km",
+    "division_named",
     "find_places",
+    "named_in",
     "province_mentions",
     "resolve_place_name",
 ]
@@ -339,8 +341,66 @@ def _world_hits(lex: Lexicon, sentence: Span, countries: frozenset[str]) -> list
     return hits
 
 
+_STATE_BODIES = frozenset(
+    {"police", "army", "armed", "defence", "defense", "forces", "government", "ministry"}
+    | {"navy", "military", "embassy", "consulate", "federal", "security", "border", "rangers"}
+)
+"""'Zambia Police' names the country; 'India Today' and 'Niger Delta' do not."""
+_DIVISION_WORDS = frozenset(["province", "state", "region", "district", "county", "governorate"])
+
+
+def _country_named(world: World, run: Span) -> str | None:
+    """The country a run names, whole or before a state body ('the Zambia Police Service')."""
+    words = run.text.split(" ")
+    if len(words) > 1 and words[0] in {"The", "A", "An"}:
+        words = words[1:]
+    for cut in range(len(words), 0, -1):
+        country = world.countries.get(normalize_name(" ".join(words[:cut])))
+        if country is not None:
+            whole = cut == len(words)
+            return country.country if whole or words[cut].lower() in _STATE_BODIES else None
+    return None
+
+
+def _country_placed(world: World, sentence: Span, run: Span) -> str | None:
+    """The country of a division or large town the sentence puts the events in ('in the
+    Copperbelt province', 'in Kitwe'), when only one country has a place of that name."""
+    if _role(sentence, run) != "at":
+        return None
+    words = run.text.split(" ")
+    if len(words) > 1 and words[-1].lower() in _DIVISION_WORDS:
+        words = words[:-1]
+    key = normalize_name(" ".join(words))
+    if len(key) < 4:
+        return None
+    divisions = world.admin1.get(key, ())
+    towns = [t for t in world.towns.get(key, ()) if t.population >= WORLD_TOWN_PLAIN]
+    countries = {p.country for p in (*divisions, *towns)}
+    return countries.pop() if len(countries) == 1 else None
+
+
+def named_in(sentences: Iterable[Span], name: str) -> str | None:
+    """The words naming a place in the text, however accented or hyphenated ('Bāmyān' is
+    'Bamyan'), or None."""
+    key = normalize_name(name)
+    for sentence in sentences:
+        for run in _runs(sentence):
+            words = run.text.split(" ")
+            for cut in range(len(words), 0, -1):
+                if normalize_name(" ".join(words[:cut])) == key:
+                    return " ".join(words[:cut])
+    return None
+
+
+def division_named(name: str, country: str | None) -> str | None:
+    """The first-level division of a country that bears a town's name ('Baghdad', 'Kabul')."""
+    found = [d for d in load_world().admin1.get(normalize_name(name), ()) if d.country == country]
+    return found[0].name if found else None
+
+
 def article_countries(sentences: Iterable[Span]) -> frozenset[str]:
-    """The countries an article names, and the home country when it names a home province.
+    """The countries an article names, or places events in by a division or a large town only
+    one country has, and the home country when it names a home province.
 
     They decide which gazetteer reads its places: 'Hyderabad' is Pakistan's in an article
     about Sindh and India's in one about Telangana."""
@@ -350,9 +410,9 @@ def article_countries(sentences: Iterable[Span]) -> frozenset[str]:
         if lex.province_re.search(sentence.text) or lex.region_re.search(sentence.text):
             found.add(HOME_COUNTRY)
         for run in _runs(sentence):
-            country = world.countries.get(normalize_name(run.text))
+            country = _country_named(world, run) or _country_placed(world, sentence, run)
             if country is not None:
-                found.add(country.country)
+                found.add(country)
     return frozenset(found)
 
 

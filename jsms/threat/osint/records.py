@@ -17,7 +17,13 @@ from jsms.threat.osint.events import attributed_to, claimed_by
 from jsms.threat.osint.known import PastIncident, refine_with_known_incident
 from jsms.threat.osint.lexicon import load_lexicon
 from jsms.threat.osint.mentions import Article, Event
-from jsms.threat.osint.places import PlaceMention, find_places
+from jsms.threat.osint.places import (
+    HOME_COUNTRY,
+    PlaceMention,
+    division_named,
+    find_places,
+    named_in,
+)
 from jsms.threat.osint.text import Span
 from jsms.threat.osint.types import choose_attack_type
 
@@ -106,12 +112,24 @@ def _killed_total(
     return total, quote
 
 
-def _province(event: Event, place: PlaceMention | None) -> tuple[str | None, str | None]:
-    """The place's province, quoting the province's own name when the text gives it."""
+def _province(
+    event: Event, place: PlaceMention | None, sentences: Sequence[Span]
+) -> tuple[str | None, str | None]:
+    """The place's province, quoting the province's own name when the text gives it.
+
+    Abroad, a town's division comes from GeoNames' tables, which are older than some
+    reorganisations and spelt otherwise than the press: it is reported only when the article
+    names it too, so the value can be checked against the text."""
     named = [p for m in event.mentions for p in m.places if p.rank == 1 and p.role != "route"]
     if place is not None:
         same = [p for p in named if p.province == place.province]
-        return place.province, (same[0].span.text if same else place.span.text)
+        if same or place.rank == 1 or place.country == HOME_COUNTRY or place.province is None:
+            return place.province, (same[0].span.text if same else place.span.text)
+        said = named_in(sentences, place.province)
+        if said:
+            return place.province, said
+        same_name = division_named(place.name, place.country)  # 'Baghdad', 'Bamyan'
+        return (same_name, place.span.text) if same_name else (None, None)
     if named:
         return named[0].province, named[0].span.text
     return None, None
@@ -274,7 +292,7 @@ def _fields(event: Event, doc: Article, history: Sequence[PastIncident]) -> dict
         "date": date_field,
         "date_precision": precision,
         **_place_fields(place),
-        "province": _province(event, place or place_for_province),
+        "province": _province(event, place or place_for_province, doc.sentences),
         "country": (
             (None, None) if aggregate else _country(event, place or place_for_province, doc.host)
         ),

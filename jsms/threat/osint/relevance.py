@@ -13,13 +13,14 @@ a problem').
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from collections.abc import Sequence
 
 from jsms.geo.gazetteer import normalize_name
 from jsms.geo.world import load_world
-from jsms.threat.osint.lexicon import load_lexicon
+from jsms.threat.osint.lexicon import alternation, load_lexicon
 from jsms.threat.osint.mentions import Event, Mention
 from jsms.threat.osint.places import HOME_COUNTRY, PlaceMention, find_places
 from jsms.threat.osint.text import Span, split_sentences
@@ -93,6 +94,12 @@ def _from_foreign_country(sentence: str, host: str | None) -> bool:
     return False
 
 
+@functools.cache
+def _people_words() -> frozenset[str]:
+    """Any person noun after a nationality makes it people ('Chinese miners'), but 'locals'."""
+    return load_lexicon().person_nouns - {"local", "locals", "others", "lives"}
+
+
 def _foreign_nationality(sentence: str, m: re.Match[str]) -> bool:
     """The nationality word at ``m`` names foreign people or a foreign-run enterprise; not
     locals ('local Zambians') nor people who acted ('assassinated by Americans') or stand
@@ -106,7 +113,7 @@ def _foreign_nationality(sentence: str, m: re.Match[str]) -> bool:
         return False
     if _PERSON_AFTER.match(after) or _is_plural_demonym(m.group()):
         return True
-    if any(w in lex.foreign_heads for w in following):
+    if any(w in lex.foreign_heads or w in _people_words() for w in following):
         return True
     return bool(_NOUN_BEFORE.search(before) and _NOUN_AFTER.match(after))
 
@@ -158,8 +165,16 @@ _PROBLEM = re.compile(
 
 
 def is_violent(text: str) -> bool:
-    """True when the text calls something an attack or a violent crime."""
-    return bool(_VIOLENT.search(text))
+    """True when the text calls something an attack or a violent crime, or names who did it
+    ('militiamen', 'bandits', 'kidnappers')."""
+    return bool(_VIOLENT.search(text) or _perpetrators_re().search(text))
+
+
+@functools.cache
+def _perpetrators_re() -> re.Pattern[str]:
+    return re.compile(
+        alternation(sorted(load_lexicon().perpetrator_nouns - {"suspect", "suspects"}))
+    )
 
 
 def is_accident(text: str) -> bool:

@@ -34,6 +34,10 @@ ATTACK_TYPES = (
     "other",
 )
 
+_VEHICLE = (
+    r"(?:vehicle|car|truck|van|motorcycle|motorbike|sedan|SUV|jeep|pick-?up|lorry|rickshaw|"
+    r"minibus|tanker)s?"
+)
 _TYPED: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (kind, re.compile(pattern, re.I))
     for kind, pattern in (
@@ -52,8 +56,8 @@ _TYPED: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             "vbied",
             r"\bcar[- ]bomb\w*|\bvehicle[- ]borne\b|\bVBIED\b|"
             r"\bexplosives?[- ](?:laden|packed|filled|rigged)\s+"
-            r"(?:vehicle|car|truck|van|motorcycle)|"
-            r"\b(?:car|vehicle|truck|van)\s+(?:that\s+was\s+)?(?:full\s+of|packed\s+with|laden\s+with|"
+            rf"{_VEHICLE}|"
+            rf"\b{_VEHICLE}\s+(?:that\s+was\s+)?(?:full\s+of|packed\s+with|laden\s+with|"
             r"filled\s+with)\s+explosives|\bbomb\s+(?:exploded|went\s+off|was\s+planted)\s+in(?:side)?\s+"
             r"(?:a|the)\s+(?:parked\s+)?(?:car|vehicle|truck)|\brammed\s+(?:an?|his|her|the)\s+"
             r"(?:explosives?[- ]\w+\s+)?(?:vehicle|car|truck)",
