@@ -398,6 +398,17 @@ def evaluate(
     return report
 
 
+def batch_rate(articles: list[Article], history: Sequence[PastIncident]) -> float:
+    """Articles a second when the whole list goes through the batch path on every core, from
+    a process that has not read them yet (wall clock, workers' start included)."""
+    from jsms.threat.osint.batch import ArticleInput, extract_batch
+
+    items = [ArticleInput(a.text, a.name, a.title, a.url, a.published) for a in articles]
+    started = time.perf_counter()
+    extract_batch(items, history)
+    return len(items) / (time.perf_counter() - started)
+
+
 def corpus_articles(split: str) -> tuple[list[Article], dict[str, Any]]:
     """The labelled corpus's articles of one split that the cache holds, and their key."""
     from benchmarks.osint_corpus import entries
@@ -464,9 +475,9 @@ def render(title: str, report: Report, *, verbose: bool = False) -> None:
     console.print(
         f"relevance right on {report.relevance_right}/{report.articles} "
         f"({report.relevance_right / n:.2f}; target >= 0.95); hard negatives marked relevant: "
-        f"{report.negatives_marked} of {report.negatives} (target 0); "
-        f"throughput {per_second:,.0f} articles/s (target >= 200)"
+        f"{report.negatives_marked} of {report.negatives} (target 0)"
     )
+    console.print(f"throughput one article at a time: {per_second:,.0f} articles/s")
     total = report.quotes
     share = report.valid_quotes / total if total else 1.0
     console.print(
@@ -496,6 +507,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     history = () if args.no_history else curated_history()
+    corpus_rate, corpus_size = None, 0
+    if args.split == "every":  # first: reading articles one at a time fills caches
+        every = corpus_articles("tune")[0] + corpus_articles("blind")[0]
+        corpus_rate = batch_rate(every, history) if every else None
+        corpus_size = len(every)
     if args.split in ("seeds", "every"):
         if args.seeds.is_dir() and args.key.is_file():
             key = json.loads(args.key.read_text(encoding="utf-8"))
@@ -512,6 +528,11 @@ def main(argv: list[str] | None = None) -> int:
             continue
         report = evaluate(articles, key, history)
         render(f"corpus, {split} split", report, verbose=args.verbose and split != "blind")
+    if corpus_rate is not None:
+        print(
+            f"the whole corpus ({corpus_size} articles) as one batch on all {os.cpu_count()} "
+            f"cores (jsms osint extract): {corpus_rate:,.0f} articles/s (target >= 200)"
+        )
     return 0
 
 

@@ -198,16 +198,14 @@ def _print_table(results: list[dict[str, Any]]) -> None:
     Console().print(table)
 
 
-def _extract(article: ArticleFile, history: Sequence[PastIncident]) -> dict[str, Any]:
-    from jsms.threat.osint.extract import extract_article
+def _extract_all(
+    articles: Sequence[ArticleFile], history: Sequence[PastIncident]
+) -> list[dict[str, Any]]:
+    """Every article's extraction, in order, spread over the machine's cores."""
+    from jsms.threat.osint.batch import ArticleInput, extract_batch
 
-    return extract_article(
-        article.text,
-        name=article.name,
-        title=article.title,
-        url=article.url,
-        published=article.published,
-        history=history,
+    return extract_batch(
+        [ArticleInput(a.text, a.name, a.title, a.url, a.published) for a in articles], history
     )
 
 
@@ -251,7 +249,7 @@ def extract(
 
     batch = _read_all(files)
     history = _configured_history() if batch.articles else ()
-    results = [_extract(a, history) for a in batch.articles]
+    results = _extract_all(batch.articles, history)
     if output is OutputFormat.table:
         if results:
             _print_table(results)
@@ -277,10 +275,13 @@ def ingest(
     batch = _read_all(files)
     if not batch.articles:
         batch.finish()
+    with friendly_errors():
+        with transaction(cli_actor()) as db:
+            history = load_history(db)  # what the store knew before this run
+        # read with no connection open: the batch forks worker processes
+        results = _extract_all(batch.articles, history)
     with friendly_errors(), transaction(cli_actor()) as db:
-        history = load_history(db)  # what the store knew before this run
-        for article in batch.articles:
-            result = _extract(article, history)
+        for article, result in zip(batch.articles, results, strict=True):
             published = (
                 datetime.combine(article.published, datetime.min.time(), UTC)
                 if article.published

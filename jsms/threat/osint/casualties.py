@@ -42,6 +42,14 @@ _MARKER = re.compile(
     r"seized|(?:taken|held)\s+(?:hostage|captive|at\s+gunpoint)|"
     r"(?:remained|are|were|was|is)\s+safe)\b"
 )
+_MARKER_STEMS = (
+    *("dead", "deceas", "fatalit", "victim", "injur", "kill", "murder", "slay", "assassin"),
+    *("kidnap", "abduct", "death", "die", "martyr", "slain", "perish", "execut", "behead"),
+    *("gunned", "lives", "life", "wound", "hurt", "hospitali", "unharm", "unscath", "seiz"),
+    *("hostage", "captive", "gunpoint", "safe"),
+)
+"""Letters every casualty word contains: most clauses have none, and a substring test is far
+cheaper than the casualty pattern's scan."""
 _PRE_ONLY = re.compile(
     r"(?i)^(?:killing|kills|injuring|wounding|kidnapping|abducting|murdering|deaths?\s+of|"
     r"claimed\s+the|cost\s+the|took\s+the|(?:the\s+)?deceased|\w+s?\s+of\b|"
@@ -420,7 +428,9 @@ def find_casualties(clause: Span) -> SentenceCasualties:
     if _CONTESTED.search(clause.text):
         return SentenceCasualties(aggregate=bool(_AGGREGATE.search(clause.text)))
     # a count takes its status from a casualty word or 'lives': without one, no phrase counts
-    counted = _MARKER.search(clause.text) or _LIVES_WORD.search(clause.text)
+    low = clause.text.lower()
+    marked = any(stem in low for stem in _MARKER_STEMS) and _MARKER.search(clause.text)
+    counted = marked or _LIVES_WORD.search(clause.text)
     phrases = _assign(clause, find_phrases(clause)) if counted else []
     if _SUCCUMBED.search(clause.text):
         phrases = [p for p in phrases if not (p.status == "injured" and p.singular_definite)]

@@ -365,8 +365,6 @@ def _country_named(world: World, run: Span) -> str | None:
 def _country_placed(world: World, sentence: Span, run: Span) -> str | None:
     """The country of a division or large town the sentence puts the events in ('in the
     Copperbelt province', 'in Kitwe'), when only one country has a place of that name."""
-    if _role(sentence, run) != "at":
-        return None
     words = run.text.split(" ")
     if len(words) > 1 and words[-1].lower() in _DIVISION_WORDS:
         words = words[:-1]
@@ -376,7 +374,9 @@ def _country_placed(world: World, sentence: Span, run: Span) -> str | None:
     divisions = world.admin1.get(key, ())
     towns = [t for t in world.towns.get(key, ()) if t.population >= WORLD_TOWN_PLAIN]
     countries = {p.country for p in (*divisions, *towns)}
-    return countries.pop() if len(countries) == 1 else None
+    if len(countries) != 1 or _role(sentence, run) != "at":
+        return None
+    return countries.pop()
 
 
 def named_in(sentences: Iterable[Span], name: str) -> str | None:
