@@ -48,6 +48,7 @@ _CALENDAR = re.compile(
     r"^(?:mon|tues|wednes|thurs|fri|satur|sun)day$"
 )
 """'in March' is a month before it is a town in Cambridgeshire."""
+_IN_PLACE = re.compile(r"^\s+in\s+(?:[A-Z][\w'’.-]*\s?)+")
 _SPEAKING = re.compile(r"^\s*(?:said|says|told|added|stated|wrote|,\s*who)\b")
 
 _LANDMARK_KINDS = frozenset({"airport", "port", "dam", "project_site", "bridge", "checkpoint"})
@@ -484,13 +485,28 @@ _SITE_WORDS = frozenset(
 _SITE_FIRST = frozenset({"hotel", "camp"})
 
 
+_MISSION = re.compile(r"\b[A-Z][\w-]+\s+(?:embassy|consulate)\b")
+
+
+def _missions(sentence: Span) -> list[Span]:
+    """'the Turkish embassy', 'the Chinese consulate': a country's mission written in lower
+    case, which the capitalised runs do not catch."""
+    lex = load_lexicon()
+    out = []
+    for m in _MISSION.finditer(sentence.text):
+        owner = m.group().split()[0]
+        if owner in lex.nationality_of or normalize_name(owner) in load_world().countries:
+            out.append(sentence.sub(m.start(), m.end()))
+    return out
+
+
 def _site_hits(sentence: Span, known: Sequence[PlaceMention]) -> list[PlaceMention]:
     """Named sites ('Serena Hotel', 'Hotel Amarula', 'Chinese Consulate'): where attacks on
     foreigners happen. Written with the town the sentence names ('Serena Hotel, Quetta')
     and placed there, so an analyst sees both and the map has a point."""
     towns = [k for k in known if k.rank >= 3]
     hits = []
-    for run in _runs(sentence):
+    for run in [*_runs(sentence), *_missions(sentence)]:
         words = run.text.split(" ")
         if len(words) < 2:
             continue
@@ -501,7 +517,9 @@ def _site_hits(sentence: Span, known: Sequence[PlaceMention]) -> list[PlaceMenti
         town = min(towns, key=lambda t: abs(t.span.start - run.start), default=None)
         inside = town is not None and _overlapping(run, town.span)
         name = run.text if town is None or inside else f"{run.text}, {town.name}"
-        role = _role(sentence, run)
+        after = sentence.text[run.end - sentence.start :]
+        speaks = _SPEAKING.match(_IN_PLACE.sub("", after, count=1))
+        role = "org" if speaks else _role(sentence, run)  # 'the Chinese Embassy (in X) said
         hits.append(
             PlaceMention(
                 run,

@@ -163,6 +163,8 @@ def _role(event: Event, doc: Article) -> str:
         return "background"
     if first.lead:
         return "primary"
+    if age is not None and age >= -1 and stated is not None and stated.grain == "day":
+        return "primary"  # a day within the window: the article's news, wherever it tells it
     if stated is not None and stated.kind == "same_day" and stated.year is None:
         return "primary"  # 'hours after' an attack reported today
     relative = stated is not None and stated.kind in {"weekday", "relative_day", "same_day"}
