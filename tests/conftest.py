@@ -249,3 +249,14 @@ def live_server(app) -> Iterator[str]:
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     thread.join(timeout=10)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """With JSMS_TEST_DB_ONLY=1 (CI's second pass, against PostgreSQL) only the tests that use
+    the test database run: the rest (rules, parsers, pure computation, SQLite files of their
+    own) already ran on the first pass and cannot behave otherwise on another database."""
+    if os.environ.get("JSMS_TEST_DB_ONLY") != "1":
+        return
+    uses_db = [i for i in items if "database_url" in getattr(i, "fixturenames", ())]
+    config.hook.pytest_deselected(items=[i for i in items if i not in uses_db])
+    items[:] = uses_db

@@ -232,6 +232,8 @@ def load_world() -> World:
         for spelling in [fact.get("name"), *(fact.get("altSpellings") or [])]:
             if isinstance(spelling, str) and len(spelling) > 3 and _LATIN.match(spelling):
                 countries.setdefault(normalize_name(spelling), place)
+                # 'Democratic Republic of Congo' as the press writes it
+                countries.setdefault(normalize_name(spelling.replace(" of the ", " of ")), place)
         demonym = fact.get("demonym")
         if isinstance(demonym, str) and _LATIN.match(demonym):
             for word in (demonym, plural_demonym(demonym)):

@@ -346,6 +346,7 @@ def find_dates(clause: Span, published: date | None) -> list[DateMention]:
 @functools.lru_cache(maxsize=4096)
 def _dates_in(clause: Span, published: date | None) -> tuple[DateMention, ...]:
     found: list[DateMention] = []
+    page_dates: list[Span] = []
     has = {name for name, pattern in _HAS.items() if pattern.search(clause.text)}
     for kind, pattern in _PATTERNS:
         if not _NEEDS.get(kind, frozenset()) <= has:
@@ -355,13 +356,16 @@ def _dates_in(clause: Span, published: date | None) -> tuple[DateMention, ...]:
             if mention is None or _outlet_name(kind, clause.text, m):
                 continue
             span = clause.sub(m.start(), m.end())
-            if any(_overlaps(span, f.span) for f in found):
+            if any(_overlaps(span, f) for f in [*(f.span for f in found), *page_dates]):
                 continue
             before = clause.text[: m.start()]
             if kind in _STATED_KINDS and (
                 _LABELLED.search(before) or _in_dateline(before, clause.text[m.end() :])
             ):
-                continue  # 'Updated: 16-05-2024', 'KABUL, Jan 19 -' date the page, not an attack
+                # 'Updated: 16-05-2024', 'KABUL, Jan 19 -' date the page, not an attack; nor
+                # does a shorter reading of the same words ('July 2019' in '18 July 2019')
+                page_dates.append(span)
+                continue
             weak = _reported(before, clause.text[m.end() :])
             since = mention.since or bool(re.search(r"(?i)\bsince\s*$", before))
             found.append(replace(mention, span=span, weak=weak, since=since))

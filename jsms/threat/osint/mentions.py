@@ -179,10 +179,12 @@ def _site_name(place: PlaceMention) -> str:
 
 
 def same_place(a: PlaceMention, b: PlaceMention) -> bool:
-    """Close enough to be one event's place; a province contains its towns; a site spelt a
-    letter differently ('Serene Hotel') is the same site."""
+    """Close enough to be one event's place; a country or province contains its towns; a site
+    spelt a letter differently ('Serene Hotel') is the same site."""
     if a.name == b.name:
         return True
+    if min(a.rank, b.rank) == 0:  # a country contains its towns and provinces
+        return a.country is not None and a.country == b.country
     sites = min(a.rank, b.rank) >= 4
     if sites and SequenceMatcher(None, _site_name(a), _site_name(b)).ratio() >= 0.85:
         return True

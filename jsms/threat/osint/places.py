@@ -171,7 +171,27 @@ def _runs(sentence: Span) -> tuple[Span, ...]:
         current.append(m)
     if current:
         runs.append(_run_span(sentence, current))
-    return tuple(runs)
+    return tuple(_joined_countries(sentence, runs))
+
+
+_JOINER = re.compile(r"^\s+(?:of|and)\s+(?:the\s+)?$")
+
+
+def _joined_countries(sentence: Span, runs: list[Span]) -> list[Span]:
+    """'Democratic Republic' + 'of' + 'Congo' is one name when the whole names a country
+    ('Bosnia and Herzegovina'); otherwise the runs stay apart ('Bank of China')."""
+    countries = load_world().countries
+    out: list[Span] = []
+    for run in runs:
+        if out:
+            gap = sentence.text[out[-1].end - sentence.start : run.start - sentence.start]
+            if _JOINER.match(gap):
+                joined = sentence.sub(out[-1].start - sentence.start, run.end - sentence.start)
+                if normalize_name(joined.text) in countries:
+                    out[-1] = joined
+                    continue
+        out.append(run)
+    return out
 
 
 def _run_span(sentence: Span, tokens: list[re.Match[str]]) -> Span:

@@ -135,18 +135,35 @@ def _province(
     return None, None
 
 
-def _country(event: Event, place: PlaceMention | None, host: str | None) -> Field:
+def _country(event: Event, place: PlaceMention | None, doc: Article) -> Field:
     """ISO code of the country: the place's, else a country the event's sentences name, one
     it happened 'in' or the article's host country first."""
     if place is not None and place.country:
         return place.country, place.span.text
     named = [p for m in event.mentions for p in m.places if p.rank == 0 and p.usable]
     inside = [p for p in named if p.role == "at"]  # 'in Nigeria', not 'Norwegian ... Norway'
-    hosts = [p for p in named if p.country == host]
+    hosts = [p for p in named if p.country == doc.host]
     for found in (inside, hosts, named):
         if found:
             return found[0].country, found[0].span.text
-    return None, None
+    return _host_named(doc)
+
+
+def _host_named(doc: Article) -> Field:
+    """The article's host country, quoted where the article names it or a place in it: an
+    attack told with no place of its own happened where the article's events are."""
+    if doc.host is None:
+        return None, None
+    in_host = [
+        p
+        for sentence in doc.sentences
+        for p in find_places(sentence, doc.countries)
+        if p.country == doc.host and p.role not in {"org", "route"}
+    ]
+    if not in_host:
+        return None, None
+    best = min(in_host, key=lambda p: p.rank)  # the country's own name first
+    return doc.host, best.span.text
 
 
 def _role(event: Event, doc: Article) -> str:
@@ -296,7 +313,7 @@ def _fields(event: Event, doc: Article, history: Sequence[PastIncident]) -> dict
         **_place_fields(place),
         "province": _province(event, place or place_for_province, doc.sentences),
         "country": (
-            (None, None) if aggregate else _country(event, place or place_for_province, doc.host)
+            (None, None) if aggregate else _country(event, place or place_for_province, doc)
         ),
         "attack_type": (None, None) if aggregate else _attack_type(event),
         "killed": _killed_total(event, nationals, nat_quote, "killed"),

@@ -196,3 +196,13 @@ def test_gunmen_on_sunday_is_the_attack_day() -> None:
 def test_a_name_that_starts_like_a_month_is_no_date() -> None:
     """'the Marhaba hotel' is not 'the Mar(ch)'."""
     assert _dates("Tourists fled the Marhaba hotel in Sousse.", date(2015, 6, 26)) == []
+
+
+def test_a_dateline_date_is_not_read_again_as_a_month() -> None:
+    """'Rabat, 18 July 2019 (dpa) -' dates the story; 'July 2019' inside it is no attack date."""
+    text = (
+        "Rabat, 18 July 2019 (dpa) \u2013 A court sentenced three men to death for last year's "
+        "murder of two Scandinavian tourists."
+    )
+    found = _dates(text, date(2019, 7, 19))
+    assert all(d.month != 7 for d in found), [(d.span.text, d.kind) for d in found]

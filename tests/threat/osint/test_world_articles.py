@@ -266,3 +266,62 @@ def test_a_site_spelt_differently_later_is_the_same_attack() -> None:
     assert incident["place"] == "Serena Hotel, Quetta"
     assert incident["killed"] == 4
     assert incident["perpetrator_claimed"] is not None
+
+
+def test_a_mission_that_speaks_is_not_where_the_attack_was() -> None:
+    incident = only(
+        run(
+            "A suicide bomber attacked a convoy of Chinese engineers near Karachi airport on "
+            "Sunday night, killing two Chinese nationals. The Chinese Embassy in Islamabad said "
+            "one more Chinese national was wounded.",
+            published=date(2024, 10, 7),
+        )
+    )
+    assert "Embassy" not in str(incident["place"]) and incident["province"] == "Sindh"
+
+
+def test_a_mission_written_in_lower_case_is_the_site_of_the_attack() -> None:
+    incident = only(
+        run(
+            "Militants attacked the Turkish embassy in Mogadishu on Saturday, killing one "
+            "Turkish guard and wounding three others.",
+            published=date(2013, 7, 28),
+        )
+    )
+    assert incident["place"] == "Turkish embassy, Mogadishu"
+    assert incident["country"] == "SO"
+
+
+def test_an_attack_dated_within_the_month_is_the_news_wherever_it_is_told() -> None:
+    result = run(
+        "Zambia's police chief met Chinese business leaders in Lusaka to discuss crime.\n\n"
+        "Two Chinese nationals were murdered at their shop in Mumbwa on 19 June 2019, police "
+        "said.",
+        published=date(2019, 6, 21),
+    )
+    incident = only(result)
+    assert incident["role"] == "primary" and incident["date"] == "2019-06-19"
+
+
+def test_an_attack_told_without_a_place_happened_in_the_articles_country() -> None:
+    incident = only(
+        run(
+            "Gunmen killed two Chinese mine workers on Monday, police said.\n\n"
+            "Security for Chinese-run mines in Zambia has been tightened since.",
+            published=date(2024, 5, 7),
+        )
+    )
+    assert incident["country"] == "ZM" and incident["evidence"]["country"] == "Zambia"
+
+
+def test_a_town_told_after_its_country_is_the_same_attack() -> None:
+    """'Democratic Republic of Congo' (not the Republic of the Congo) contains Djugu."""
+    incident = only(
+        run(
+            "Militia fighters attacked a mining site in northeastern Democratic Republic of "
+            "Congo, killing six Chinese nationals, local officials said on Thursday.\n\n"
+            "The attack took place on Wednesday in Djugu territory in Ituri province."
+        )
+    )
+    assert (incident["place"], incident["country"]) == ("Djugu", "CD")
+    assert incident["nationals"]["CN"]["killed"] == 6
