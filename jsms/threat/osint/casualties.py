@@ -202,13 +202,16 @@ def _lives(clause: Span, p: Phrase) -> Found:
     return None, None
 
 
+_SPEAKER_AFTER = re.compile(r"\s*,?\s*(?:said|says|told|added|stated|confirmed)\b")
+
+
 def _assign(clause: Span, phrases: list[Phrase]) -> list[Phrase]:
     """Give each subject phrase the status of the casualty word it is glued to."""
     markers = _markers(clause)
     out: list[Phrase] = []
     for p in phrases:
-        if p.is_object:
-            continue
+        if p.is_object or _SPEAKER_AFTER.match(clause.text, p.span.end - clause.start):
+            continue  # 'an official said': who told it, not who suffered it
         status, marker = _forward(clause, p, markers, phrases)
         if status is None:
             status, marker = _backward(clause, p, markers, phrases)

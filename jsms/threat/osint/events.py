@@ -62,6 +62,15 @@ def _places_conflict(known: PlaceMention, named: PlaceMention, m: Mention) -> bo
     return not (m.anaphoric and _unlocated(named))
 
 
+def _told_as_past(d: DateMention | None) -> bool:
+    """'last year', 'last month', 'two years ago': before the news, whatever the exact date."""
+    if d is None or d.weak:
+        return False
+    if d.kind == "ago":
+        return True
+    return d.kind == "relative_period" and d.span.text.lower().startswith(("last", "earlier"))
+
+
 def _weak_anchor(m: Mention) -> bool:
     """Only a province and no date: too vague to make a separate event of."""
     return m.date is None and m.place is not None and m.place.rank == 1
@@ -138,11 +147,20 @@ class _Grouper:
         ep, mp = event.place, m.place
         if ep is not None and mp is not None and _places_conflict(ep, mp, m):
             return False
+        if _told_as_past(m.date) and self.is_news(event):
+            return False  # 'last year ... abducting some 40 people' is not today's raid
         when = self.when(event)
         both_lead = m.lead and event.mentions[0].lead
         if _dates_conflict(when, m.date) and not (both_lead and when and when.kind == IMPLICIT):
             return False
         return not _contradicts(event, m)
+
+    def is_news(self, event: Event) -> bool:
+        """The article's own news: told in the lead, dated today or this week, or undated."""
+        if not event.mentions[0].lead:
+            return False
+        when = self.when(event)
+        return when is None or when.kind in {IMPLICIT, "weekday", "relative_day", "same_day"}
 
     @staticmethod
     def linked(event: Event, m: Mention) -> bool:

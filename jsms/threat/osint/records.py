@@ -55,6 +55,7 @@ def _max_status(event: Event, status: str) -> Field:
     """The largest total one sentence states (reports update upwards), plus 'also killed'
     and 'two more were kidnapped'."""
     best: Field = (None, None)
+    best_who: set[str] = set()
     extra = 0
     for m in sorted(event.mentions, key=lambda x: x.clause.start):
         value = m.casualties.totals.get(status)
@@ -62,10 +63,13 @@ def _max_status(event: Event, status: str) -> Field:
             continue
         added = _ADDED.get(status)
         adds = added and added.search(m.clause.text) and m.casualties.lists.get(status) == 1
-        if adds and best[0] is not None:
+        who = {iso for iso, per in m.casualties.nationals.items() if per.get(status)}
+        restated = value == best[0] and who and who == best_who  # 'also kidnapped seven Chinese'
+        if adds and best[0] is not None and not restated:
             extra += value
         elif best[0] is None or value > best[0]:
             best = (value, m.casualties.total_spans[status].text)
+            best_who = who
     if best[0] is None:
         return (extra, None) if extra else best
     return best[0] + extra, best[1]

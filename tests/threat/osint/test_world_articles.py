@@ -325,3 +325,31 @@ def test_a_town_told_after_its_country_is_the_same_attack() -> None:
     )
     assert (incident["place"], incident["country"]) == ("Djugu", "CD")
     assert incident["nationals"]["CN"]["killed"] == 6
+
+
+def test_a_toll_restated_with_also_is_not_added_twice() -> None:
+    """'7 Chinese workers kidnapped' then 'the group also kidnapped seven Chinese workers'."""
+    incident = only(
+        run(
+            "Rebels kill 74 at oil field; 7 Chinese workers kidnapped.\n\n"
+            "Rebels attacked a Chinese-run oil field in Ethiopia's Somali region on Tuesday, "
+            "killing 74 people. The rebel front also kidnapped seven Chinese workers, an "
+            "official said.",
+            published=date(2007, 4, 24),
+        )
+    )
+    assert incident["kidnapped"] == 7
+    assert incident["nationals"]["CN"]["kidnapped"] == 7
+
+
+def test_a_raid_last_year_is_not_merged_into_todays_news() -> None:
+    result = run(
+        "Rebels admit kidnapping foreign tourists\n\n"
+        "Rebels kidnapped 20 people, including three Americans, at a resort on Palawan in the "
+        "Philippines, a spokesman said. The same group gained notoriety last year for "
+        "abducting some 40 people, including several Western tourists, from a resort in "
+        "Malaysia."
+    )
+    assert result["relevant"], result
+    news = [i for i in result["incidents"] if i["role"] == "primary"]
+    assert len(news) == 1 and news[0]["kidnapped"] == 20, result["incidents"]
