@@ -38,6 +38,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from difflib import SequenceMatcher
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -234,6 +235,30 @@ def same_province(a: str | None, b: str | None) -> bool:
     return (da is not None and da == db) or da == b or db == a
 
 
+def _group_key(name: str) -> str:
+    """'Balochistan Liberation Army (BLA)' -> 'balochistanliberationarmy'; 'al-Shabab' ->
+    'shabab': the name without its bracketed acronym, article, spaces and punctuation."""
+    name = re.sub(r"\s*\([^)]*\)", "", name).casefold()
+    name = re.sub(r"^(?:the\s+|al[- ])", "", name)
+    return re.sub(r"[^\w]|_", "", name)
+
+
+def same_group(a: str | None, b: str | None) -> bool:
+    """One group however the text spells it: the same name bar punctuation and a bracketed
+    acronym, names the lexicon gives as aliases of one group, or a letter or two apart
+    ('Abu Sayaff', 'al-Shabab' / 'Al Shabaab')."""
+    if a is None or b is None:
+        return a is b
+    from jsms.threat.osint.lexicon import load_lexicon
+
+    aliases = load_lexicon().group_of
+    ka, kb = _group_key(a), _group_key(b)
+    canon_a, canon_b = aliases.get(a.casefold()), aliases.get(b.casefold())
+    if ka == kb or (canon_a is not None and canon_a == canon_b):
+        return True
+    return SequenceMatcher(None, ka, kb).ratio() >= 0.85
+
+
 def _name_words(name: str) -> set[str]:
     return {w for w in re.findall(r"\w+", name.casefold()) if w not in {"the", "of", "in", "at"}}
 
@@ -262,6 +287,8 @@ def field_agrees(name: str, predicted: Any, expected: Any) -> bool:
         return _nationals(predicted) == _nationals(expected)
     if name == "province":
         return same_province(predicted, expected)
+    if name.startswith("perpetrator"):
+        return same_group(predicted, expected)
     if isinstance(expected, str) and isinstance(predicted, str):
         return predicted.casefold() == expected.casefold()
     return predicted == expected

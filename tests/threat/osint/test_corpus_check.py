@@ -96,3 +96,15 @@ def test_the_committed_keys_are_complete() -> None:
             for name in QUOTED:
                 if incident.get(name) not in (None, {}):
                     assert incident["evidence"].get(name), (article_id, name)
+
+
+def test_the_scorer_takes_one_group_however_it_is_spelt_and_no_other() -> None:
+    from benchmarks.osint_eval import same_group
+
+    assert same_group("Balochistan Liberation Army (BLA)", "Balochistan Liberation Army")
+    assert same_group("al-Shabab", "Al Shabaab")
+    assert same_group("Abu Sayaff", "Abu Sayyaf")
+    assert same_group(None, None)
+    assert not same_group("Abu Sayyaf", None)
+    assert not same_group("Islamic State", "Tehreek-e-Taliban Pakistan")
+    assert not same_group("al-Shabaab", "al-Qaeda")
