@@ -520,13 +520,52 @@ def _missions(sentence: Span) -> list[Span]:
     return out
 
 
+_LOWER_SITE = re.compile(
+    r"\b(?:[A-Z][\w'’-]+\s+){1,3}(?:(?:gold|copper|coal|oil|mining|diamond|tourist|beach)\s+)?"
+    r"(?:mine|resort|nightclub|hotel|camp|oilfield|museum|temple|restaurant|island)\b"
+)
+_DETERMINERS = frozenset({"The", "A", "An", "This", "That", "Its", "Their", "His", "Her"})
+
+
+def _lower_sites(sentence: Span) -> list[Span]:
+    """'the Chimbolo gold mine', 'the Dos Palmas resort': a named site whose kind is written
+    in lower case; not 'a Chinese mine' (a nationality is no name)."""
+    lex = load_lexicon()
+    out = []
+    for m in _LOWER_SITE.finditer(sentence.text):
+        words = m.group().split()
+        while words and words[0] in _DETERMINERS:
+            words = words[1:]
+        name = [w for w in words if w[0].isupper()]
+        if not name or any(_no_site_name(lex, w) for w in name):
+            continue
+        if load_world().lookup(" ".join(name)) is not None:
+            continue  # 'a Kabul hotel' is a hotel in Kabul, not a site's name
+        if len(name) == 1 and _first_word(sentence, m.start() + m.group().index(name[0])):
+            continue  # 'Hotel staff ...' at the start of a sentence
+        start = m.end() - len(" ".join(words))
+        out.append(sentence.sub(start, m.end()))
+    return out
+
+
+def _no_site_name(lex: Lexicon, word: str) -> bool:
+    """'Chinese', 'Pakistan', 'DRC', 'Canadian-owned': who runs it or where, not its name."""
+    if word in lex.nationality_of or normalize_name(word) in load_world().countries:
+        return True
+    return word.isupper() or bool(re.search(r"-(?:owned|run|operated|based|linked)$", word))
+
+
+def _first_word(sentence: Span, offset: int) -> bool:
+    return not sentence.text[:offset].strip()
+
+
 def _site_hits(sentence: Span, known: Sequence[PlaceMention]) -> list[PlaceMention]:
     """Named sites ('Serena Hotel', 'Hotel Amarula', 'Chinese Consulate'): where attacks on
     foreigners happen. Written with the town the sentence names ('Serena Hotel, Quetta')
     and placed there, so an analyst sees both and the map has a point."""
     towns = [k for k in known if k.rank >= 3]
     hits = []
-    for run in [*_runs(sentence), *_missions(sentence)]:
+    for run in [*_runs(sentence), *_missions(sentence), *_lower_sites(sentence)]:
         words = run.text.split(" ")
         if len(words) < 2:
             continue

@@ -353,3 +353,30 @@ def test_a_raid_last_year_is_not_merged_into_todays_news() -> None:
     assert result["relevant"], result
     news = [i for i in result["incidents"] if i["role"] == "primary"]
     assert len(news) == 1 and news[0]["kidnapped"] == 20, result["incidents"]
+
+
+def test_a_site_whose_kind_is_written_in_lower_case_is_named_with_its_town() -> None:
+    incident = only(
+        run(
+            "Gunmen killed nine Chinese nationals at the Chimbolo gold mine near Bambari in the "
+            "Central African Republic on Sunday, officials said.",
+            published=date(2023, 3, 20),
+        )
+    )
+    assert incident["place"] == "Chimbolo gold mine, Bambari"
+
+
+def test_a_town_or_a_nationality_before_hotel_is_no_site_name() -> None:
+    """'a Kabul hotel' is a hotel in Kabul; 'a Chinese-run restaurant' says who runs it."""
+    for text, place in (
+        (
+            "Gunmen stormed a Kabul hotel in Afghanistan on Monday, wounding five Chinese guests.",
+            "Kabul",
+        ),
+        (
+            "A bomb hit a Chinese-run restaurant in Kabul on Monday, wounding two Chinese men.",
+            "Kabul",
+        ),
+    ):
+        incident = only(run(text, published=date(2022, 12, 13)))
+        assert incident["place"] == place, incident
