@@ -75,7 +75,7 @@ _GLUE = (
     r"\bin\s+the\s+(?:\w+\s+){0,2}?(?:attacks?|incident|blast|explosion|shooting|bombing|assault|"
     r"raid|ambush|violence|firing|crossfire)\b|"
     r"\b(?:working|employed|based|living|staying|travell?ing)\s+(?:in|at|for|on|with)\s+"
-    r"(?:(?:an?|the)\s+)?(?:[\w-]+\s+){0,3}?[\w-]+(?=\s*(?:,|\b(?:were|was|are|have|has|had)\b))|"
+    r"(?:(?:an?|the)\s+)?(?:[\w-]+\s+){0,6}?[\w-]+(?=\s*(?:,|\b(?:were|was|are|have|has|had)\b))|"
     r"\bof\s+(?:the\s+)?(?-i:[A-Z][\w-]*\s*|\([A-Z]+\)\s*)+|\b(?-i:[A-Z][a-z]+)\b|"
     r"(?:[\w-]+\s+)?<NOUNS>)*+$"
 )
