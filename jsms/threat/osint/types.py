@@ -101,7 +101,8 @@ _TYPED: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
 _GENERIC = re.compile(
     r"\b(?:attack(?:ed|s|ing)?|assault(?:ed)?|targeted|struck|killed|killing|died|dead|deaths?|"
     r"lost\s+(?:their|his|her)\s+lives|(?:took|claimed|cost)\s+(?:\w+\s+){0,2}lives|martyred|"
-    r"injured|wounded|injuring|wounding|slain|clash(?:es|ed)?|(?:threw|hurled|pelted)\s+stones)\b",
+    r"injured|wounded|injuring|wounding|slain|clash(?:es|ed)?|skirmish(?:es)?|brawl|scuffles?|"
+    r"(?:threw|hurled|pelted)\s+stones)\b",
     re.I,
 )
 _NOT_AN_ATTACK = re.compile(
@@ -154,7 +155,7 @@ _STEMS: dict[str | None, tuple[str, ...]] = {
     "roadblock": ("block",),
     None: (
         *("attack", "assault", "targeted", "struck", "kill", "died", "dead", "death", "lives"),
-        *("martyr", "injur", "wound", "slain", "clash", "stones"),
+        *("martyr", "injur", "wound", "slain", "clash", "skirmish", "brawl", "scuffle", "stones"),
     ),
 }
 """Letters every match of a kind's pattern contains: most clauses hold none of an attack

@@ -75,6 +75,8 @@ def test_each_wording_of_an_attack_type_is_found(phrase: str, kind: str) -> None
         "The clashes left many dead.",
         "The attack claimed two lives.",
         "Youths threw stones at the convoy.",
+        "A skirmish between villagers and mine employees left twenty in hospital.",
+        "A brawl broke out at the camp.",
     ],
 )
 def test_generic_attack_words_are_found_without_a_type(phrase: str) -> None:
