@@ -68,19 +68,10 @@ PLACE_MATCH_KM = 25.0
 if str(REPO) not in sys.path:  # run as a script: make `jsms` importable from the checkout
     sys.path.insert(0, str(REPO))
 
+from jsms.threat.osint.batch import ArticleInput as Article  # noqa: E402  (after the path)
+
 if TYPE_CHECKING:
     from jsms.threat.osint.known import PastIncident
-
-
-@dataclass(frozen=True)
-class Article:
-    """One article file: its text and the metadata a JSON file may carry."""
-
-    name: str
-    text: str
-    title: str | None = None
-    url: str | None = None
-    published: date | None = None
 
 
 @dataclass
@@ -131,17 +122,17 @@ def load_articles(folder: Path) -> list[Article]:
     articles = []
     for path in sorted(folder.iterdir()):
         if path.suffix == ".txt":
-            articles.append(Article(path.stem, path.read_text(encoding="utf-8")))
+            articles.append(Article(name=path.stem, text=path.read_text(encoding="utf-8")))
         elif path.suffix == ".json":
             raw = json.loads(path.read_text(encoding="utf-8"))
             published = raw.get("published")
             articles.append(
                 Article(
-                    path.stem,
-                    raw["text"],
-                    raw.get("title"),
-                    raw.get("url"),
-                    date.fromisoformat(published[:10]) if published else None,
+                    name=path.stem,
+                    text=raw["text"],
+                    title=raw.get("title"),
+                    url=raw.get("url"),
+                    published=date.fromisoformat(published[:10]) if published else None,
                 )
             )
     return articles
@@ -428,12 +419,11 @@ def evaluate(
 def batch_rate(articles: list[Article], history: Sequence[PastIncident]) -> float:
     """Articles a second when the whole list goes through the batch path on every core, from
     a process that has not read them yet (wall clock, workers' start included)."""
-    from jsms.threat.osint.batch import ArticleInput, extract_batch
+    from jsms.threat.osint.batch import extract_batch
 
-    items = [ArticleInput(a.text, a.name, a.title, a.url, a.published) for a in articles]
     started = time.perf_counter()
-    extract_batch(items, history)
-    return len(items) / (time.perf_counter() - started)
+    extract_batch(articles, history)
+    return len(articles) / (time.perf_counter() - started)
 
 
 def corpus_articles(split: str) -> tuple[list[Article], dict[str, Any]]:
@@ -447,11 +437,11 @@ def corpus_articles(split: str) -> tuple[list[Article], dict[str, Any]]:
         published = entry.key.get("published") or entry.text.get("published")
         articles.append(
             Article(
-                entry.id,
-                entry.text["text"],
-                entry.key.get("title") or entry.text.get("title"),
-                entry.key["url"],
-                date.fromisoformat(published[:10]) if published else None,
+                name=entry.id,
+                text=entry.text["text"],
+                title=entry.key.get("title") or entry.text.get("title"),
+                url=entry.key["url"],
+                published=date.fromisoformat(published[:10]) if published else None,
             )
         )
         answers[entry.id] = entry.key

@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from jsms.threat.osint.batch import ArticleInput
+
 if TYPE_CHECKING:
     from jsms.threat.osint.known import PastIncident
 
@@ -43,15 +45,8 @@ class BadArticle(Exception):
     """A file that cannot be read as an article; the message names the file and why."""
 
 
-@dataclass(frozen=True)
-class ArticleFile:
-    """An article read from disk, ready for the extractor."""
-
-    name: str
-    text: str
-    title: str | None = None
-    url: str | None = None
-    published: date | None = None
+ArticleFile = ArticleInput
+"""An article read from disk, ready for the extractor."""
 
 
 def _read_text(path: Path) -> str:
@@ -202,11 +197,9 @@ def _extract_all(
     articles: Sequence[ArticleFile], history: Sequence[PastIncident]
 ) -> list[dict[str, Any]]:
     """Every article's extraction, in order, spread over the machine's cores."""
-    from jsms.threat.osint.batch import ArticleInput, extract_batch
+    from jsms.threat.osint.batch import extract_batch
 
-    return extract_batch(
-        [ArticleInput(a.text, a.name, a.title, a.url, a.published) for a in articles], history
-    )
+    return extract_batch(articles, history)
 
 
 def _configured_history() -> tuple[PastIncident, ...]:
