@@ -382,7 +382,7 @@ def evaluate(
     """Run the extractor over the articles the key covers and score every field it labels.
 
     ``history`` is the past attacks the extractor may pin month-level mentions to."""
-    from jsms.threat.osint.extract import extract_article
+    from jsms.threat.osint.batch import extract_one
 
     answers = key.get("articles", key)
     report = Report(scored=key_fields(answers))
@@ -392,14 +392,7 @@ def evaluate(
             continue
         report.articles += 1
         started = time.perf_counter()
-        out = extract_article(
-            article.text,
-            name=article.name,
-            title=article.title,
-            url=article.url,
-            published=article.published,
-            history=history,
-        )
+        out = extract_one(article, history)
         report.seconds += time.perf_counter() - started
         tally = report.tallies["relevant"]
         tally.predicted += bool(out["relevant"])

@@ -23,7 +23,7 @@ from jsms.threat.osint.extract import extract_article
 from jsms.threat.osint.known import PastIncident
 from jsms.threat.osint.lexicon import load_lexicon
 
-__all__ = ["MIN_PARALLEL", "ArticleInput", "extract_batch"]
+__all__ = ["MIN_PARALLEL", "ArticleInput", "extract_batch", "extract_one"]
 
 MIN_PARALLEL = 32
 """Fewer articles than this are read in this process."""
@@ -48,15 +48,20 @@ def _remember(history: Sequence[PastIncident]) -> None:
     _history = history
 
 
-def _extract(article: ArticleInput) -> dict[str, Any]:
+def extract_one(article: ArticleInput, history: Sequence[PastIncident] = ()) -> dict[str, Any]:
+    """One article's extraction (:func:`jsms.threat.osint.extract.extract_article`)."""
     return extract_article(
         article.text,
         name=article.name,
         title=article.title,
         url=article.url,
         published=article.published,
-        history=_history,
+        history=history,
     )
+
+
+def _extract(article: ArticleInput) -> dict[str, Any]:
+    return extract_one(article, _history)
 
 
 def extract_batch(
