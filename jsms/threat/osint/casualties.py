@@ -71,6 +71,7 @@ _GLUE = (
     r"\bcritically\b|\bfatally\b|\bslightly\b|\bothers?\b|\bat\s+least\b|\bleaving\b|\bleft\b|"
     r"\bshot(?:\s+at)?\b|\bgravely\b|\binstantly\b|\bon\s+the\s+spot\b|\bremained\b|\bfound\b|"
     r"\breported\s+to\s+have\b|\bsaid\s+to\s+have\b|\bidentified\s+as\b|\bnamed\b|"
+    r"\bfrom\b|['’]s\b|\bregion\b|\bprovince\b|"
     r"\baged\s+\d+\b|\bof\s+(?:[\w-]+\s+){1,2}(?:citizenship|nationality|origin)\b|"
     r"\bin\s+the\s+(?:\w+\s+){0,2}?(?:attacks?|incident|blast|explosion|shooting|bombing|assault|"
     r"raid|ambush|violence|firing|crossfire)\b|"

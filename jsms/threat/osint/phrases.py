@@ -12,6 +12,8 @@ import functools
 import re
 from dataclasses import dataclass
 
+from jsms.geo.gazetteer import normalize_name
+from jsms.geo.world import load_world
 from jsms.threat.osint.lexicon import alternation, load_lexicon
 from jsms.threat.osint.text import NUMBER, Span, parse_number
 
@@ -195,7 +197,11 @@ def _phrase_from(clause: Span, m: re.Match[str]) -> Phrase | None:
     return Phrase(
         span=clause.sub(m.start(), end),
         count=count,
-        nationality=_nationality(words) or _citizenship_after(clause.text[end:]),
+        nationality=(
+            _nationality(words)
+            or _citizenship_after(clause.text[end:])
+            or _country_after(clause.text[end:])
+        ),
         perpetrator=head_word in lex.perpetrator_nouns,
         bare=head_word in _STATUS_HEADS,
         singular_definite=m.group("num").lower() in {"the", "their", "his", "her", "its"},
@@ -211,6 +217,25 @@ def _citizenship_after(text: str) -> str | None:
         text,
     )
     return load_lexicon().nationality_of.get(m.group("nat")) if m else None
+
+
+_FROM_COUNTRY = re.compile(
+    r"\s+from\s+(?:the\s+)?(?P<name>[A-Z][\w-]*(?:\s+(?:of\s+(?:the\s+)?)?[A-Z][\w-]*){0,3})"
+)
+
+
+def _country_after(text: str) -> str | None:
+    """'three tourists from Spain's Catalunya region': the country they come from."""
+    m = _FROM_COUNTRY.match(text)
+    if m is None:
+        return None
+    words = re.sub(r"['’]s\b.*", "", m.group("name")).split()
+    countries = load_world().countries
+    for n in range(len(words), 0, -1):
+        country = countries.get(normalize_name(" ".join(words[:n])))
+        if country is not None:
+            return country.country
+    return None
 
 
 _ATTRIBUTIVE = re.compile(

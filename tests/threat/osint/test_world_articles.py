@@ -380,3 +380,15 @@ def test_a_town_or_a_nationality_before_hotel_is_no_site_name() -> None:
     ):
         incident = only(run(text, published=date(2022, 12, 13)))
         assert incident["place"] == place, incident
+
+
+def test_victims_from_a_country_count_as_its_nationals() -> None:
+    incident = only(
+        run(
+            "Three tourists from Spain's Catalunya region were killed on Friday in a shooting "
+            "in Afghanistan's Bamyan province.",
+            published=date(2024, 5, 18),
+        )
+    )
+    assert incident["nationals"] == {"ES": {"killed": 3, "injured": None}}
+    assert incident["country"] == "AF"
