@@ -48,6 +48,12 @@ _CALENDAR = re.compile(
     r"^(?:mon|tues|wednes|thurs|fri|satur|sun)day$"
 )
 """'in March' is a month before it is a town in Cambridgeshire."""
+_SITE_SPEAKS = re.compile(
+    r"^\s*(?:(?:has|have|had|also|on\s+\w+)\s+)*(?:said|says|told|added|stated|wrote|"
+    r"condemn\w*|urg\w*|warn\w*|call\w*|issu\w*|express\w*|confirm\w*|ask\w*|advis\w*|"
+    r"demand\w*|announc\w*|remind\w*|releas\w*|post\w*|spokes\w*|statement)\b|^\s*,\s*who\b"
+)
+"""'The Chinese embassy urged ...', 'the U.S. Embassy has warned': a mission speaking."""
 _IN_PLACE = re.compile(r"^\s+in\s+(?:[A-Z][\w'’.-]*\s?)+")
 _SPEAKING = re.compile(r"^\s*(?:said|says|told|added|stated|wrote|,\s*who)\b")
 
@@ -577,7 +583,7 @@ def _site_hits(sentence: Span, known: Sequence[PlaceMention]) -> list[PlaceMenti
         inside = town is not None and _overlapping(run, town.span)
         name = run.text if town is None or inside else f"{run.text}, {town.name}"
         after = sentence.text[run.end - sentence.start :]
-        speaks = _SPEAKING.match(_IN_PLACE.sub("", after, count=1))
+        speaks = _SITE_SPEAKS.match(_IN_PLACE.sub("", after, count=1))
         role = "org" if speaks else _role(sentence, run)  # 'the Chinese Embassy (in X) said
         hits.append(
             PlaceMention(

@@ -392,3 +392,27 @@ def test_victims_from_a_country_count_as_its_nationals() -> None:
     )
     assert incident["nationals"] == {"ES": {"killed": 3, "injured": None}}
     assert incident["country"] == "AF"
+
+
+def test_a_mission_that_urges_or_condemns_is_not_the_site_of_an_attack() -> None:
+    result = run(
+        "Gunmen killed two Chinese engineers in Gwadar on Sunday, police said. The Chinese "
+        "embassy in Islamabad condemned the attack and urged Chinese citizens to stay alert "
+        "to possible attacks.",
+        published=date(2024, 3, 18),
+    )
+    assert result["relevant"], result
+    assert [i["place"] for i in result["incidents"]] == ["Gwadar"], result["incidents"]
+
+
+def test_a_mission_speaking_is_read_as_an_organisation_not_a_place() -> None:
+    from jsms.threat.osint.places import find_places
+    from jsms.threat.osint.text import Span
+
+    for text in (
+        "The Chinese embassy urged its citizens to stay alert.",
+        "The U.S. Embassy has warned of possible attacks.",
+        "The Chinese Embassy in Islamabad condemned the attack.",
+    ):
+        sites = [p for p in find_places(Span(0, len(text), text)) if "mbassy" in p.name]
+        assert sites and all(p.role == "org" for p in sites), [(p.name, p.role) for p in sites]
