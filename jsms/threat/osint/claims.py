@@ -302,6 +302,12 @@ def _is_state(word: str) -> bool:
     )
 
 
+_REGION_ADJECTIVES = frozenset(
+    {"Eastern", "Western", "Northern", "Southern", "Asian", "African", "European", "American"}
+    | {"Arab", "Arabian", "Latin", "Caucasian", "Balkan", "Nordic", "Scandinavian"}
+)
+
+
 def _clean_name(sentence: Span, start: int, end: int) -> GroupMention | None:
     """A context-found name without leading articles and modifiers, unless it is no name
     ('Police', 'Somali', a sentence's first word that is just capitalised)."""
@@ -319,6 +325,8 @@ def _clean_name(sentence: Span, start: int, end: int) -> GroupMention | None:
     lex = load_lexicon()
     if lex.nationality_re.fullmatch(words[-1]) or lex.nationality_re.fullmatch(text):
         return None
+    if words[-1] in _REGION_ADJECTIVES:
+        return None  # 'Middle Eastern', 'South Asian': where people come from, not a group
     if _GROUP_WORDS.search(" " + " ".join(words[-2:])) and _is_state(words[0]):
         return None  # 'Pakistan Army', 'Nigerian Army': a state's forces
     first_word = not sentence.text[:start].strip() or sentence.text[:start].rstrip()[-1] in ".:\n"

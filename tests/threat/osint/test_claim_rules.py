@@ -245,3 +245,14 @@ def test_a_claim_on_a_vague_recollection_goes_to_the_lead_attack() -> None:
         "Freedom Army claimed responsibility for the attack."
     )
     assert claimed(text) == "Eastern Freedom Army"
+
+
+def test_a_region_people_come_from_is_no_group() -> None:
+    """'Middle Eastern militants' says where suspects come from, not which group they are."""
+    for text in (
+        "A bomb killed two Americans in Zamboanga on Monday. Police suspected Middle Eastern "
+        "militants were behind the attack.",
+        "A bomb killed two Americans in Zamboanga on Monday. Officials blamed the attack on "
+        "Middle Eastern terrorists.",
+    ):
+        assert only(text)["perpetrator_attributed"] is None
