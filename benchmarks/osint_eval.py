@@ -217,10 +217,13 @@ def _division_of(name: str) -> str | None:
 
 
 def same_province(a: str | None, b: str | None) -> bool:
-    """Equal names, or names GeoNames puts in one division."""
+    """Equal names (accents aside: 'Jammu and Kashmīr'), or names GeoNames puts in one
+    division."""
+    from jsms.geo.gazetteer import normalize_name
+
     if a is None or b is None:
         return a is b
-    if a.casefold() == b.casefold():
+    if normalize_name(a) == normalize_name(b):
         return True
     da, db = _division_of(a), _division_of(b)
     return (da is not None and da == db) or da == b or db == a

@@ -367,7 +367,7 @@ def _dates_in(clause: Span, published: date | None) -> tuple[DateMention, ...]:
                 page_dates.append(span)
                 continue
             weak = _reported(before, clause.text[m.end() :])
-            since = mention.since or bool(re.search(r"(?i)\bsince\s*$", before))
+            since = mention.since or bool(re.search(r"(?i)\bsince\s*(?:the\s+)?$", before))
             found.append(replace(mention, span=span, weak=weak, since=since))
     return tuple(sorted(found, key=lambda d: d.span.start))
 

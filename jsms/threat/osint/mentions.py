@@ -185,6 +185,10 @@ def same_place(a: PlaceMention, b: PlaceMention) -> bool:
         return True
     if min(a.rank, b.rank) == 0:  # a country contains its towns and provinces
         return a.country is not None and a.country == b.country
+    division = a if a.rank == 1 else b if b.rank == 1 else None
+    if division is not None and division.lat is None and a.country is not None:
+        # a division known only by name (ISO 3166-2) cannot be shown not to hold the town
+        return a.country == b.country
     sites = min(a.rank, b.rank) >= 4
     if sites and SequenceMatcher(None, _site_name(a), _site_name(b)).ratio() >= 0.85:
         return True

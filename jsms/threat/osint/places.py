@@ -184,16 +184,18 @@ _JOINER = re.compile(r"^\s+(?:of|and)\s+(?:the\s+)?$")
 
 
 def _joined_countries(sentence: Span, runs: list[Span]) -> list[Span]:
-    """'Democratic Republic' + 'of' + 'Congo' is one name when the whole names a country
-    ('Bosnia and Herzegovina'); otherwise the runs stay apart ('Bank of China')."""
-    countries = load_world().countries
+    """'Democratic Republic' + 'of' + 'Congo' is one name when the whole names a country or a
+    division ('Bosnia and Herzegovina', 'Jammu and Kashmir'); otherwise the runs stay apart
+    ('Bank of China')."""
+    world = load_world()
     out: list[Span] = []
     for run in runs:
         if out:
             gap = sentence.text[out[-1].end - sentence.start : run.start - sentence.start]
             if _JOINER.match(gap):
                 joined = sentence.sub(out[-1].start - sentence.start, run.end - sentence.start)
-                if normalize_name(joined.text) in countries:
+                key = normalize_name(joined.text)
+                if key in world.countries or key in world.admin1:
                     out[-1] = joined
                     continue
         out.append(run)
@@ -341,9 +343,28 @@ def _world_place_plausible(
     in_named_country = not countries or place.country in countries
     if place.kind == "admin1":
         return in_named_country or role == "at"
+    if _placed_in_its_own(place, after):
+        return True  # 'Pahalgam in Jammu and Kashmir': a town the text puts in its division
     if role == "plain":
         return bool(countries) and in_named_country and place.population >= WORLD_TOWN_PLAIN
     return in_named_country or place.population >= WORLD_TOWN_ANYWHERE
+
+
+_IN_NAME = re.compile(
+    r"^,?\s+in\s+(?:the\s+)?(?P<name>[A-Z][\w'’.-]*(?:\s+(?:and\s+|of\s+)?[A-Z][\w'’.-]*){0,3})"
+)
+
+
+def _placed_in_its_own(place: WorldPlace, after: str) -> bool:
+    """The words after a town name its own division or country ('Bambari in Ouaka')."""
+    m = _IN_NAME.match(after)
+    if m is None:
+        return False
+    world = load_world()
+    found = world.lookup(re.sub(r"['’]s$", "", m.group("name")))
+    return (
+        found is not None and found.kind in {"admin1", "country"} and found.country == place.country
+    )
 
 
 def _world_hits(lex: Lexicon, sentence: Span, countries: frozenset[str]) -> list[PlaceMention]:

@@ -132,6 +132,9 @@ def _province(
         said = named_in(sentences, place.province)
         if said:
             return place.province, said
+        beside = [p for p in named if p.country == place.country and p.country is not None]
+        if beside:  # 'Pahalgam in Jammu and Kashmir' (GeoNames' older table says 'Kashmir')
+            return beside[0].province, beside[0].span.text
         same_name = division_named(place.name, place.country)  # 'Baghdad', 'Bamyan'
         return (same_name, place.span.text) if same_name else (None, None)
     if named:

@@ -416,3 +416,21 @@ def test_a_mission_speaking_is_read_as_an_organisation_not_a_place() -> None:
     ):
         sites = [p for p in find_places(Span(0, len(text), text)) if "mbassy" in p.name]
         assert sites and all(p.role == "org" for p in sites), [(p.name, p.role) for p in sites]
+
+
+def test_a_small_town_put_in_its_own_division_is_the_place_of_the_attack() -> None:
+    """'Pahalgam in Jammu and Kashmir': a town too small to be taken by its name alone, placed
+    by the division after it (one name though written with 'and'); 'since the 2019 attack'
+    dates nothing."""
+    incident = only(
+        run(
+            "The attack in Jammu and Kashmir killed 26 people, including a Nepalese national."
+            "\n\nGunmen struck Pahalgam in Jammu and Kashmir, leaving 26 dead. It was the "
+            "deadliest attack since the 2019 Pulwama bombing.",
+            published=date(2025, 4, 23),
+        )
+    )
+    assert (incident["place"], incident["country"]) == ("Pahalgam", "IN")
+    assert incident["province"] is not None and incident["province"].startswith("Jammu and")
+    assert incident["role"] == "primary" and incident["killed"] == 26
+    assert incident["nationals"] == {"NP": {"killed": 1, "injured": None}}
