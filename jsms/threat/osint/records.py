@@ -278,8 +278,24 @@ def _iso_set(event: Event) -> set[str]:
 
 
 def _attack_type(event: Event) -> Field:
+    """The decisive attack word; else an armed assault when armed men ('militia fighters',
+    'bandits') killed or wounded people with no word of a bomb, a blast or a kidnapping."""
     cue = choose_attack_type([c for m in event.mentions for c in m.cues])
-    return (cue.kind, cue.span.text) if cue else (None, None)
+    if cue is not None:
+        return cue.kind, cue.span.text
+    for m in event.mentions:
+        if not (m.casualties.totals.get("killed") or m.casualties.totals.get("injured")):
+            continue
+        armed = _ARMED_MEN.search(m.clause.text)
+        if armed is not None:
+            return "armed_assault", armed.group()
+    return None, None
+
+
+_ARMED_MEN = re.compile(
+    r"(?i)\b(?:militia(?:men)?|fighters|gunmen|bandits|insurgents|rebels|militants|attackers|"
+    r"assailants|raiders|jihadists)\b"
+)
 
 
 def _place_fields(place: PlaceMention | None) -> dict[str, Field]:

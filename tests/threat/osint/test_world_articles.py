@@ -434,3 +434,15 @@ def test_a_small_town_put_in_its_own_division_is_the_place_of_the_attack() -> No
     assert incident["province"] is not None and incident["province"].startswith("Jammu and")
     assert incident["role"] == "primary" and incident["killed"] == 26
     assert incident["nationals"] == {"NP": {"killed": 1, "injured": None}}
+
+
+def test_armed_men_who_killed_with_no_word_of_a_bomb_made_an_armed_assault() -> None:
+    incident = only(
+        run(
+            "Militia fighters killed six Chinese nationals at a gold mining camp in Ituri "
+            "province on Wednesday, officials said.",
+            published=date(2023, 7, 6),
+        )
+    )
+    assert incident["attack_type"] == "armed_assault"
+    assert incident["evidence"]["attack_type"] in {"Militia", "fighters"}
