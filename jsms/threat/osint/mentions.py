@@ -44,6 +44,14 @@ _META_LINE = re.compile(
 )
 
 
+_CAPTION = re.compile(
+    r"(?i)\b(?:photo(?:graph)?|image|picture|credit|file\s+photo)\s*:\s*\S+[^.!?]{0,40}$"
+)
+
+
+_CREDIT = re.compile(r"(?i)^\s*(?:photo(?:graph)?|image|picture|credit|file\s+photo)\s*:")
+
+
 @dataclass
 class Mention:
     """What one sentence (or clause) says that bears on an attack."""
@@ -156,6 +164,9 @@ def lead_indices(text: str, sentences: list[Span]) -> frozenset[int]:
     for i, sentence in enumerate(sentences):
         if _META_LINE.match(sentence.text) or len(sentence.text.split()) < 4:
             continue
+        credit = i + 1 < len(sentences) and _CREDIT.match(sentences[i + 1].text)
+        if _CAPTION.search(sentence.text) or _CREDIT.match(sentence.text) or credit:
+            continue  # a photo's caption above the headline is not the news
         lead.add(i)
         if not is_title_line(sentence, text) and len(sentence.text.split()) >= 6:
             break

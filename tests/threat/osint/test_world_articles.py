@@ -446,3 +446,16 @@ def test_armed_men_who_killed_with_no_word_of_a_bomb_made_an_armed_assault() -> 
     )
     assert incident["attack_type"] == "armed_assault"
     assert incident["evidence"]["attack_type"] in {"Militia", "fighters"}
+
+
+def test_a_photo_caption_above_the_headline_does_not_take_the_lead() -> None:
+    result = run(
+        "Advertisement\nGet more with myNEWS\n"
+        "Nigeria's security situation has worsened in recent years, including a series of "
+        "kidnappings.\nPhoto: AFP\n\n"
+        "3 Chinese nationals kidnapped at gunpoint in Nigeria\n\n"
+        "Gunmen kidnapped three Chinese workers at a hydroelectric plant in Niger state on "
+        "Wednesday, police said."
+    )
+    incident = only(result)
+    assert incident["role"] == "primary" and incident["kidnapped"] == 3
