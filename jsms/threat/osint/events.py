@@ -54,10 +54,14 @@ def _unlocated(place: PlaceMention) -> bool:
     return place.lat is None and place.province is None
 
 
-def _places_conflict(known: PlaceMention, named: PlaceMention, m: Mention) -> bool:
-    """Two places that cannot be one attack's; a vague anchor or 'the blast' at a place found
-    nowhere does not contradict."""
+def _places_conflict(known: PlaceMention, named: PlaceMention, m: Mention, event: Event) -> bool:
+    """Two places that cannot be one attack's; a vague anchor, 'the blast' at a place found
+    nowhere, or a site found nowhere named right after the town ('... in Sousse.' then 'opened
+    fire at the Imperial Marhaba Hotel') does not contradict."""
     if same_place(known, named) or _weak_anchor(m):
+        return False
+    site_after_town = _unlocated(named) and named.rank >= 4 and not _unlocated(known)
+    if site_after_town and m.index - event.mentions[-1].index <= 1:
         return False
     return not (m.anaphoric and _unlocated(named))
 
@@ -145,7 +149,7 @@ class _Grouper:
     def fits(self, event: Event, m: Mention) -> bool:
         """No contradiction between the event so far and the mention."""
         ep, mp = event.place, m.place
-        if ep is not None and mp is not None and _places_conflict(ep, mp, m):
+        if ep is not None and mp is not None and _places_conflict(ep, mp, m, event):
             return False
         if _told_as_past(m.date) and self.is_news(event):
             return False  # 'last year ... abducting some 40 people' is not today's raid

@@ -114,7 +114,7 @@ _NOT_AN_ATTACK = re.compile(
 _ANAPHOR = re.compile(
     r"(?i)\b(?:the|that|this|today's|yesterday's|sunday's|monday's|tuesday's|wednesday's|"
     r"thursday's|friday's|saturday's)\s+(?:[\w'’-]+\s+)?(?:attack|blast|bombing|explosion|incident|"
-    r"assault|ambush|attackers?|bomber|assailants?|gunmen|kidnapping|abduction|shooting|"
+    r"assault|ambush|attackers?|bombers?|assailants?|gunm[ae]n|shooters?|kidnapping|abduction|shooting|"
     r"firing|convoy\s+attack|tragedy)\b"
 )
 _GENERIC_MENTION = re.compile(

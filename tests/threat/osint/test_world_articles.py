@@ -459,3 +459,15 @@ def test_a_photo_caption_above_the_headline_does_not_take_the_lead() -> None:
     )
     incident = only(result)
     assert incident["role"] == "primary" and incident["kidnapped"] == 3
+
+
+def test_a_site_named_right_after_the_town_is_the_same_attack() -> None:
+    incident = only(
+        run(
+            "A gunman killed 38 tourists, most of them Britons, in the Tunisian resort town of "
+            "Sousse on Friday.\n\nThe gunman opened fire at the Imperial Marhaba Hotel before "
+            "police shot him dead.",
+            published=date(2015, 6, 27),
+        )
+    )
+    assert incident["killed"] == 38 and incident["country"] == "TN"
