@@ -173,7 +173,13 @@ def _print_table(results: list[dict[str, Any]]) -> None:
         table.add_column(column, overflow="fold")
     for result in results:
         if not result["incidents"]:
-            verdict = "relevant, no incident" if result["relevant"] else "not relevant"
+            verdict = (
+                "relevant, no incident"
+                if result["relevant"]
+                else f"not read ({result['unread']})"
+                if result.get("unread")
+                else "not relevant"
+            )
             table.add_row(result["article"], verdict, *[""] * 6)
         for i in result["incidents"]:
             place = ", ".join(p for p in (i["place"], i["province"]) if p) or "-"

@@ -25,7 +25,7 @@ from jsms.threat.osint.mentions import Article, Event, lead_indices, publication
 from jsms.threat.osint.places import article_countries
 from jsms.threat.osint.records import ROLES, incident_record, merge_twins
 from jsms.threat.osint.relevance import assess, is_attack, mentions_foreigners
-from jsms.threat.osint.text import split_sentences
+from jsms.threat.osint.text import reads_as_english, split_sentences
 from jsms.threat.osint.types import ATTACK_TYPES
 
 __all__ = ["ATTACK_TYPES", "ROLES", "extract_article"]
@@ -53,6 +53,9 @@ def extract_article(
     reads a database itself.
     """
     del url
+    if not reads_as_english(text):
+        # said, not guessed: the analyst sees it was not read rather than 'not relevant'
+        return {"article": name, "relevant": False, "incidents": [], "unread": "not in English"}
     sentences = split_sentences(text)
     # the body keeps its own offsets, so the places relevance reads are reused by the reading
     headed = [*split_sentences(title), *sentences] if title else sentences

@@ -171,7 +171,8 @@ def ingest(
     outlet = outlet or extraction["article"]
     outcome = IngestOutcome(article=extraction["article"], relevant=extraction["relevant"])
     if not extraction["relevant"]:
-        outcome.skipped = "not relevant"
+        unread = extraction.get("unread")
+        outcome.skipped = f"not read: {unread}" if unread else "not relevant"
         return outcome
     if already_ingested(db, url=url, outlet=outlet):
         outcome.skipped = "already ingested"

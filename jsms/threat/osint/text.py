@@ -14,6 +14,7 @@ __all__ = [
     "Span",
     "is_title_line",
     "parse_number",
+    "reads_as_english",
     "split_clauses",
     "split_sentences",
 ]
@@ -230,3 +231,21 @@ def is_title_line(sentence: Span, text: str) -> bool:
     line_end = len(text) if line_end < 0 else line_end
     whole_line = text[line_start:line_end].strip() == sentence.text
     return whole_line and len(sentence.text) <= 160 and sentence.text[-1] not in '.!?"”:'
+
+
+_ENGLISH_WORDS = frozenset(
+    {"the", "of", "and", "to", "in", "a", "is", "was", "were", "on", "for", "that", "with"}
+    | {"by", "at", "from", "as", "it", "has", "have", "are", "be", "said", "been", "an"}
+    | {"their", "his", "her", "who", "which", "this", "after"}
+)
+ENGLISH_SHARE = 0.12
+"""English news has a fifth to a third of its words among these; other languages a few %."""
+
+
+def reads_as_english(text: str) -> bool:
+    """Whether an article is in English, the only language the word lists read. Too short a
+    text (under 30 words) is taken as English: there is too little to tell."""
+    words = re.findall(r"[^\W\d_]+", text.lower())
+    if len(words) < 30:
+        return True
+    return sum(w in _ENGLISH_WORDS for w in words) / len(words) >= ENGLISH_SHARE

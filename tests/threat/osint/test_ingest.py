@@ -260,3 +260,23 @@ def test_an_attack_abroad_queues_with_its_country_kidnapped_and_attackers(db: Se
     assert queued.nationals["TR"]["kidnapped"] == 3
     assert queued.attackers_killed == 2
     assert queued.sources[0].kidnapped == 3
+
+
+ITALIAN_REPORT = (
+    "Due ingegneri cinesi sono stati uccisi ieri sera in un attacco armato vicino al cantiere "
+    "della diga, secondo la polizia locale. Gli aggressori sono fuggiti a bordo di una moto e "
+    "le autorità hanno avviato le indagini. Il governo ha condannato l'attacco e ha promesso "
+    "maggiore sicurezza per i lavoratori stranieri nella regione."
+)
+
+
+def test_an_article_in_another_language_is_said_to_be_unread_not_irrelevant(db: Session) -> None:
+    from jsms.threat.osint.extract import extract_article
+
+    extraction = extract_article(ITALIAN_REPORT, name="it")
+    assert extraction["unread"] == "not in English" and extraction["incidents"] == []
+    result = ingest(db, extraction, url="https://example.org/it")
+    assert result.skipped == "not read: not in English"
+    assert incidents(db) == 0
+    short = extract_article("Gunmen killed two Chinese engineers in Karachi.", name="en")
+    assert "unread" not in short and short["relevant"]
