@@ -22,6 +22,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import JSMS, SHOTS, DemoServer, _free_port
 
@@ -162,7 +163,9 @@ def test_a_deviation_appears_live_is_acknowledged_and_a_roll_call_is_answered(
     protectee.check("phone-answered-safe")
 
     # ... and the control room sees it come in, live
-    counted = "document.querySelector('[data-targets] [data-count=\"safe\"]').textContent"
-    page.wait_for_function(f"Number({counted}) > {safe_before}", timeout=30_000)
+    # (a locator assertion, not wait_for_function: the page's CSP forbids the eval it polls with)
+    safe = page.locator('[data-targets] [data-count="safe"]')
+    expect(safe).not_to_have_text(str(safe_before), timeout=30_000)
+    assert int(safe.inner_text()) > safe_before
     assert "web" in page.locator("table.targets").inner_text()
     ops.check("roll-call-answered-live")
