@@ -71,9 +71,9 @@ def extract_batch(
 ) -> list[dict[str, Any]]:
     """Every article's extraction, in order; ``workers`` defaults to the number of cores."""
     count = workers if workers is not None else (os.cpu_count() or 1)
-    if count <= 1 or len(articles) < MIN_PARALLEL or "fork" not in _start_methods():
-        _remember(history)
-        return [_extract(a) for a in articles]
+    forkable = "fork" in multiprocessing.get_all_start_methods()
+    if count <= 1 or len(articles) < MIN_PARALLEL or not forkable:
+        return [extract_one(a, history) for a in articles]
     load_lexicon(), load_world(), load_gazetteer()  # loaded once, shared by the forked workers
     context = multiprocessing.get_context("fork")
     chunk = max(1, len(articles) // (count * 4))
@@ -81,7 +81,3 @@ def extract_batch(
         count, mp_context=context, initializer=_remember, initargs=(tuple(history),)
     ) as pool:
         return list(pool.map(_extract, articles, chunksize=chunk))
-
-
-def _start_methods() -> list[str]:
-    return multiprocessing.get_all_start_methods()
