@@ -164,6 +164,11 @@ _PROBLEM = re.compile(
 """'Kidnapping is another problem': a kind of crime discussed, not one that happened."""
 
 
+_KILLING = re.compile(r"(?i)\b(?:killed|killing|kills)\b")
+"""Someone killed, no accident told beside it: a killing ('a Chinese national was killed in
+Takhar'); 'died' alone says nothing of how."""
+
+
 def is_violent(text: str) -> bool:
     """True when the text calls something an attack or a violent crime, or names who did it
     ('militiamen', 'bandits', 'kidnappers')."""
@@ -224,13 +229,15 @@ def is_attack(event: Event, sentences: Sequence[Span]) -> bool:
         return False
     if not typed - {"threat", "protest", "ied"} and any(is_accident(t) for t in texts):
         return False
-    return bool(typed) or any(is_violent(t) for t in near)
+    if typed or any(is_violent(t) for t in near):
+        return True
+    return any(_KILLING.search(t) for t in texts) and not any(is_accident(t) for t in near)
 
 
 def _about_security(sentence: Span) -> bool:
     """Security or violence words, attack words that are not cricket ('bowling attack')."""
     lex = load_lexicon()
-    if find_cues(sentence):
+    if find_cues(sentence) or (_KILLING.search(sentence.text) and not is_accident(sentence.text)):
         return True
     words = lex.security_re.findall(sentence.text)
     return any(w.lower() not in {"attack", "attacks", "attacked"} for w in words)

@@ -43,7 +43,9 @@ _TYPED: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     for kind, pattern in (
         (
             "kidnapping",
-            r"\b(?:kidnap\w*|abduct\w*|taken\s+hostage|held\s+hostage|hostage[- ]taking)\b",
+            # 'the second abductee' is a person, not a kidnapping of its own
+            r"\b(?:kidnap(?!ees?\b)\w*|abduct(?!ees?\b)\w*|taken\s+hostage|held\s+hostage|"
+            r"hostage[- ]taking)\b",
         ),
         (
             "suicide_attack",
@@ -123,7 +125,8 @@ _GENERIC_MENTION = re.compile(
     r"(?:has|have)\s+(?:long|also)?\s*(?:been\s+)?targeted|has\s+long|such\s+attacks|these\s+attacks|"
     r"attacks\s+on\s+chinese|numerous|frequency\s+of|wave\s+of|history\s+of|become\s+more\s+frequent|"
     r"(?:several|many|multiple|recent|deadly|major|militant|terrorist)\s+(?:\w+\s+)?attacks|"
-    r"time\s+and\s+again|again\s+and\s+again|on\s+several\s+occasions|from\s+time\s+to\s+time)"
+    r"time\s+and\s+again|again\s+and\s+again|on\s+several\s+occasions|from\s+time\s+to\s+time|"
+    r"(?:kidnappings|abductions|bombings|killings|shootings|assassinations|ambushes),)"
 )
 
 

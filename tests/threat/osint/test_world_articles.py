@@ -471,3 +471,49 @@ def test_a_site_named_right_after_the_town_is_the_same_attack() -> None:
         )
     )
     assert incident["killed"] == 38 and incident["country"] == "TN"
+
+
+def test_a_foreigner_killed_with_no_accident_told_is_a_killing() -> None:
+    incident = only(
+        run(
+            "A Chinese national was mysteriously killed in Afghanistan's Takhar province on "
+            "Tuesday night, police said.",
+            published=date(2025, 1, 22),
+        )
+    )
+    assert (incident["province"], incident["country"]) == ("Takhar", "AF")
+    assert incident["killed"] == 1  # an adverb between 'was' and 'killed' keeps the count
+    assert incident["nationals"] == {"CN": {"killed": 1, "injured": None}}
+
+
+def test_foreigners_killed_in_an_accident_are_not_an_attack() -> None:
+    result = run(
+        "Three Chinese workers were killed in Balochistan on Monday. The tunnel they were "
+        "digging collapsed after heavy rain.",
+        published=date(2025, 1, 22),
+    )
+    assert not result["relevant"], result["incidents"]
+
+
+def test_stabbed_to_death_in_a_city_places_the_attack_there_and_counts_the_dead() -> None:
+    incident = only(
+        run(
+            "A French tourist was stabbed to death in Istanbul on Saturday night.",
+            published=date(2025, 3, 17),
+        )
+    )
+    # 'to death in Istanbul' is not a journey's end
+    assert (incident["place"], incident["country"]) == ("Istanbul", "TR")
+    assert incident["killed"] == 1
+    assert incident["nationals"] == {"FR": {"killed": 1, "injured": None}}
+
+
+def test_a_list_of_what_a_group_does_and_a_hostage_still_missing_are_no_new_attacks() -> None:
+    result = run(
+        "Troops found an Indonesian national who was abducted by Abu Sayyaf militants on "
+        "September 11 in Sulu. The group has carried out kidnappings, bombings, and other "
+        "violent acts in the provinces of Basilan and Sulu. The whereabouts of the second "
+        "abductee are unknown as of early December.",
+        published=date(2018, 12, 7),
+    )
+    assert [i["date"] for i in result["incidents"]] == ["2018-09-11"], result["incidents"]
