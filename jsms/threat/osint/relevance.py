@@ -237,7 +237,9 @@ def is_attack(event: Event, sentences: Sequence[Span]) -> bool:
 def _about_security(sentence: Span) -> bool:
     """Security or violence words, attack words that are not cricket ('bowling attack')."""
     lex = load_lexicon()
-    if find_cues(sentence) or (_KILLING.search(sentence.text) and not is_accident(sentence.text)):
+    if find_cues(sentence) or is_violent(sentence.text):
+        return True
+    if _KILLING.search(sentence.text) and not is_accident(sentence.text):
         return True
     words = lex.security_re.findall(sentence.text)
     return any(w.lower() not in {"attack", "attacks", "attacked"} for w in words)
@@ -284,12 +286,14 @@ def assess(sentences: Sequence[Span], countries: frozenset[str]) -> tuple[bool, 
     known, nationalities say nothing (who is foreign there?) but 'foreigners' still does."""
     places = [p for s in sentences for p in find_places(s, countries)]
     host = host_country(places, countries, guest_nationalities(sentences))
-    if places:
-        about = any(mentions_foreigners(s.text, host) and _about_security(s) for s in sentences)
-    else:  # no country to judge nationalities by: only words that need none ('foreigners')
-        lex = load_lexicon()
-        about = any(lex.foreign_re.search(s.text) and _about_security(s) for s in sentences)
-    return about, host
+    lex = load_lexicon()
+    for i, s in enumerate(sentences):
+        # no country to judge nationalities by: only words that need none ('foreigners')
+        foreign = mentions_foreigners(s.text, host) if places else lex.foreign_re.search(s.text)
+        # 'a conflict between locals and the Chinese company's staff. Both sides threw stones'
+        if foreign and any(_about_security(t) for t in sentences[i : i + 2]):
+            return True, host
+    return False, host
 
 
 def is_relevant(text: str, title: str | None = None) -> bool:

@@ -104,7 +104,7 @@ _GENERIC = re.compile(
     r"\b(?:attack(?:ed|s|ing)?|assault(?:ed)?|targeted|struck|killed|killing|died|dead|deaths?|"
     r"lost\s+(?:their|his|her)\s+lives|(?:took|claimed|cost)\s+(?:\w+\s+){0,2}lives|martyred|"
     r"injured|wounded|injuring|wounding|slain|clash(?:es|ed)?|skirmish(?:es)?|brawl|scuffles?|"
-    r"(?:threw|hurled|pelted)\s+stones)\b",
+    r"(?:threw|throw(?:ing)?|hurled|pelted)\s+stones)\b",
     re.I,
 )
 _NOT_AN_ATTACK = re.compile(

@@ -517,3 +517,14 @@ def test_a_list_of_what_a_group_does_and_a_hostage_still_missing_are_no_new_atta
         published=date(2018, 12, 7),
     )
     assert [i["date"] for i in result["incidents"]] == ["2018-09-11"], result["incidents"]
+
+
+def test_violence_told_in_the_sentence_after_the_foreigners_is_read_with_them() -> None:
+    result = run(
+        "On Monday a quarrel began between villagers and employees of the Chinese company at "
+        "the gold mine near Naryn, Kyrgyzstan. Both sides began to throw stones at each other, "
+        "and 20 people were injured.",
+        published=date(2019, 8, 6),
+    )
+    assert result["relevant"], result
+    assert [(i["country"], i["injured"]) for i in result["incidents"]] == [("KG", 20)]
