@@ -99,7 +99,8 @@ class Event:
             for p in places
             if p in located or not any(same_place(p, q) for q in located if q.name != p.name)
         ]
-        return max(places, key=lambda p: p.score) if places else None
+        # of two places said as strongly, the more specific: a hotel in the town named
+        return max(places, key=lambda p: (p.score, p.rank)) if places else None
 
     @property
     def date(self) -> DateMention | None:

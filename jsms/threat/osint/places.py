@@ -435,9 +435,10 @@ def named_in(sentences: Iterable[Span], name: str) -> str | None:
     for sentence in sentences:
         for run in _runs(sentence):
             words = run.text.split(" ")
-            for cut in range(len(words), 0, -1):
-                if normalize_name(" ".join(words[:cut])) == key:
-                    return " ".join(words[:cut])
+            first = 1 if len(words) > 1 and words[0] in _DETERMINERS else 0  # 'The Kabul Hotel'
+            for cut in range(len(words), first, -1):
+                if normalize_name(" ".join(words[first:cut])) == key:
+                    return " ".join(words[first:cut])
     return None
 
 
@@ -485,7 +486,7 @@ def _places_in(sentence: Span, countries: frozenset[str]) -> tuple[PlaceMention,
         *_world_hits(lex, sentence, countries),
     ]
     chosen = _without_overlaps(candidates)
-    chosen = _without_overlaps([*_site_hits(sentence, chosen), *chosen])
+    chosen = _without_overlaps([*_site_hits(sentence, chosen, countries), *chosen])
     chosen = _without_overlaps([*chosen, *_locality_hits(lex, sentence, chosen)])
     return tuple(sorted(chosen, key=lambda h: h.span.start))
 
@@ -587,7 +588,9 @@ def _first_word(sentence: Span, offset: int) -> bool:
     return not sentence.text[:offset].strip()
 
 
-def _site_hits(sentence: Span, known: Sequence[PlaceMention]) -> list[PlaceMention]:
+def _site_hits(
+    sentence: Span, known: Sequence[PlaceMention], countries: frozenset[str] = frozenset()
+) -> list[PlaceMention]:
     """Named sites ('Serena Hotel', 'Hotel Amarula', 'Chinese Consulate'): where attacks on
     foreigners happen. Written with the town the sentence names ('Serena Hotel, Quetta')
     and placed there, so an analyst sees both and the map has a point."""
@@ -595,13 +598,17 @@ def _site_hits(sentence: Span, known: Sequence[PlaceMention]) -> list[PlaceMenti
     hits = []
     for run in [*_runs(sentence), *_missions(sentence), *_lower_sites(sentence)]:
         words = run.text.split(" ")
+        if len(words) > 2 and words[0] in _DETERMINERS:  # 'The Kabul Longan Hotel was attacked'
+            run, words = run.sub(len(words[0]) + 1, len(run.text)), words[1:]
         if len(words) < 2:
             continue
         if words[-1].lower() not in _SITE_WORDS and words[0].lower() not in _SITE_FIRST:
             continue
         if any(_overlapping(run, t.span) and t.rank >= 4 for t in towns):
             continue  # a curated landmark already names it
-        town = min(towns, key=lambda t: abs(t.span.start - run.start), default=None)
+        town = _town_in_name(run, words, countries) or min(
+            towns, key=lambda t: abs(t.span.start - run.start), default=None
+        )
         inside = town is not None and _overlapping(run, town.span)
         name = run.text if town is None or inside else f"{run.text}, {town.name}"
         after = sentence.text[run.end - sentence.start :]
@@ -620,6 +627,20 @@ def _site_hits(sentence: Span, known: Sequence[PlaceMention]) -> list[PlaceMenti
             )
         )
     return hits
+
+
+def _town_in_name(run: Span, words: list[str], countries: frozenset[str]) -> PlaceMention | None:
+    """'Kabul Longan Hotel': a site named after the town it stands in, a town of a country
+    the article names."""
+    if not countries:
+        return None
+    place = load_world().lookup(words[0], countries)
+    if place is None or place.kind == "country" or place.country not in countries:
+        return None
+    span = run.sub(0, len(words[0]))
+    return PlaceMention(
+        span, place.name, place.admin1, place.lat, place.lon, 3, "plain", place.country
+    )
 
 
 _LOCALITY = re.compile(

@@ -135,8 +135,14 @@ def _province(
         beside = [p for p in named if p.country == place.country and p.country is not None]
         if beside:  # 'Pahalgam in Jammu and Kashmir' (GeoNames' older table says 'Kashmir')
             return beside[0].province, beside[0].span.text
-        same_name = division_named(place.name, place.country)  # 'Baghdad', 'Bamyan'
-        return (same_name, place.span.text) if same_name else (None, None)
+        # 'Baghdad', 'Bamyan'; or a town beside a site in it ('the Marhaba Hotel ... Sousse')
+        towns = [place, *(p for m in event.mentions for p in m.places if p.rank >= 3)]
+        for town in towns:
+            if town.province == place.province and town.country == place.country:
+                same_name = division_named(town.name, town.country)
+                if same_name:
+                    return same_name, town.span.text
+        return None, None
     if named:
         return named[0].province, named[0].span.text
     return None, None

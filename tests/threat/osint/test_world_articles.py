@@ -528,3 +528,29 @@ def test_violence_told_in_the_sentence_after_the_foreigners_is_read_with_them() 
     )
     assert result["relevant"], result
     assert [(i["country"], i["injured"]) for i in result["incidents"]] == [("KG", 20)]
+
+
+def test_a_targeted_hotel_is_the_place_and_the_town_beside_it_gives_the_division() -> None:
+    incident = only(
+        run(
+            "At least 20 tourists, including Britons, were killed on Friday in a shooting at "
+            "a beach hotel near Sousse, Tunisia. Officials said the gunman was targeting the "
+            "Imperial Hotel in the Port El Kantaoui district.",
+            published=date(2015, 6, 27),
+        )
+    )
+    # the hotel is more specific than the town; GeoNames spells the division 'Susah'
+    assert incident["place"] == "Imperial Hotel, Port el Kantaoui"
+    assert (incident["province"], incident["evidence"]["province"]) == ("Sousse", "Sousse")
+
+
+def test_a_hotel_named_after_its_town_is_placed_in_that_town() -> None:
+    result = run(
+        "Gunmen attack Kabul Longan Hotel, popular with Chinese visitors. The Kabul Longan "
+        "Hotel was attacked by armed men on Monday, and three Chinese guests were injured, "
+        "Afghanistan's interior ministry said.",
+        published=date(2022, 12, 13),
+    )
+    assert [(i["place"], i["province"], i["date"]) for i in result["incidents"]] == [
+        ("Kabul Longan Hotel", "Kabul", "2022-12-12")
+    ], result["incidents"]
