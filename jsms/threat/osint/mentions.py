@@ -99,8 +99,19 @@ class Event:
             for p in places
             if p in located or not any(same_place(p, q) for q in located if q.name != p.name)
         ]
+        if not places:
+            return None
         # of two places said as strongly, the more specific: a hotel in the town named
-        return max(places, key=lambda p: (p.score, p.rank)) if places else None
+        best = max(places, key=lambda p: (p.score, p.rank))
+        if best.rank >= 4 and best.lat is None and best.province is None:
+            # a site no gazetteer lists, its town named in another sentence of the attack
+            towns = [p for p in located if p.rank == 3 and p.usable]
+            if towns:
+                town = max(towns, key=lambda p: p.score)
+                return replace(
+                    town, span=best.span, name=f"{best.name}, {town.name}", rank=best.rank
+                )
+        return best
 
     @property
     def date(self) -> DateMention | None:

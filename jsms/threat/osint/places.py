@@ -529,9 +529,11 @@ _SITE_WORDS = frozenset(
         "plant",
         "compound",
         "office",
+        "museum",
+        "island",
     ]
 )
-_SITE_FIRST = frozenset({"hotel", "camp"})
+_SITE_FIRST = frozenset({"hotel", "camp", "mount", "temple"})
 
 
 _MISSION = re.compile(r"\b[A-Z][\w-]+\s+(?:embassy|consulate)\b")
@@ -556,7 +558,7 @@ _LOWER_SITE = re.compile(
 _DETERMINERS = frozenset({"The", "A", "An", "This", "That", "Its", "Their", "His", "Her"})
 
 
-def _lower_sites(sentence: Span) -> list[Span]:
+def _lower_sites(sentence: Span, countries: frozenset[str]) -> list[Span]:
     """'the Chimbolo gold mine', 'the Dos Palmas resort': a named site whose kind is written
     in lower case; not 'a Chinese mine' (a nationality is no name)."""
     lex = load_lexicon()
@@ -568,8 +570,9 @@ def _lower_sites(sentence: Span) -> list[Span]:
         name = [w for w in words if w[0].isupper()]
         if not name or any(_no_site_name(lex, w) for w in name):
             continue
-        if load_world().lookup(" ".join(name)) is not None:
-            continue  # 'a Kabul hotel' is a hotel in Kabul, not a site's name
+        town = load_world().lookup(" ".join(name), countries)
+        if town is not None and (not countries or town.country in countries):
+            continue  # 'a Kabul hotel' is a hotel in Kabul, not a site's name ('Reina nightclub')
         if len(name) == 1 and _first_word(sentence, m.start() + m.group().index(name[0])):
             continue  # 'Hotel staff ...' at the start of a sentence
         start = m.end() - len(" ".join(words))
@@ -596,7 +599,7 @@ def _site_hits(
     and placed there, so an analyst sees both and the map has a point."""
     towns = [k for k in known if k.rank >= 3]
     hits = []
-    for run in [*_runs(sentence), *_missions(sentence), *_lower_sites(sentence)]:
+    for run in [*_runs(sentence), *_missions(sentence), *_lower_sites(sentence, countries)]:
         words = run.text.split(" ")
         if len(words) > 2 and words[0] in _DETERMINERS:  # 'The Kabul Longan Hotel was attacked'
             run, words = run.sub(len(words[0]) + 1, len(run.text)), words[1:]

@@ -127,6 +127,8 @@ def _province(
     named = [p for m in event.mentions for p in m.places if p.rank == 1 and p.role != "route"]
     if place is not None:
         same = [p for p in named if p.province == place.province]
+        if place.province is None and named and not same:  # a site no gazetteer lists
+            return named[0].province, named[0].span.text
         if same or place.rank == 1 or place.country == HOME_COUNTRY or place.province is None:
             return place.province, (same[0].span.text if same else place.span.text)
         said = named_in(sentences, place.province)

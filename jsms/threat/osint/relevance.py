@@ -284,7 +284,8 @@ def guest_nationalities(sentences: Sequence[Span]) -> frozenset[str]:
 def assess(sentences: Sequence[Span], countries: frozenset[str]) -> tuple[bool, str | None]:
     """(relevant, host country) of an article already split into sentences. Where no place is
     known, nationalities say nothing (who is foreign there?) but 'foreigners' still does."""
-    places = [p for s in sentences for p in find_places(s, countries)]
+    # a site no gazetteer lists ('a resort on Talong Island') says nothing of the country
+    places = [p for s in sentences for p in find_places(s, countries) if p.country]
     host = host_country(places, countries, guest_nationalities(sentences))
     lex = load_lexicon()
     for i, s in enumerate(sentences):

@@ -554,3 +554,40 @@ def test_a_hotel_named_after_its_town_is_placed_in_that_town() -> None:
     assert [(i["place"], i["province"], i["date"]) for i in result["incidents"]] == [
         ("Kabul Longan Hotel", "Kabul", "2022-12-12")
     ], result["incidents"]
+
+
+def test_a_nightclub_named_like_a_town_elsewhere_is_still_the_site() -> None:
+    incident = only(
+        run(
+            "A gunman killed 39 people, among them seven Saudis, at the Reina nightclub in "
+            "Istanbul, Turkey, early on Sunday.",
+            published=date(2017, 1, 1),
+        )
+    )
+    # 'Reina' is a town in Spain: not in the article's country, so the words name the club
+    assert incident["place"] == "Reina nightclub, Istanbul"
+    assert (incident["province"], incident["country"]) == ("Istanbul", "TR")
+
+
+def test_a_mountain_is_a_place() -> None:
+    incident = only(
+        run(
+            "Two Scandinavian hikers, a Norwegian and a Dane, were murdered near Mount Toubkal "
+            "in Morocco on 17 December.",
+            published=date(2018, 12, 20),
+        )
+    )
+    assert (incident["place"], incident["country"]) == ("Mount Toubkal", "MA")
+
+
+def test_a_site_and_its_town_told_in_two_sentences_are_put_together() -> None:
+    incident = only(
+        run(
+            "A car bomb exploded in Quetta on Wednesday night, killing four people and wounding "
+            "eleven, hours before the Chinese ambassador was due to arrive. The attack targeted "
+            "the Serena hotel, where the ambassador was to stay.",
+            published=date(2021, 4, 22),
+        )
+    )
+    assert (incident["place"], incident["province"]) == ("Serena hotel, Quetta", "Balochistan")
+    assert incident["evidence"]["place"] == "Serena hotel"
