@@ -63,7 +63,9 @@ _POST_ONLY = re.compile(
 _OBJECT_AFTER = re.compile(
     rf"(?i)\s+(?:(?:at\s+least|more\s+than|over|nearly|about|around|some|another|all)\s+)*"
     rf"(?:{NUMBER}|a|an|the|their|his|her|its|no)\b"
+    r"(?!\s+(?:years?|months?|weeks?|days?|hours?|decades?)\b)"
 )
+"""'killed two Chinese': an object; 'killed two years ago' is no count of victims."""
 _GLUE = (
     r"(?i)^(?:\s|[,()–—─\-]|\band\b|\bor\b|\bincluding\b|\bamong(?:\s+them|\s+those|\s+the\s+(?:people|persons|victims|ones))?\b|"
     r"\bof\s+(?:whom|which|them)\b|\bas\s+well\s+as\b|\balong\s+with\b|\bplus\b|\balso\b|"

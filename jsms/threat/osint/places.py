@@ -263,8 +263,11 @@ _AFTER_DATELINE = re.compile(r"^\s*(?::|--|—|\(|,\s*(?:Pakistan\b|[A-Z][a-z]{2
 
 
 _OUTLET_AFTER = re.compile(
-    r"^\s+(?:Post|Times|Tribune|News|Express|Herald|Observer|Today|Daily|Voice|Chronicle|Mail)\b"
+    r"^\s+(?:Post|Times|Tribune|News|Express|Herald|Observer|Today|Daily|Voice|Chronicle|Mail)\b|"
+    r"^['’]s\s+(?:\w+\s+)?(?:ambassador|envoy|government|ministry|minister|"
+    r"president|prime\s+minister|foreign)\b"
 )
+"""'the Dawn News', "Australia's ambassador": who speaks, not where it happened."""
 
 
 def _role(sentence: Span, span: Span) -> str:
@@ -582,6 +585,7 @@ def _lower_sites(sentence: Span, countries: frozenset[str]) -> list[Span]:
 
 def _no_site_name(lex: Lexicon, word: str) -> bool:
     """'Chinese', 'Pakistan', 'DRC', 'Canadian-owned': who runs it or where, not its name."""
+    word = re.sub(r"['’]s$", "", word)  # "Indonesia's resort island"
     if word in lex.nationality_of or normalize_name(word) in load_world().countries:
         return True
     return word.isupper() or bool(re.search(r"-(?:owned|run|operated|based|linked)$", word))

@@ -24,6 +24,12 @@ def test_a_time_phrase_before_the_count_is_not_the_count() -> None:
     assert read("Three days ago two engineers died in the blast.").totals == {"killed": 2}
 
 
+def test_a_time_phrase_after_the_casualty_word_is_no_victim() -> None:
+    # 'killed two years ago': the count is before the word, not the years after it
+    text = "Mourners remembered 202 people killed two years ago when bombs tore through Kuta."
+    assert read(text).totals == {"killed": 202}
+
+
 @pytest.mark.parametrize(
     ("text", "totals"),
     [

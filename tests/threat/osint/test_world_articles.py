@@ -591,3 +591,16 @@ def test_a_site_and_its_town_told_in_two_sentences_are_put_together() -> None:
     )
     assert (incident["place"], incident["province"]) == ("Serena hotel, Quetta", "Balochistan")
     assert incident["evidence"]["place"] == "Serena hotel"
+
+
+def test_a_country_speaking_through_its_envoy_is_not_where_it_happened() -> None:
+    result = run(
+        "Mourners met yesterday in Kuta, on Indonesia's resort island of Bali, to remember "
+        'the 202 people killed in the bombing of 12 October 2002. "We remember those who '
+        "died here,\" Australia's ambassador said. Some 88 Australians were killed by the "
+        "bombs.",
+        published=date(2004, 10, 13),
+    )
+    places = [(i["place"], i["country"]) for i in result["incidents"]]
+    assert places == [("Kuta", "ID")], result["incidents"]
+    assert result["incidents"][0]["nationals"] == {"AU": {"killed": 88, "injured": None}}
