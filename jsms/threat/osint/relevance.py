@@ -62,9 +62,13 @@ _ACCUSED_AFTER = re.compile(
     r"(?i)^[\w\s'’-]{0,30}?(?:\b(?:who\s+)?(?:were|was|have\s+been|had\s+been)\s+(?:\w+\s+)?"
     r"(?:arrested|accused|charged|convicted|sentenced|deported|expelled)\b|"
     r"\bfor\s+(?:allegedly\s+)?(?:assault|attack|kill|murder|rap|rob|beat|stabb)\w*|"
-    r"\bwho\s+(?:allegedly\s+)?(?:attacked|assaulted|killed|murdered|raped|robbed|beat|stabbed|shot)\b)"
+    r"\bwho\s+(?:allegedly\s+)?(?:attacked|assaulted|killed|murdered|raped|robbed|beat|stabbed|shot)\b|"
+    r"^(?:(?!\b(?:was|were|been|being|is|are|got)\b)[\w\s'’-]){0,40}?\b(?:attacked|assaulted|"
+    r"wrestled|beat|stabbed|slapped|punched|whipped|raped|robbed|abused)\s+"
+    r"(?:the|a|an|his|her|their|local|several|\d+|(?-i:[A-Z])\w*)\b)"
 )
-"""'four Chinese nationals who were arrested', 'Chinese staff for assaulting': suspects."""
+"""'four Chinese nationals who were arrested', 'Chinese staff for assaulting', 'the Chinese
+staff working on the road wrestled the Kenyan engineer': suspects, not victims."""
 _FROM_COUNTRY = re.compile(r"\bfrom\s+(?:the\s+)?(?P<name>[A-Z][\w.-]*(?:\s+[A-Z][\w.-]*){0,2})")
 
 

@@ -141,6 +141,14 @@ def test_foreigners_who_attacked_or_were_arrested_are_not_victims() -> None:
     assert not mentions_foreigners("She was attacked by three local Zambians.", "ZM")
 
 
+def test_foreigners_who_are_the_subject_of_an_assault_are_not_its_victims() -> None:
+    text = "The Chinese staff working on the A1 road wrestled the Kenyan engineer."
+    assert not mentions_foreigners(text, "KE")
+    # the same verb told of them in the passive, or in a headline, makes them victims
+    assert mentions_foreigners("Chinese workers were attacked the day before.", "KE")
+    assert mentions_foreigners("Chinese workers attacked in Lodwar", "KE")
+
+
 def test_locals_named_by_their_own_nationality_are_not_foreigners() -> None:
     assert not mentions_foreigners("Two Kenyan engineers were shot in Nairobi.", "KE")
 
