@@ -223,6 +223,8 @@ def _assign(clause: Span, phrases: list[Phrase]) -> list[Phrase]:
             status, marker = _lives(clause, p)
         if status is None and out:
             status, marker = _listed_after(clause, out[-1], p, markers)
+        if status is None and p.adjective:
+            status, marker = p.adjective, -1
         out.append(replace(p, status=status, marker=marker))
     return _mark_subordinates(clause, out)
 

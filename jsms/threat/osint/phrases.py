@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from jsms.geo.gazetteer import normalize_name
 from jsms.geo.world import load_world
@@ -102,6 +102,8 @@ class Phrase:
     subordinate: bool = False
     status: str | None = None
     marker: int | None = None
+    adjective: str | None = None
+    """What an adjective before the noun says happened ('two kidnapped Chinese nationals')."""
 
     @property
     def is_object(self) -> bool:
@@ -120,6 +122,25 @@ def _phrase_re() -> re.Pattern[str]:
     """Quantity, up to four modifiers, then a person noun or demonym ('at least five Chinese')."""
     mods = r"(?P<mods>(?:[\w'’.#-]+\s+|\([\w-]+\)\s+){0,4}?)"
     return re.compile(rf"(?i)\b{_QUANT}\s+{mods}(?P<head>{_heads()})")
+
+
+_ADJECTIVE_STATUS = {
+    "kidnapped": "kidnapped",
+    "abducted": "kidnapped",
+    "injured": "injured",
+    "wounded": "injured",
+    "slain": "killed",
+    "murdered": "killed",
+    "dead": "killed",
+}
+
+
+@functools.cache
+def _adjectival_re() -> re.Pattern[str]:
+    """A quantity, a casualty adjective, then the phrase ('two injured Chinese workers')."""
+    mods = r"(?P<mods>(?:[\w'’.#-]+\s+){0,3}?)"
+    adjectives = "|".join(_ADJECTIVE_STATUS)
+    return re.compile(rf"(?i){_QUANT}\s+(?P<adj>{adjectives})\s+{mods}(?P<head>{_heads()})")
 
 
 def _nationality(words: str) -> str | None:
@@ -323,9 +344,28 @@ def _bare_counts(clause: Span, taken: list[Phrase]) -> list[Phrase]:
     return out
 
 
+_HEADLINE_VICTIM = re.compile(
+    r"^(?P<who>[A-Z][\w-]+)(?=\s+(?:kidnapped|abducted|killed|shot|murdered|injured|wounded|"
+    r"stabbed|dies|died|beheaded)\b)"
+)
+
+
+def _headline_victim(clause: Span) -> list[Phrase]:
+    """'Canadian kidnapped in Kaduna': a headline's singular demonym is one person ('Chinese',
+    'Swiss' or 'British' could be many, so they count nobody)."""
+    m = _HEADLINE_VICTIM.match(clause.text)
+    lex = load_lexicon()
+    if m is None or m["who"] not in lex.nationality_of:
+        return []
+    if m["who"].endswith(("ese", "ss", "ch", "sh", "s")):
+        return []
+    span = clause.sub(0, m.end())
+    return [Phrase(span, 1, lex.nationality_of[m["who"]], False, False, False)]
+
+
 def find_phrases(clause: Span) -> list[Phrase]:
     """Counted phrases left to right, plus bare counts after a casualty verb."""
-    found = _noun_phrases(clause)
+    found = _noun_phrases(clause) or _headline_victim(clause)
     return sorted([*found, *_bare_counts(clause, found)], key=lambda p: p.span.start)
 
 
@@ -334,7 +374,12 @@ def _noun_phrases(clause: Span) -> list[Phrase]:
     out: list[Phrase] = []
     pos = 0
     while (m := _phrase_re().search(clause.text, pos)) is not None:
-        phrase = _phrase_from(clause, m)
+        adjectival = _adjectival_re().match(clause.text, m.start())
+        phrase = _phrase_from(clause, adjectival) if adjectival else None
+        if adjectival and phrase is not None:
+            phrase = replace(phrase, adjective=_ADJECTIVE_STATUS[adjectival["adj"].lower()])
+        else:
+            phrase = _phrase_from(clause, m)
         if phrase is None:
             nxt = re.search(r"\s\S", clause.text[m.start() :])
             pos = m.start() + (nxt.start() + 1 if nxt else len(clause.text))

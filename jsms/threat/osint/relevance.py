@@ -40,7 +40,10 @@ __all__ = [
     "mentions_foreigners",
 ]
 
-_PERSON_AFTER = re.compile(r"\s*(?:among|were|was|have|had|killed|injured|wounded|nationals?)\b")
+_PERSON_AFTER = re.compile(
+    r"\s*(?:among|were|was|have|had|killed|injured|wounded|nationals?|kidnapped|abducted|shot|"
+    r"murdered|stabbed|beheaded|dies|died)\b"
+)
 _RUN_BY = re.compile(
     r"(?<![\w-])(?P<who>[A-Z][\w.]*(?:\s[A-Z][\w.]*)?)-(?:owned|run|operated|managed)\b"
 )

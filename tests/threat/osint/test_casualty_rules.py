@@ -229,3 +229,24 @@ def test_also_injured_adds_to_the_injured_not_to_the_kidnapped() -> None:
     )
     assert incident["kidnapped"] == 2
     assert incident["injured"] == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "nationals"),
+    [
+        ("Two injured Chinese workers were taken to hospital.", {"CN": {"injured": 2}}),
+        ("Three kidnapped Turkish engineers were freed on Monday.", {"TR": {"kidnapped": 3}}),
+        ("Two injured Chinese workers later died in hospital.", {"CN": {"killed": 2}}),
+    ],
+)
+def test_a_casualty_adjective_before_the_noun_gives_the_phrase_its_status(
+    text: str, nationals: dict[str, dict[str, int]]
+) -> None:
+    # a verb told of them afterwards ('later died') outranks the adjective
+    assert read(text).nationals == nationals
+
+
+def test_a_headline_demonym_is_one_person_when_it_is_singular() -> None:
+    assert read("Canadian kidnapped in Kaduna").nationals == {"CA": {"kidnapped": 1}}
+    # 'Chinese' may be one or many: no count is made up
+    assert read("Chinese kidnapped in Kaduna").nationals == {}
