@@ -56,7 +56,8 @@ _GROUP_ACT = re.compile(
     r"(?i)\b(?:attacked|targeted|killed|carried\s+out|stormed|ambushed|struck|kidnapped)\b"
 )
 _SAID_IT_DID = re.compile(
-    r"(?i)\b(?:said|says|stated)\s+(?:that\s+)?(?:it|they)\s+(?:had\s+|have\s+)?(?:attacked|"
+    r"(?i)\b(?:said|says|stated)\s+(?:that\s+)?(?:it|they|its\s+(?:fighters|men|militants|"
+    r"members|cadres|(?:suicide\s+)?bombers?|unit))\s+(?:had\s+|have\s+)?(?:attacked|"
     r"targeted|carried\s+out|killed|kidnapped|abducted|stormed|ambushed|launched|started|staged|"
     r"struck|was\s+behind|were\s+behind)\b"
 )
@@ -188,7 +189,11 @@ _BLAME = re.compile(
     r"(?i)\bblam(?:ed|es|ing)\b|\bsuspicion\s+(?:fell|falls|has\s+fallen|had\s+fallen)\s+on\b|"
     r"\bsuspect(?:s|ed|ing)?\b|\bbelieved\s+to\s+(?:be|have\s+been)\s+(?:behind|from|members?\s+"
     r"of|linked)\b|\blinks?\s+(?:with|to)\b|\bheld\s+responsible\b|\b(?:is|was|were|are)\s+"
-    r"(?:likely\s+|probably\s+)?behind\b|\b(?:was|were|is|are|been)\s+involved\s+in\b|\bpointed\s+(?:the\s+finger\s+)?at\b"
+    r"(?:likely\s+|probably\s+)?behind\b|\b(?:was|were|is|are|been)\s+involved\s+in\b|"
+    r"\bpointed\s+(?:the\s+finger\s+)?at\b|\bhallmarks?\s+of\b|"
+    r"\battribut(?:ed|es|ing)\s+(?:\w+\s+){0,3}to\b|\bbelong(?:ed|s|ing)?\s+to\b|"
+    r"\b(?:were|was|are|is)\s+(?:all\s+)?members?\s+of\b|"
+    r"\b(?:was|were|is|are)\s+(?:likely\s+|probably\s+)?responsible\b(?!\s+for\s+(?:security|the\s+security))"
 )
 _DONE_BY = re.compile(
     r"(?i)\b(?:carried\s+out|orchestrated|planted|perpetrated|masterminded|executed|staged|"

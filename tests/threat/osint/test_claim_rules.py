@@ -256,3 +256,30 @@ def test_a_region_people_come_from_is_no_group() -> None:
         "Middle Eastern terrorists.",
     ):
         assert only(text)["perpetrator_attributed"] is None
+
+
+ATTACK = "Gunmen killed two Chinese engineers in Gwadar, Balochistan, on Tuesday. "
+
+
+def test_ways_officials_name_a_group_are_attributions() -> None:
+    said = {
+        "The attack bore the hallmarks of the Balochistan Liberation Army.": "Balochistan "
+        "Liberation Army",
+        "Security sources attributed the attack to the BLA.": "BLA",
+        "Police said the gunmen were members of Lashkar-e-Jhangvi.": "Lashkar-e-Jhangvi",
+        "Authorities said the attackers belonged to the Islamic State.": "Islamic State",
+        "Officials said the Balochistan Liberation Army was responsible.": "Balochistan "
+        "Liberation Army",
+    }
+    for sentence, group in said.items():
+        assert attributed(ATTACK + sentence) == group, sentence
+
+
+def test_being_responsible_for_security_blames_nobody() -> None:
+    assert attributed(ATTACK + "The Frontier Corps is responsible for security there.") is None
+
+
+def test_a_group_saying_its_fighters_attacked_claims_it() -> None:
+    assert claimed(ATTACK + "In a statement, the BLA said its fighters targeted the Chinese.") == (
+        "BLA"
+    )
