@@ -146,12 +146,12 @@ class DateMention:
         """What the expression is about: a 'day', a 'month' or a 'year' (resolved or not)."""
         if self.kind in _DAY_KINDS:
             return "day"
+        if self.kind == "ago" and re.search(r"(?i)month|day", self.span.text):
+            return "month" if "month" in self.span.text.lower() else "day"  # 'two days ago'
         if self.kind in _MONTH_KINDS or self.month is not None:
             return "month"
         if self.kind == "relative_period" and "month" in self.span.text.lower():
             return "month"
-        if self.kind == "ago" and re.search(r"(?i)month|day", self.span.text):
-            return "month" if "month" in self.span.text.lower() else "day"
         return "year"
 
     @property

@@ -206,3 +206,12 @@ def test_a_dateline_date_is_not_read_again_as_a_month() -> None:
     )
     found = _dates(text, date(2019, 7, 19))
     assert all(d.month != 7 for d in found), [(d.span.text, d.kind) for d in found]
+
+
+def test_days_ago_is_a_day_and_months_ago_a_month() -> None:
+    text = "Gunmen killed two Chinese engineers in Gwadar, Balochistan, {}."
+    friday = date(2025, 3, 21)
+    days = _incident(text.format("two days ago"), friday)
+    assert (days["date"], days["date_precision"]) == ("2025-03-19", "day")
+    months = _incident(text.format("three months ago"), friday)
+    assert (months["date"], months["date_precision"]) == ("2024-12-01", "month")
