@@ -34,7 +34,7 @@ _MARKER = re.compile(
     r"among\s+the\s+injured(?:\s+(?:were|are))?|"
     r"(?:killing|murder|slaying|assassination|kidnapping|abduction)s?\s+of|"
     r"(?:stabbed|hacked|beaten|bludgeoned|burn(?:ed|t)|stoned|tortured|shot)\s+to\s+death|"
-    r"killed|dead|died|martyred|slain|perished|killing|kills|deaths?\s+of|"
+    r"shot\s+dead|killed|dead|died|martyred|slain|perished|killing|kills|deaths?\s+of|"
     r"embraced\s+martyrdom|murdered|murdering|beheaded|executed|assassinated|gunned\s+down|"
     r"(?:claimed|cost|took)\s+the\s+lives\s+of|lost\s+(?:their|his|her)\s+(?:lives|life)|"
     r"injured|wounded|hurt|hospitali[sz]ed|"
@@ -429,6 +429,23 @@ _CONTESTED = re.compile(
 )
 
 
+_TOLL = re.compile(
+    rf"(?i)\bdeath\s+toll\b[^.;]{{0,80}}?\b(?:rose|risen|climbed|reached|increased|jumped|"
+    rf"stood|stands|now\s+stands|has\s+risen|had\s+risen)\s+(?:to\s+|at\s+)?(?:at\s+least\s+)?"
+    rf"(?P<num>{NUMBER})\b(?!\s*(?:%|per\s*cent|percent))"
+)
+
+
+def _toll(clause: Span, result: SentenceCasualties) -> None:
+    """'The death toll from Sunday's bombing rose to 14': a death count with no noun."""
+    m = _TOLL.search(clause.text) if "toll" in clause.text.lower() else None
+    count = parse_number(m["num"]) if m else None
+    if m is None or count is None or "killed" in result.totals:
+        return
+    result.totals["killed"] = count
+    result.total_spans["killed"] = clause.sub(m.start(), m.end())
+
+
 def find_casualties(clause: Span) -> SentenceCasualties:
     """Killed/injured totals and per-nationality counts one clause states.
 
@@ -452,6 +469,7 @@ def find_casualties(clause: Span) -> SentenceCasualties:
         _merge_totals(result, clause, group)
     if not result.nationals:
         _breakdown(clause, phrases, result)
+    _toll(clause, result)
     _none_hurt(clause, result)
     _safe_nationals(clause, result)
     return result

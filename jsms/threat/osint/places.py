@@ -105,7 +105,8 @@ _ROUTE = re.compile(
     r"(?i)\b(?:from|to(?!\s+death\b)|towards?|into\s+the\s+(?:river|gorge)|bound\s+for|heading\s+for|visiting|"
     r"working\s+(?:on|at|in)|employed\s+(?:at|on|in)|based\s+in|stationed\s+in|living\s+in|"
     r"residing\s+in)\s+"
-    r"(?:[#\w'’.-]+\s+){0,5}?(?:(?:camp|site|base|project|residence|office|home|hospital)s?\s+"
+    r"(?:(?!(?:bombing|attack|blast|explosion|shooting|assault|ambush|raid|violence)\b)"
+    r"[#\w'’.-]+\s+){0,5}?(?:(?:camp|site|base|project|residence|office|home|hospital)s?\s+"
     r"(?:in|at|near|of)\s+)?(?:the\s+|their\s+|its\s+)?#?$"
 )
 """'on their way to the camp in Dasu' is a route's end; 'stabbed to death in Istanbul' is not."""

@@ -250,3 +250,14 @@ def test_a_headline_demonym_is_one_person_when_it_is_singular() -> None:
     assert read("Canadian kidnapped in Kaduna").nationals == {"CA": {"kidnapped": 1}}
     # 'Chinese' may be one or many: no count is made up
     assert read("Chinese kidnapped in Kaduna").nationals == {}
+
+
+def test_a_death_toll_that_rose_counts_the_dead() -> None:
+    text = "The death toll from Sunday's bombing, which targeted Chinese workers, rose to 14."
+    assert read(text).totals == {"killed": 14}
+    assert read("The death toll rose by 20 percent.").totals == {}
+
+
+def test_shot_dead_before_its_object_counts_the_object() -> None:
+    text = "Unknown gunmen shot dead a Chinese national in Karachi on Sunday."
+    assert read(text).nationals == {"CN": {"killed": 1}}

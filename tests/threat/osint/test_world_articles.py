@@ -604,3 +604,14 @@ def test_a_country_speaking_through_its_envoy_is_not_where_it_happened() -> None
     places = [(i["place"], i["country"]) for i in result["incidents"]]
     assert places == [("Kuta", "ID")], result["incidents"]
     assert result["incidents"][0]["nationals"] == {"AU": {"killed": 88, "injured": None}}
+
+
+def test_the_town_after_an_attack_word_is_where_it_happened_not_a_route_end() -> None:
+    incident = only(
+        run(
+            "The death toll from Sunday's bombing in Quetta, which targeted Chinese workers, "
+            "rose to 14.",
+            published=date(2025, 3, 18),
+        )
+    )
+    assert (incident["place"], incident["killed"], incident["date"]) == ("Quetta", 14, "2025-03-16")
