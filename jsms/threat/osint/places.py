@@ -113,8 +113,9 @@ _ROUTE = re.compile(
 _AT = re.compile(
     r"(?i)\b(?:in|at|near|outside|inside|on|into|across|around|within|off|close\s+to|"
     r"(?:city|town|district|area|village|tehsil|region|province)\s+of)\s+"
-    r"(?:the\s+)?(?:[#\w'’.-]+\s+){0,3}?#?$"
+    r"(?:the\s+)?(?:[#\w'’.-]+\s+){0,3}?(?:(?:capital|city|town),\s+)?#?$"
 )
+"""'in Quetta', 'near the Dasu dam site in', 'outside the capital, Bamako'."""
 _ORG = re.compile(
     r"(?i)\b(?:embassy|foreign\s+office|ministry|statement|briefing|press\s+conference|hospitals?|"
     r"meeting|summit|court|assembly)\s+(?:\w+\s+){0,2}(?:in|at)\s+#?$|"
@@ -333,7 +334,18 @@ def _world_lookup(lex: Lexicon, words: str, countries: frozenset[str]) -> WorldP
     clean = words.strip("#").strip()
     if len(clean) < 4 or clean in lex.place_stopwords or clean.isupper() or _CALENDAR.match(clean):
         return None
+    named = _NAMED_DIVISION.match(clean)
+    if named is not None:  # 'Niger State', 'Gao Region': the division, not a town
+        divisions = load_world().admin1.get(normalize_name(named["name"]), ())
+        local = [d for d in divisions if d.country in countries] or list(divisions)
+        if local:
+            return local[0]
     return load_world().lookup(clean, countries)
+
+
+_NAMED_DIVISION = re.compile(
+    r"^(?P<name>.{3,}?)\s+(?:State|Province|Region|Governorate|Prefecture|Department)$"
+)
 
 
 def _world_place_plausible(
@@ -380,6 +392,9 @@ def _world_hits(lex: Lexicon, sentence: Span, countries: frozenset[str]) -> list
         if resolved is None:
             continue
         span, place = resolved
+        after = sentence.text[span.end - sentence.start :]
+        if place.kind == "country" and _DIVISION_AFTER.match(after):
+            place = _division_not_country(place, countries)  # "Nigeria's Niger state"
         role = _role(sentence, span)
         if not _world_place_plausible(
             place, role, countries, sentence.text[span.end - sentence.start :]
@@ -392,6 +407,16 @@ def _world_hits(lex: Lexicon, sentence: Span, countries: frozenset[str]) -> list
             )
         )
     return hits
+
+
+_DIVISION_AFTER = re.compile(r"(?i)^\s+(?:state|province|region|governorate|prefecture)\b")
+
+
+def _division_not_country(place: WorldPlace, countries: frozenset[str]) -> WorldPlace:
+    """A division that bears a country's name ('Niger state' is Nigeria's), else the country."""
+    divisions = load_world().admin1.get(normalize_name(place.name), ())
+    named = [d for d in divisions if d.country in countries] or list(divisions)
+    return named[0] if named else place
 
 
 _STATE_BODIES = frozenset(

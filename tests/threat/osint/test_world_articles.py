@@ -615,3 +615,27 @@ def test_the_town_after_an_attack_word_is_where_it_happened_not_a_route_end() ->
         )
     )
     assert (incident["place"], incident["killed"], incident["date"]) == ("Quetta", 14, "2025-03-16")
+
+
+def test_a_division_that_bears_a_countrys_name_is_the_division() -> None:
+    for where in ("in Nigeria's Niger state", "in Niger State, Nigeria"):
+        incident = only(run(f"Gunmen killed two Chinese miners {where} on Tuesday."))
+        assert (incident["province"], incident["country"]) == ("Niger", "NG"), where
+
+
+def test_a_division_named_with_its_kind_word_is_the_division_not_a_town() -> None:
+    incident = only(run("Gunmen killed two Chinese miners in the Gao Region of Mali on Tuesday."))
+    assert (incident["place"], incident["province"], incident["country"]) == (None, "Gao", "ML")
+
+
+def test_a_capital_named_without_in_is_a_place_when_no_country_is_named() -> None:
+    incident = only(run("Gunmen killed two Chinese traders outside the capital, Bamako."))
+    assert (incident["place"], incident["country"]) == ("Bamako", "ML")
+
+
+def test_a_capital_named_as_an_actor_is_not_a_place() -> None:
+    result = run(
+        "Gunmen killed two Chinese engineers in Gwadar on Tuesday, an attack that worried Beijing.",
+        published=date(2025, 3, 21),
+    )
+    assert [(i["place"], i["province"]) for i in result["incidents"]] == [("Gwadar", "Balochistan")]
