@@ -78,6 +78,8 @@ _GLUE = (
     r"\baged\s+\d+\b|\bof\s+(?:[\w-]+\s+){1,2}(?:citizenship|nationality|origin)\b|"
     r"\bin\s+the\s+(?:\w+\s+){0,2}?(?:attacks?|incident|blast|explosion|shooting|bombing|assault|"
     r"raid|ambush|violence|firing|crossfire)\b|"
+    r"\b(?:guarding|escorting|protecting|accompanying)\s+(?:[\w-]+\s+){0,5}?[\w-]+"
+    r"(?=\s*(?:,|\b(?:were|was|are|have|has|had)\b))|"
     r"\b(?:working|employed|based|living|staying|travell?ing)\s+(?:in|at|for|on|with)\s+"
     r"(?:(?:an?|the)\s+)?(?:[\w-]+\s+){0,6}?[\w-]+(?=\s*(?:,|\b(?:were|was|are|have|has|had)\b))|"
     r"\bof\s+(?:the\s+)?(?-i:[A-Z][\w-]*\s*|\([A-Z]+\)\s*)+|\b(?-i:[A-Z][a-z]+)\b|"

@@ -125,6 +125,28 @@ def _foreign_nationality(sentence: str, m: re.Match[str]) -> bool:
     return bool(_NOUN_BEFORE.search(before) and _NOUN_AFTER.match(after))
 
 
+_COMPANY = re.compile(
+    r"\b(?P<who>[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)\s+(?:[A-Z][\w&.-]*\s+){0,4}"
+    r"(?:Company|Corporation|Corp\.?|Group|Limited|Ltd\.?|Co\.|Engineering|Construction|"
+    r"Mining|Petroleum|Energy|Telecom|Railway|Bank|Holdings|Enterprises?)\b"
+)
+"""'the China Harbour Engineering Company': a company named after a country is foreign-run
+where that country is not the host."""
+
+
+def _foreign_company(sentence: str, host: str | None) -> bool:
+    countries = load_world().countries
+    for m in _COMPANY.finditer(sentence):
+        words = m["who"].split()
+        for name in (" ".join(words), words[0]):  # 'South Korea ...', 'China Harbour ...'
+            country = countries.get(normalize_name(name))
+            if country is not None:
+                if country.country != host:
+                    return True
+                break
+    return False
+
+
 def mentions_foreigners(sentence: str, host: str | None = HOME_COUNTRY) -> bool:
     """Foreign people or a foreign-run enterprise: 'foreigners', a nationality other than the
     host's with a person or company word ('Chinese engineers', 'a Canadian-owned mine'), as a
@@ -138,7 +160,7 @@ def mentions_foreigners(sentence: str, host: str | None = HOME_COUNTRY) -> bool:
     for m in _RUN_BY.finditer(sentence):
         if lex.nationality_of.get(m.group("who")) not in (None, host):
             return True
-    return _from_foreign_country(sentence, host)
+    return _from_foreign_country(sentence, host) or _foreign_company(sentence, host)
 
 
 _VIOLENT = re.compile(

@@ -90,7 +90,11 @@ _TYPED: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             r"\bwarned\s+of\s+(?:an\s+)?(?:imminent\s+)?attack|\bhit\s+list\b|\bbomb\s+threat\b|"
             r"\b(?:threat|terror|security)\s+alert\b|"
             r"\b(?:possible|planned|potential|imminent|likely)\s+(?:\w+\s+){0,2}attacks?\b|"
-            r"\battacks?[\"”’']?\s+(?:being\s+|were\s+being\s+)?planned\b|\bplanning\s+(?:\w+\s+){0,3}attacks?\b",
+            r"\battacks?[\"”’']?\s+(?:being\s+|were\s+being\s+)?planned\b|\bplanning\s+(?:\w+\s+){0,3}attacks?\b|"
+            r"\b(?:foiled|thwarted|averted|uncovered|busted|disrupted)\s+(?:an?\s+|the\s+)?"
+            r"(?:\w+\s+){0,2}(?:plot|plan|attack|attempt)s?\b|"
+            r"\b(?:plot(?:s|ted|ting)?|plann(?:ed|ing))\s+to\s+(?:attack|kill|bomb|blow\s+up|kidnap|"
+            r"abduct|target|assassinate)\b",
         ),
         ("protest", r"\bprotest(?:s|ed|ers|ing)?\b|\bdemonstrat(?:ion|ions|ors|ed)\b|\bsit-ins?\b"),
         (
@@ -111,8 +115,12 @@ _NOT_AN_ATTACK = re.compile(
     r"(?i)\b(?:bowling|pace|spin|seam|heart|panic|cyber|verbal|scathing|blistering|batting)\s+"
     r"attack|\b(?:gunned\s+down|shot\s+dead|killed)\s+by\s+(?:the\s+)?(?:police|security\s+forces|"
     r"troops|army|soldiers|rangers)|\b(?:police|security\s+forces|troops|soldiers)\s+"
-    r"(?:returned|opened)\s+fire|\bprotest(?:ed|s)?\s+(?:this|the|against\s+the\s+perceived)"
+    r"(?:returned|opened)\s+fire|\bprotest(?:ed|s)?\s+(?:this|the|against\s+the\s+perceived)|"
+    r"(?:(?<=plot\sto\s)|(?<=plots\sto\s)|(?<=plotted\sto\s)|(?<=plotting\sto\s)|"
+    r"(?<=planned\sto\s)|(?<=planning\sto\s))(?:kidnap|abduct|bomb|blow\s+up|attack|kill)\w*"
 )
+"""... and the deed a plot was to do ('a plot to kidnap'): the plot is a threat, not a
+kidnapping."""
 _ANAPHOR = re.compile(
     r"(?i)\b(?:the|that|this|today's|yesterday's|sunday's|monday's|tuesday's|wednesday's|"
     r"thursday's|friday's|saturday's)\s+(?:[\w'’-]+\s+)?(?:attack|blast|bombing|explosion|incident|"
@@ -153,7 +161,7 @@ _STEMS: dict[str | None, tuple[str, ...]] = {
     ),
     "rocket_grenade": ("rocket", "grenade", "rpg", "mortar"),
     "ied": ("ied", "improvised", "bomb", "blast", "explo", "landmine", "remote"),
-    "threat": ("threat", "warned", "hit", "alert", "attack"),
+    "threat": ("threat", "warned", "hit", "alert", "attack", "plot", "plan", "foil", "thwart"),
     "protest": ("protest", "demonstrat", "sit-in"),
     "roadblock": ("block",),
     None: (

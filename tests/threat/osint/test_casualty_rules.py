@@ -261,3 +261,8 @@ def test_a_death_toll_that_rose_counts_the_dead() -> None:
 def test_shot_dead_before_its_object_counts_the_object() -> None:
     text = "Unknown gunmen shot dead a Chinese national in Karachi on Sunday."
     assert read(text).nationals == {"CN": {"killed": 1}}
+
+
+def test_guards_killed_while_guarding_foreigners_are_the_dead() -> None:
+    text = "Two Pakistani soldiers guarding Chinese workers were killed in an ambush."
+    assert read(text).totals == {"killed": 2}

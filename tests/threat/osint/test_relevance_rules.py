@@ -177,3 +177,11 @@ def test_without_a_known_place_only_words_that_need_no_host_make_foreigners() ->
     base = "Gunmen kidnapped {} from a beach resort on Talong Island on Tuesday, police said."
     assert _relevant(base.format("three foreigners and a local guide"))
     assert not _relevant(base.format("three Indian traders"))
+
+
+def test_a_company_named_after_a_foreign_country_is_a_foreign_target() -> None:
+    text = "An IED exploded near a vehicle of the China Harbour Engineering Company in Gwadar."
+    assert mentions_foreigners(text, "PK")
+    assert not mentions_foreigners(
+        "A bomb exploded near the Pakistan Petroleum Limited office in Quetta.", "PK"
+    )

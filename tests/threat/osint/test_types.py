@@ -5,8 +5,11 @@ phrase here must still be found, so a word added to a pattern without its letter
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
+from jsms.threat.osint.extract import extract_article
 from jsms.threat.osint.text import Span
 from jsms.threat.osint.types import choose_attack_type, find_cues
 
@@ -87,3 +90,12 @@ def test_generic_attack_words_are_found_without_a_type(phrase: str) -> None:
 def test_a_bowling_attack_is_no_attack() -> None:
     phrase = "The bowling attack collapsed on the second day."
     assert find_cues(Span(0, len(phrase), phrase)) == []
+
+
+def test_a_foiled_plot_is_a_threat_even_when_the_plot_was_to_kidnap() -> None:
+    for text in (
+        "Police foiled a plot to attack Chinese engineers in Karachi on Monday.",
+        "Police said the men had plotted to kidnap Chinese engineers in Karachi on Monday.",
+    ):
+        result = extract_article(text, name="t", published=date(2025, 3, 21))
+        assert [i["attack_type"] for i in result["incidents"]] == ["threat"], text
