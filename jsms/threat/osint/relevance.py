@@ -134,7 +134,16 @@ _COMPANY = re.compile(
 where that country is not the host."""
 
 
+_COMPANY_WORDS = (
+    *("Company", "Corporation", "Corp", "Group", "Limited", "Ltd", "Co.", "Engineering"),
+    *("Construction", "Mining", "Petroleum", "Energy", "Telecom", "Railway", "Bank", "Holdings"),
+    "Enterprise",
+)
+
+
 def _foreign_company(sentence: str, host: str | None) -> bool:
+    if not any(word in sentence for word in _COMPANY_WORDS):
+        return False  # most sentences name no company: skip the scan of capitalised words
     countries = load_world().countries
     for m in _COMPANY.finditer(sentence):
         words = m["who"].split()
@@ -263,6 +272,7 @@ def is_attack(event: Event, sentences: Sequence[Span]) -> bool:
     return any(_KILLING.search(t) for t in texts) and not any(is_accident(t) for t in near)
 
 
+@functools.lru_cache(maxsize=4096)
 def _about_security(sentence: Span) -> bool:
     """Security or violence words, attack words that are not cricket ('bowling attack')."""
     lex = load_lexicon()

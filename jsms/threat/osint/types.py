@@ -115,12 +115,13 @@ _NOT_AN_ATTACK = re.compile(
     r"(?i)\b(?:bowling|pace|spin|seam|heart|panic|cyber|verbal|scathing|blistering|batting)\s+"
     r"attack|\b(?:gunned\s+down|shot\s+dead|killed)\s+by\s+(?:the\s+)?(?:police|security\s+forces|"
     r"troops|army|soldiers|rangers)|\b(?:police|security\s+forces|troops|soldiers)\s+"
-    r"(?:returned|opened)\s+fire|\bprotest(?:ed|s)?\s+(?:this|the|against\s+the\s+perceived)|"
-    r"(?:(?<=plot\sto\s)|(?<=plots\sto\s)|(?<=plotted\sto\s)|(?<=plotting\sto\s)|"
-    r"(?<=planned\sto\s)|(?<=planning\sto\s))(?:kidnap|abduct|bomb|blow\s+up|attack|kill)\w*"
+    r"(?:returned|opened)\s+fire|\bprotest(?:ed|s)?\s+(?:this|the|against\s+the\s+perceived)"
 )
-"""... and the deed a plot was to do ('a plot to kidnap'): the plot is a threat, not a
-kidnapping."""
+_PLOTTED = re.compile(
+    r"(?i)\b(?:plot(?:s|ted|ting)?|plann(?:ed|ing))\s+to\s+"
+    r"(?P<deed>(?:kidnap|abduct|bomb|blow\s+up|attack|kill)\w*)"
+)
+"""The deed a plot was to do ('a plot to kidnap'): the plot is a threat, not a kidnapping."""
 _ANAPHOR = re.compile(
     r"(?i)\b(?:the|that|this|today's|yesterday's|sunday's|monday's|tuesday's|wednesday's|"
     r"thursday's|friday's|saturday's)\s+(?:[\w'’-]+\s+)?(?:attack|blast|bombing|explosion|incident|"
@@ -147,7 +148,10 @@ class Cue:
 
 
 def _excluded_spans(clause: Span) -> list[tuple[int, int]]:
-    return [(m.start(), m.end()) for m in _NOT_AN_ATTACK.finditer(clause.text)]
+    spans = [(m.start(), m.end()) for m in _NOT_AN_ATTACK.finditer(clause.text)]
+    if "plot" in clause.text or "plann" in clause.text:
+        spans += [(m.start("deed"), m.end("deed")) for m in _PLOTTED.finditer(clause.text)]
+    return spans
 
 
 _STEMS: dict[str | None, tuple[str, ...]] = {
