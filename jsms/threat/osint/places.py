@@ -102,7 +102,9 @@ _DIRECTION_WORDS = frozenset(
 _KIND_WORDS = ("airport", "port")
 _TOKEN = re.compile(r"#?[A-Z][A-Za-z'’.-]*")
 _ROUTE = re.compile(
-    r"(?i)\b(?:from|to(?!\s+death\b)|towards?|into\s+the\s+(?:river|gorge)|bound\s+for|heading\s+for|visiting|"
+    r"(?i)\b(?:from|to(?!\s+death\b)|towards?|"
+    r"(?:km|kms|kilomet(?:re|er)s|miles)\s+(?:\(\d+\s+\w+\)\s+)?(?:north|south|east|west)\w*\s+of|"
+    r"into\s+the\s+(?:river|gorge)|bound\s+for|heading\s+for|visiting|"
     r"working\s+(?:on|at|in)|employed\s+(?:at|on|in)|based\s+in|stationed\s+in|living\s+in|"
     r"residing\s+in)\s+"
     r"(?:(?!(?:bombing|attack|blast|explosion|shooting|assault|ambush|raid|violence)\b)"
@@ -678,7 +680,7 @@ def _town_in_name(run: Span, words: list[str], countries: frozenset[str]) -> Pla
 
 _LOCALITY = re.compile(
     r"\b(?:in|at|near|outside)\s+(?:the\s+)?(?P<name>[A-Z][\w'’-]+(?:[ -][A-Z][\w'’-]+)?)\s+"
-    r"(?:village|town|area|district|territory|locality|settlement|county|municipality)\b|"
+    r"(?:village|town|area|district|territory|locality|settlement|county|municipality|site)\b|"
     r"\b(?:village|town|locality|hamlet)\s+of\s+(?P<of>[A-Z][\w'’-]+(?:[ -][A-Z][\w'’-]+)?)"
 )
 _THEN_PLACE = re.compile(r"^,\s+(?:in\s+)?")

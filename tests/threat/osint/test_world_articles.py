@@ -639,3 +639,23 @@ def test_a_capital_named_as_an_actor_is_not_a_place() -> None:
         published=date(2025, 3, 21),
     )
     assert [(i["place"], i["province"]) for i in result["incidents"]] == [("Gwadar", "Balochistan")]
+
+
+def test_a_wire_story_places_the_attack_at_the_site_not_the_town_it_is_measured_from() -> None:
+    result = run(
+        "Two Chinese nationals killed in attack on gold mine in eastern DR Congo\n\n"
+        "KINSHASA, March 18 (Reuters) - Armed men attacked a Chinese-run gold mine in the "
+        "eastern Democratic Republic of Congo's South Kivu province on Sunday, killing two "
+        "Chinese nationals and a Congolese soldier, local officials said on Monday.\n\n"
+        "The attack took place at the Shabunda site, about 300 km west of the provincial "
+        "capital Bukavu, said an administrator in the territory.\n\n"
+        "Three other Chinese workers were wounded and taken to hospital in Bukavu, he said.",
+        published=date(2024, 3, 18),
+    )
+    incident = result["incidents"][0]
+    assert (incident["place"], incident["province"], incident["country"]) == (
+        "Shabunda",
+        "South Kivu",
+        "CD",
+    )
+    assert incident["nationals"] == {"CN": {"killed": 2, "injured": 3}}
