@@ -266,3 +266,15 @@ def test_shot_dead_before_its_object_counts_the_object() -> None:
 def test_guards_killed_while_guarding_foreigners_are_the_dead() -> None:
     text = "Two Pakistani soldiers guarding Chinese workers were killed in an ambush."
     assert read(text).totals == {"killed": 2}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A Chinese dentist was shot dead in Karachi.",
+        "A Japanese geologist was shot dead in Karachi.",
+        "A Korean missionary was shot dead in Karachi.",
+    ],
+)
+def test_a_foreigner_named_by_trade_is_counted(text: str) -> None:
+    assert sum(n.get("killed", 0) for n in read(text).nationals.values()) == 1
