@@ -62,7 +62,7 @@ _POST_ONLY = re.compile(
 )
 _OBJECT_AFTER = re.compile(
     rf"(?i)\s+(?:(?:at\s+least|more\s+than|over|nearly|about|around|some|another|all)\s+)*"
-    rf"(?:{NUMBER}|a|an|the|their|his|her|its|no)\b"
+    rf"(?:{NUMBER}|a|an|the|their|his|her|its|no|(?-i:[A-Z][a-z]+\s+[A-Z][a-z]+))\b"
     r"(?!\s+(?:years?|months?|weeks?|days?|hours?|decades?)\b)"
 )
 """'killed two Chinese': an object; 'killed two years ago' is no count of victims."""
@@ -253,6 +253,7 @@ def _listed_after(
     return (prev.status, prev.marker) if _PART_OF.search(gap) else (None, None)
 
 
+_APPOSITION = re.compile(r"(?i)^\s*(?:,|,?\s*and|:|–|—)\s*$")
 _AMONG = re.compile(r"(?i)^[\s,]*(?:(?:were|was|are|is)\s+)?(?:also\s+)?among\b")
 
 
@@ -279,6 +280,8 @@ def _mark_subordinates(clause: Span, phrases: list[Phrase]) -> list[Phrase]:
         dashes += len(re.findall(r"[–—─(]", gap)) - len(re.findall(r"\)", gap))
         including = including or bool(_SUBORDINATE.search(gap))
         sub = same_list and (including or dashes % 2 == 1)
+        if same_list and p.named and prev is not None and _APPOSITION.match(gap):
+            sub = sub or not prev.named or prev.subordinate  # 'Two hikers, Maren Ueland of ...'
         if re.search(r"(?i)\bof\s+those$", p.span.text):
             sub = True  # 'four of those seized were locals': a part of a toll told before
         out.append(_inherit(replace(p, subordinate=sub), prev, gap))

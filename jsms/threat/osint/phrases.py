@@ -17,7 +17,7 @@ from jsms.geo.world import load_world
 from jsms.threat.osint.lexicon import alternation, load_lexicon
 from jsms.threat.osint.text import NUMBER, Span, parse_number
 
-__all__ = ["LIVES_VERB", "Phrase", "find_phrases"]
+__all__ = ["LIVES_VERB", "Phrase", "find_phrases", "named_nationalities"]
 
 _QUANT = (
     r"(?P<pre>(?:(?:at\s+least|more\s+than|over|nearly|almost|about|around|some|up\s+to|"
@@ -104,6 +104,8 @@ class Phrase:
     marker: int | None = None
     adjective: str | None = None
     """What an adjective before the noun says happened ('two kidnapped Chinese nationals')."""
+    named: bool = False
+    """A person named ('British tourist Grace Millane', 'Maren Ueland of Norway')."""
 
     @property
     def is_object(self) -> bool:
@@ -363,9 +365,72 @@ def _headline_victim(clause: Span) -> list[Phrase]:
     return [Phrase(span, 1, lex.nationality_of[m["who"]], False, False, False)]
 
 
+_NAME = r"[A-Z][a-z'’-]+(?:\s+[A-Z][a-z'’-]+){1,2}"
+_NAME_LIST = rf"{_NAME}(?:\s*,\s*{_NAME})*(?:,?\s+and\s+{_NAME})?"
+_NOT_A_NAME = frozenset(
+    {"Minister", "President", "Prime", "Foreign", "General", "Governor", "Secretary", "Army"}
+    | {"Police", "Embassy", "Ministry", "Council", "Company", "Group", "Corporation", "Province"}
+    | {"State", "University", "Republic", "Government", "Forces", "Liberation", "Front", "Taliban"}
+    | {"National", "International", "Airport", "Hotel", "Street", "Road", "District", "City"}
+)
+
+
+@functools.cache
+def _demonym_then_names_re() -> re.Pattern[str]:
+    lex = load_lexicon()
+    demonyms = alternation([d for d in lex.nationality_of if d[0].isupper()], case_sensitive=True)
+    nouns = alternation(sorted(lex.person_nouns))
+    return re.compile(
+        rf"(?<![\w-])(?P<nat>{demonyms})(?:\s+(?i:{nouns}))?\s+(?P<names>{_NAME_LIST})"
+    )
+
+
+_NAME_OF_COUNTRY = re.compile(
+    rf"(?P<name>{_NAME})(?:,\s+\d+,)?\s+(?:of|from)\s+(?:the\s+)?"
+    r"(?P<country>[A-Z][\w-]+(?:\s+[A-Z][\w-]+)?)"
+)
+
+
+def _is_name(words: str) -> bool:
+    return not any(w in _NOT_A_NAME for w in words.split())
+
+
+def _named_victims(clause: Span, taken: list[Phrase]) -> list[Phrase]:
+    """People named with their nationality: 'Canadians Robert Hall and John Ridsdel' (two),
+    'British tourist Grace Millane', 'Maren Ueland of Norway', 'Jane Doe, 28, from Norway'."""
+    lex, countries = load_lexicon(), load_world().countries
+    found: list[Phrase] = []
+
+    def add(start: int, end: int, count: int, nationality: str) -> None:
+        span = clause.sub(start, end)
+        if not any(p.span.start < span.end and span.start < p.span.end for p in [*taken, *found]):
+            found.append(Phrase(span, count, nationality, False, False, False, named=True))
+
+    if any(d in clause.text for d in ("of ", "from ")):
+        for m in _NAME_OF_COUNTRY.finditer(clause.text):
+            country = countries.get(normalize_name(m["country"]))
+            if country is not None and _is_name(m["name"]):
+                add(m.start(), m.end(), 1, country.country)
+    for m in _demonym_then_names_re().finditer(clause.text):
+        names = re.split(r"\s*,\s*(?:and\s+)?|,?\s+and\s+", m["names"])
+        if all(_is_name(n) for n in names):
+            add(m.start(), m.end(), len(names), lex.nationality_of[m["nat"]])
+    return found
+
+
+def named_nationalities(text: str) -> set[str]:
+    """The nationalities of the people a text names ('British tourist Grace Millane')."""
+    if not re.search(r"[a-z,]\s+[A-Z][a-z]+\s+[A-Z]|^[A-Z][a-z]+\s+[A-Z]", text):
+        return set()
+    return {p.nationality for p in _named_victims(Span(0, len(text), text), []) if p.nationality}
+
+
 def find_phrases(clause: Span) -> list[Phrase]:
-    """Counted phrases left to right, plus bare counts after a casualty verb."""
+    """Counted phrases left to right, people named with their nationality, and bare counts
+    after a casualty verb."""
     found = _noun_phrases(clause) or _headline_victim(clause)
+    if re.search(r"[a-z,]\s+[A-Z][a-z]+\s+[A-Z]", clause.text):  # a name may be there
+        found = [*found, *_named_victims(clause, found)]
     return sorted([*found, *_bare_counts(clause, found)], key=lambda p: p.span.start)
 
 

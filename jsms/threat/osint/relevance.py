@@ -22,6 +22,7 @@ from jsms.geo.gazetteer import normalize_name
 from jsms.geo.world import load_world
 from jsms.threat.osint.lexicon import alternation, load_lexicon
 from jsms.threat.osint.mentions import Event, Mention
+from jsms.threat.osint.phrases import named_nationalities
 from jsms.threat.osint.places import HOME_COUNTRY, PlaceMention, find_places
 from jsms.threat.osint.text import Span, split_sentences
 from jsms.threat.osint.types import find_cues
@@ -53,7 +54,7 @@ _NOUN_BEFORE = re.compile(
     r"(?i)\b(?:a|an|another|one|two|three|four|five|six|seven|eight|nine|ten|\d+|several|"
     r"some|the)\s+$"
 )
-_NOUN_AFTER = re.compile(r"\s*(?:[,.;:)]|who\b|is\b|are\b|died\b|said\b)")
+_NOUN_AFTER = re.compile(r"\s*(?:[,.;:)]|who\b|is\b|are\b|was\b|were\b|and\b|died\b|said\b)")
 """'another Spaniard.', 'two Britons who ...': a demonym used as a noun names people."""
 _BY_BEFORE = re.compile(
     r"(?i)\b(?:attacked|assaulted|killed|assassinated|murdered|shot|stabbed|beaten|abducted|"
@@ -169,6 +170,8 @@ def mentions_foreigners(sentence: str, host: str | None = HOME_COUNTRY) -> bool:
     for m in _RUN_BY.finditer(sentence):
         if lex.nationality_of.get(m.group("who")) not in (None, host):
             return True
+    if named_nationalities(sentence) - {host}:
+        return True  # 'Maren Ueland of Norway', 'British tourist Grace Millane'
     return _from_foreign_country(sentence, host) or _foreign_company(sentence, host)
 
 

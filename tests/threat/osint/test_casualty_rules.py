@@ -278,3 +278,31 @@ def test_guards_killed_while_guarding_foreigners_are_the_dead() -> None:
 )
 def test_a_foreigner_named_by_trade_is_counted(text: str) -> None:
     assert sum(n.get("killed", 0) for n in read(text).nationals.values()) == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "nationals"),
+    [
+        (
+            "Two hikers, Maren Ueland of Norway and Louisa Jespersen of Denmark, were murdered.",
+            {"NO": {"killed": 1}, "DK": {"killed": 1}},
+        ),
+        (
+            "Canadians Robert Hall and John Ridsdel were beheaded by the militants.",
+            {"CA": {"killed": 2}},
+        ),
+        ("British tourist Grace Millane was murdered in Auckland.", {"GB": {"killed": 1}}),
+        ("Gunmen shot dead Wang Lei, a Chinese engineer, in Karachi.", {"CN": {"killed": 1}}),
+        # a title is no name: the minister was not killed
+        ("Chinese Foreign Minister Wang Yi condemned the killing of three engineers.", {}),
+    ],
+)
+def test_people_named_with_their_nationality_are_counted(
+    text: str, nationals: dict[str, dict[str, int]]
+) -> None:
+    assert read(text).nationals == nationals
+
+
+def test_named_people_after_a_count_are_part_of_it() -> None:
+    text = "Two hikers, Maren Ueland of Norway and Louisa Jespersen of Denmark, were murdered."
+    assert read(text).totals == {"killed": 2}
