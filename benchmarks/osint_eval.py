@@ -103,6 +103,7 @@ class Report:
     misses: list[str] = field(default_factory=list)
     scored: set[str] = field(default_factory=lambda: set(FIELDS))
     relevance_right: int = 0
+    unread_relevant: int = 0
     negatives: int = 0
     negatives_marked: int = 0
     seconds: float = 0.0
@@ -402,6 +403,7 @@ def evaluate(
         tally.expected += bool(expected["relevant"])
         tally.correct += bool(out["relevant"]) and bool(expected["relevant"])
         report.relevance_right += bool(out["relevant"]) == bool(expected["relevant"])
+        report.unread_relevant += bool(out.get("unread")) and bool(expected["relevant"])
         if str(expected.get("kind", "")).startswith("negative"):
             report.negatives += 1
             report.negatives_marked += bool(out["relevant"])
@@ -490,6 +492,11 @@ def render(title: str, report: Report, *, verbose: bool = False) -> None:
         f"({report.relevance_right / n:.2f}; target >= 0.95); hard negatives marked relevant: "
         f"{report.negatives_marked} of {report.negatives} (target 0)"
     )
+    if report.unread_relevant:
+        console.print(
+            f"relevant articles not read (not in English): {report.unread_relevant} "
+            "(counted as misses above)"
+        )
     console.print(f"throughput one article at a time: {per_second:,.0f} articles/s")
     total = report.quotes
     share = report.valid_quotes / total if total else 1.0
