@@ -34,7 +34,7 @@ _MARKER = re.compile(
     r"among\s+the\s+injured(?:\s+(?:were|are))?|"
     r"(?:killing|murder|slaying|assassination|kidnapping|abduction)s?\s+of|"
     r"(?:stabbed|hacked|beaten|bludgeoned|burn(?:ed|t)|stoned|tortured|shot)\s+to\s+death|"
-    r"shot\s+dead|killed|dead|died|martyred|slain|perished|killing|kills|deaths?\s+of|"
+    r"shot\s+dead|shot\s+down|neutrali[sz]ed|eliminated|killed|dead|died|martyred|slain|perished|killing|kills|deaths?\s+of|"
     r"embraced\s+martyrdom|murdered|murdering|beheaded|executed|assassinated|gunned\s+down|"
     r"(?:claimed|cost|took)\s+the\s+lives\s+of|lost\s+(?:their|his|her)\s+(?:lives|life)|"
     r"injured|wounded|hurt|hospitali[sz]ed|"
@@ -47,7 +47,7 @@ _MARKER_STEMS = (
     *("dead", "deceas", "fatalit", "victim", "injur", "kill", "murder", "slay", "assassin"),
     *("kidnap", "abduct", "death", "die", "martyr", "slain", "perish", "execut", "behead"),
     *("gunned", "lives", "life", "wound", "hurt", "hospitali", "unharm", "unscath", "seiz"),
-    *("hostage", "captive", "gunpoint", "safe"),
+    *("hostage", "captive", "gunpoint", "safe", "neutrali", "eliminat", "shot down"),
 )
 """Letters every casualty word contains: most clauses have none, and a substring test is far
 cheaper than the casualty pattern's scan."""
@@ -78,6 +78,7 @@ _GLUE = (
     r"\baged\s+\d+\b|\bof\s+(?:[\w-]+\s+){1,2}(?:citizenship|nationality|origin)\b|"
     r"\bin\s+the\s+(?:\w+\s+){0,2}?(?:attacks?|incident|blast|explosion|shooting|bombing|assault|"
     r"raid|ambush|violence|firing|crossfire)\b|"
+    r"\bwho\s+(?:[\w'’-]+\s+){1,8}?(?=(?:were|was|had\s+been|have\s+been)\b)|"
     r"\b(?:guarding|escorting|protecting|accompanying)\s+(?:[\w-]+\s+){0,5}?[\w-]+"
     r"(?=\s*(?:,|\b(?:were|was|are|have|has|had)\b))|"
     r"\b(?:working|employed|based|living|staying|travell?ing)\s+(?:in|at|for|on|with)\s+"

@@ -306,3 +306,20 @@ def test_people_named_with_their_nationality_are_counted(
 def test_named_people_after_a_count_are_part_of_it() -> None:
     text = "Two hikers, Maren Ueland of Norway and Louisa Jespersen of Denmark, were murdered."
     assert read(text).totals == {"killed": 2}
+
+
+@pytest.mark.parametrize(
+    ("text", "attackers"),
+    [
+        ("Three terrorists were neutralised.", 3),
+        ("Security forces reportedly shot down two terrorists involved in the attack.", 2),
+        ("At least three of the gunmen who opened fire in the hotel were killed.", 3),
+    ],
+)
+def test_attackers_killed_in_more_words(text: str, attackers: int) -> None:
+    assert read(text).totals == {ATTACKERS_KILLED: attackers}
+
+
+def test_a_relative_clause_between_the_victims_and_their_fate_is_skipped() -> None:
+    text = "Two Chinese engineers who were travelling to the site were killed."
+    assert read(text).nationals == {"CN": {"killed": 2}}
