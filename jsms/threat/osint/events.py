@@ -187,6 +187,13 @@ class _Grouper:
         if focus is None or m.index - focus.mentions[-1].index > 3:
             return False
         vague = focus.place is None and (focus.date is None or focus.date.precision is None)
+        # a headline's town, then the lead's more exact place in the same province ('... in
+        # Karachi' above 'near Port Qasim on Sunday night'): one attack told twice
+        ep, mp = focus.place, m.place
+        headline = m.lead and focus.date is None and all(x.lead for x in focus.mentions)
+        same_province = ep is not None and mp is not None and ep.province == mp.province
+        if headline and same_province and ep.province is not None:  # type: ignore[union-attr]
+            return not _dates_conflict(self.when(focus), m.date) and _counts_fit(focus, m)
         if m.place is not None and not vague:
             return False
         return self.fits(focus, m) and _counts_fit(focus, m)

@@ -269,9 +269,12 @@ _AFTER_DATELINE = re.compile(r"^\s*(?::|--|—|\(|,\s*(?:Pakistan\b|[A-Z][a-z]{2
 _OUTLET_AFTER = re.compile(
     r"^\s+(?:Post|Times|Tribune|News|Express|Herald|Observer|Today|Daily|Voice|Chronicle|Mail)\b|"
     r"^['’]s\s+(?:\w+\s+)?(?:ambassador|envoy|government|ministry|minister|"
-    r"president|prime\s+minister|foreign)\b"
+    r"president|prime\s+minister|foreign)\b|"
+    r"^\s+(?:police\s+(?:chief|spokes\w+|officials?|said|says)|(?:district\s+)?administration|"
+    r"authorities|officials)\b"
 )
-"""'the Dawn News', "Australia's ambassador": who speaks, not where it happened."""
+"""'the Dawn News', "Australia's ambassador", 'Karachi police chief': who speaks, not where
+it happened."""
 
 
 def _role(sentence: Span, span: Span) -> str:

@@ -590,3 +590,22 @@ def test_the_history_follows_the_store_as_reviews_change_it(db: Session) -> None
     pending.review_status = "rejected"
     db.commit()
     assert load_history(db) == ()
+
+
+def test_a_headline_town_and_the_leads_exact_place_are_one_attack() -> None:
+    text = (
+        "Suicide bomber targets convoy of Chinese engineers in Karachi\n\n"
+        "KARACHI: A suicide bomber rammed an explosives-laden car into a convoy carrying "
+        "Chinese engineers near Port Qasim on Sunday night, killing two Chinese nationals and "
+        "injuring 10 people, officials said.\n\n"
+        "The attack happened on the main road leading to the port, Karachi police chief Javed "
+        "Odho told reporters.\n\n"
+        "The banned Balochistan Liberation Army (BLA) claimed responsibility for the bombing.\n\n"
+        "In April, a suicide bomber targeted a van carrying Japanese workers in the Landhi "
+        "area, injuring five."
+    )
+    result = run(text, published=date(2024, 10, 7))
+    primary = [i for i in result["incidents"] if i["role"] == "primary"]
+    assert [(i["place"], i["date"]) for i in primary] == [("Port Qasim", "2024-10-06")]
+    assert primary[0]["perpetrator_claimed"] == "Balochistan Liberation Army (BLA)"
+    assert {i["date"] for i in result["incidents"] if i["role"] == "background"} == {"2024-04-01"}
