@@ -291,12 +291,19 @@ def _mark_subordinates(clause: Span, phrases: list[Phrase]) -> list[Phrase]:
     return out
 
 
+_DONE_TO = re.compile(
+    r"(?i)\b(?:killing|injuring|wounding|kidnapping|abducting|killed|injured|wounded|kidnapped|"
+    r"abducted)\s+(?:at\s+least\s+|another\s+)?$"
+)
+
+
 def _inherit(p: Phrase, prev: Phrase | None, gap: str) -> Phrase:
     """'One terrorist ... and three others' are attackers; '20 Chinese ... and 34 injured' too."""
     if prev is None:
         return p
+    done_to = _DONE_TO.search(gap)  # 'a suicide bomber ..., injuring five': the five are victims
     perpetrator = p.perpetrator or (
-        (p.bare or p.span.text.lower().endswith("others")) and prev.perpetrator
+        (p.bare or p.span.text.lower().endswith("others")) and prev.perpetrator and not done_to
     )
     nationality = p.nationality
     if p.bare and nationality is None and re.search(r"(?i)\band\s+(?:another\s+)?$", gap):

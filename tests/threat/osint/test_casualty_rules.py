@@ -323,3 +323,12 @@ def test_attackers_killed_in_more_words(text: str, attackers: int) -> None:
 def test_a_relative_clause_between_the_victims_and_their_fate_is_skipped() -> None:
     text = "Two Chinese engineers who were travelling to the site were killed."
     assert read(text).nationals == {"CN": {"killed": 2}}
+
+
+def test_a_count_after_the_attackers_verb_is_their_victims() -> None:
+    text = "A suicide bomber targeted a van carrying workers in the Landhi area, injuring five."
+    assert read(text).totals == {"injured": 5}
+    # 'three others' after an attacker's fate are attackers too
+    assert read("One terrorist was killed and three others were injured.").totals == {
+        ATTACKERS_KILLED: 1
+    }
