@@ -102,7 +102,8 @@ _DIRECTION_WORDS = frozenset(
 _KIND_WORDS = ("airport", "port")
 _TOKEN = re.compile(r"#?[A-Z][A-Za-z'’.-]*")
 _ROUTE = re.compile(
-    r"(?i)\b(?:from|to(?!\s+death\b)|towards?|"
+    r"(?i)\b(?:(?<!abducted\s)(?<!kidnapped\s)(?<!seized\s)(?<!taken\s)(?<!snatched\s)from|"
+    r"to(?!\s+death\b)|towards?|"
     r"(?:km|kms|kilomet(?:re|er)s|miles)\s+(?:\(\d+\s+\w+\)\s+)?(?:north|south|east|west)\w*\s+of|"
     r"into\s+the\s+(?:river|gorge)|bound\s+for|heading\s+for|visiting|"
     r"working\s+(?:on|at|in)|employed\s+(?:at|on|in)|based\s+in|stationed\s+in|living\s+in|"
@@ -111,7 +112,8 @@ _ROUTE = re.compile(
     r"[#\w'’.-]+\s+){0,5}?(?:(?:camp|site|base|project|residence|office|home|hospital)s?\s+"
     r"(?:in|at|near|of)\s+)?(?:the\s+|their\s+|its\s+)?#?$"
 )
-"""'on their way to the camp in Dasu' is a route's end; 'stabbed to death in Istanbul' is not."""
+"""'on their way to the camp in Dasu' is a route's end; 'stabbed to death in Istanbul' and
+'abducted from his parish in Bomoanga' are not."""
 _AT = re.compile(
     r"(?i)\b(?:in|at|near|outside|inside|on|into|across|around|within|off|close\s+to|"
     r"(?:city|town|district|area|village|tehsil|region|province)\s+of)\s+"

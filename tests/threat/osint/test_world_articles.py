@@ -659,3 +659,10 @@ def test_a_wire_story_places_the_attack_at_the_site_not_the_town_it_is_measured_
         "CD",
     )
     assert incident["nationals"] == {"CN": {"killed": 2, "injured": 3}}
+
+
+def test_abducted_from_a_camp_in_a_town_is_an_abduction_in_that_town() -> None:
+    incident = only(
+        run("Gunmen abducted two Chinese workers from their camp in Kitwe, Zambia, on Tuesday.")
+    )
+    assert (incident["place"], incident["country"], incident["kidnapped"]) == ("Kitwe", "ZM", 2)
