@@ -102,8 +102,7 @@ _DIRECTION_WORDS = frozenset(
 _KIND_WORDS = ("airport", "port")
 _TOKEN = re.compile(r"#?[A-Z][A-Za-z'’.-]*")
 _ROUTE = re.compile(
-    r"(?i)\b(?:(?<!abducted\s)(?<!kidnapped\s)(?<!seized\s)(?<!taken\s)(?<!snatched\s)from|"
-    r"to(?!\s+death\b)|towards?|"
+    r"(?i)\b(?:from|to(?!\s+death\b)|towards?|"
     r"(?:km|kms|kilomet(?:re|er)s|miles)\s+(?:\(\d+\s+\w+\)\s+)?(?:north|south|east|west)\w*\s+of|"
     r"into\s+the\s+(?:river|gorge)|bound\s+for|heading\s+for|visiting|"
     r"working\s+(?:on|at|in)|employed\s+(?:at|on|in)|based\s+in|stationed\s+in|living\s+in|"
@@ -114,6 +113,11 @@ _ROUTE = re.compile(
 )
 """'on their way to the camp in Dasu' is a route's end; 'stabbed to death in Istanbul' and
 'abducted from his parish in Bomoanga' are not."""
+_TAKEN_FROM = re.compile(
+    r"(?i)\b(?:abducted|kidnapped|seized|snatched|taken)\b[^.;]{0,60}?\bfrom\s+"
+    r"(?:[#\w'’.-]+\s+){0,5}?(?:in\s+|at\s+|near\s+)?#?$"
+)
+"""'abducted two workers from their camp in Kitwe': where the kidnapping happened."""
 _AT = re.compile(
     r"(?i)\b(?:in|at|near|outside|inside|on|into|across|around|within|off|close\s+to|"
     r"(?:city|town|district|area|village|tehsil|region|province)\s+of)\s+"
@@ -290,7 +294,7 @@ def _role(sentence: Span, span: Span) -> str:
     if _ORG.search(before):
         return "org"
     if _ROUTE.search(before):
-        return "route"
+        return "at" if _TAKEN_FROM.search(before) else "route"
     if _AT.search(before):
         return "at"
     return "plain"

@@ -332,3 +332,8 @@ def test_a_count_after_the_attackers_verb_is_their_victims() -> None:
     assert read("One terrorist was killed and three others were injured.").totals == {
         ATTACKERS_KILLED: 1
     }
+
+
+def test_where_the_victims_were_travelling_stands_between_them_and_their_fate() -> None:
+    text = "Two Chinese workers travelling from Lusaka to Kitwe were abducted on Tuesday."
+    assert read(text).nationals == {"CN": {"kidnapped": 2}}
