@@ -192,21 +192,25 @@ def _runs(sentence: Span) -> tuple[Span, ...]:
 
 
 _JOINER = re.compile(r"^\s+(?:of|and)\s+(?:the\s+)?$")
+_PARTICLE = re.compile(r"^\s+(?:del|de|de\s+la|de\s+los|da|do|dos|das|di|du|des|la|el|al)\s+$")
+"""'Playa del Carmen', 'Rio de Janeiro': a town's name goes on after a lower-case particle."""
 
 
 def _joined_countries(sentence: Span, runs: list[Span]) -> list[Span]:
     """'Democratic Republic' + 'of' + 'Congo' is one name when the whole names a country or a
-    division ('Bosnia and Herzegovina', 'Jammu and Kashmir'); otherwise the runs stay apart
-    ('Bank of China')."""
+    division ('Bosnia and Herzegovina', 'Jammu and Kashmir'), and 'Playa' + 'del' + 'Carmen'
+    when it names a town; otherwise the runs stay apart ('Bank of China')."""
     world = load_world()
     out: list[Span] = []
     for run in runs:
         if out:
             gap = sentence.text[out[-1].end - sentence.start : run.start - sentence.start]
-            if _JOINER.match(gap):
+            particle = _PARTICLE.match(gap)
+            if _JOINER.match(gap) or particle:
                 joined = sentence.sub(out[-1].start - sentence.start, run.end - sentence.start)
                 key = normalize_name(joined.text)
-                if key in world.countries or key in world.admin1:
+                town = particle and (key in world.towns or key in world.town_aliases)
+                if key in world.countries or key in world.admin1 or town:
                     out[-1] = joined
                     continue
         out.append(run)

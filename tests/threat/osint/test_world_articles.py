@@ -666,3 +666,11 @@ def test_abducted_from_a_camp_in_a_town_is_an_abduction_in_that_town() -> None:
         run("Gunmen abducted two Chinese workers from their camp in Kitwe, Zambia, on Tuesday.")
     )
     assert (incident["place"], incident["country"], incident["kidnapped"]) == ("Kitwe", "ZM", 2)
+
+
+def test_a_town_whose_name_has_a_lower_case_particle_is_read_whole() -> None:
+    incident = only(
+        run("Gunmen shot dead two Canadian tourists in Playa del Carmen, Mexico, on Thursday.")
+    )
+    # not 'Carmen' alone, which GeoNames knows as Ciudad del Carmen, 300 km away
+    assert (incident["place"], incident["country"]) == ("Playa del Carmen", "MX")
