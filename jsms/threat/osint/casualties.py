@@ -78,7 +78,7 @@ _GLUE = (
     r"\baged\s+\d+\b|\bof\s+(?:[\w-]+\s+){1,2}(?:citizenship|nationality|origin)\b|"
     r"\bin\s+the\s+(?:\w+\s+){0,2}?(?:attacks?|incident|blast|explosion|shooting|bombing|assault|"
     r"raid|ambush|violence|firing|crossfire)\b|"
-    r"\bwho\s+(?:[\w'’-]+\s+){1,8}?(?=(?:were|was|had\s+been|have\s+been)\b)|"
+    r"\bwho\s+(?:[\w'’-]+\s+){0,8}?(?=(?:were|was|had\s+been|have\s+been)\b)|"
     r"\b(?:guarding|escorting|protecting|accompanying)\s+(?:[\w-]+\s+){0,5}?[\w-]+"
     r"(?=\s*(?:,|\b(?:were|was|are|have|has|had)\b))|"
     r"\b(?:working|employed|based|living|staying|travell?ing|heading|returning)\s+"

@@ -75,7 +75,7 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         (
             "relative_period",
             r"(?i)\b(?P<rel>last|this|(?:early|earlier|late|later)\s+(?:this|last))"
-            r"\s+(?P<unit>month|year)\b",
+            r"\s+(?P<unit>month|year|week)\b",
         ),
         ("ago", rf"(?i)\b(?P<count>{NUMBER}|a|an)\s+(?P<unit>day|week|month|year)s?\s+ago\b"),
         (
@@ -150,8 +150,8 @@ class DateMention:
             return "month" if "month" in self.span.text.lower() else "day"  # 'two days ago'
         if self.kind in _MONTH_KINDS or self.month is not None:
             return "month"
-        if self.kind == "relative_period" and "month" in self.span.text.lower():
-            return "month"
+        if self.kind == "relative_period" and re.search(r"(?i)month|week", self.span.text):
+            return "month"  # 'last week': the month it fell in, no finer
         return "year"
 
     @property
@@ -272,6 +272,9 @@ def _relative_mention(
             return mk(span, None, None, None, kind)
         if g["unit"].lower() == "year":
             return mk(span, published.year - back, None, None, kind)
+        if g["unit"].lower() == "week":
+            day = published - timedelta(days=7 * back)
+            return mk(span, day.year, day.month, None, kind)
         year, month = _months_back(published, back)
         return mk(span, year, month, None, kind)
     if kind == "ago":

@@ -87,7 +87,8 @@ def _is_event_mention(m: Mention) -> bool:
     threat = any(c.kind == "threat" for c in m.cues)
     specific = m.place is not None or m.date is not None or (threat and m.lead)
     counted = not m.casualties.empty
-    if m.generic and not threat and not (counted or (m.date is not None and m.place is not None)):
+    placed = m.place is not None and m.place.rank >= 1  # a town or province, not a country
+    if m.generic and not threat and not (counted or (m.date is not None and placed)):
         return False
     if _weak_anchor(m) and not counted:
         return False

@@ -45,7 +45,7 @@ _TYPED: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             "kidnapping",
             # 'the second abductee' is a person, not a kidnapping of its own
             r"\b(?:kidnap(?!ees?\b)\w*|abduct(?!ees?\b)\w*|taken\s+hostage|held\s+hostage|"
-            r"hostage[- ]taking)\b",
+            r"hostage[- ]taking|(?:was|were|been)\s+seized(?!\s+(?:by\s+)?(?:police|security)))\b",
         ),
         (
             "suicide_attack",
@@ -135,7 +135,9 @@ _GENERIC_MENTION = re.compile(
     r"attacks\s+on\s+chinese|numerous|frequency\s+of|wave\s+of|history\s+of|become\s+more\s+frequent|"
     r"(?:several|many|multiple|recent|deadly|major|militant|terrorist)\s+(?:\w+\s+)?attacks|"
     r"time\s+and\s+again|again\s+and\s+again|on\s+several\s+occasions|from\s+time\s+to\s+time|"
-    r"(?:kidnappings|abductions|bombings|killings|shootings|assassinations|ambushes),)"
+    r"(?:kidnappings|abductions|bombings|killings|shootings|assassinations|ambushes),|"
+    r"\b(?:were|are|was|is|have\s+been|has\s+been|remain)\s+(?:\w+\s+)?(?:common|rampant|"
+    r"frequent|rare|widespread|routine|commonplace)\b)"
 )
 
 
@@ -155,7 +157,7 @@ def _excluded_spans(clause: Span) -> list[tuple[int, int]]:
 
 
 _STEMS: dict[str | None, tuple[str, ...]] = {
-    "kidnapping": ("kidnap", "abduct", "hostage"),
+    "kidnapping": ("kidnap", "abduct", "hostage", "seized"),
     "suicide_attack": ("suicide", "blew", "detonat", "self"),
     "suicide_armed": ("suicide", "fidayeen"),
     "vbied": ("car", "vehicle", "vbied", "explosive", "bomb", "rammed"),

@@ -215,3 +215,9 @@ def test_days_ago_is_a_day_and_months_ago_a_month() -> None:
     assert (days["date"], days["date_precision"]) == ("2025-03-19", "day")
     months = _incident(text.format("three months ago"), friday)
     assert (months["date"], months["date_precision"]) == ("2024-12-01", "month")
+
+
+def test_last_week_is_the_month_it_fell_in() -> None:
+    text = "Gunmen killed two Chinese engineers in Gwadar, Balochistan, last week."
+    incident = _incident(text, date(2025, 3, 3))
+    assert (incident["date"], incident["date_precision"]) == ("2025-02-01", "month")

@@ -674,3 +674,19 @@ def test_a_town_whose_name_has_a_lower_case_particle_is_read_whole() -> None:
     )
     # not 'Carmen' alone, which GeoNames knows as Ciudad del Carmen, 300 km away
     assert (incident["place"], incident["country"]) == ("Playa del Carmen", "MX")
+
+
+def test_a_kidnapping_told_with_seized_and_a_past_wave_of_kidnappings() -> None:
+    result = run(
+        "BAGHDAD - A Turkish engineer who was abducted by unknown gunmen in Baghdad has been "
+        "released unharmed, officials said on Sunday.\n\n"
+        "The engineer was seized on Tuesday as he left his hotel, the officials said.\n\n"
+        "Kidnappings of foreigners were common in Iraq after the 2003 US-led invasion.",
+        published=date(2024, 3, 10),
+    )
+    assert [(i["role"], i["date"], i["kidnapped"]) for i in result["incidents"]] == [
+        ("primary", "2024-03-05", 1)
+    ], result["incidents"]
+    assert result["incidents"][0]["nationals"] == {
+        "TR": {"killed": None, "injured": None, "kidnapped": 1}
+    }
