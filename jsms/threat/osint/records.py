@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import date
+from difflib import SequenceMatcher
 from typing import Any
 
 from jsms.threat.osint.events import attributed_to, claimed_by
@@ -398,6 +399,17 @@ _FIELD_ORDER = (
 )
 
 
+def _same_site(a: str | None, b: str | None) -> bool:
+    """Two names of one named site, however cased or placed ('Serena Hotel' and 'Serena
+    hotel, Quetta'); towns are compared by the grouping step, not here."""
+    if a is None or b is None:
+        return False
+    first_a, first_b = a.split(",")[0].strip().casefold(), b.split(",")[0].strip().casefold()
+    if len(first_a.split()) < 2 or len(first_b.split()) < 2:
+        return False  # a town's name alone: 'Karachi' twice may be two attacks
+    return SequenceMatcher(None, first_a, first_b).ratio() >= 0.85
+
+
 def _twins(a: dict[str, Any], b: dict[str, Any]) -> bool:
     """One attack told twice: same date and place; or, for the article's own news, a second
     account with no place of its own and no other date ('the attack', 'the blast on Tuesday'):
@@ -406,6 +418,8 @@ def _twins(a: dict[str, Any], b: dict[str, Any]) -> bool:
         return False
     if a["date"] is not None and a["date"] == b["date"] and a["place"] == b["place"]:
         return True
+    if (a["date"] is None or b["date"] is None) and _same_site(a["place"], b["place"]):
+        return True  # 'the Serena Hotel' recalled undated is the attack at 'Serena hotel, Quetta'
     return (
         a["role"] == b["role"] == "primary"
         and (b["place"] is None or a["place"] is None)

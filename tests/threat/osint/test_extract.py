@@ -609,3 +609,14 @@ def test_a_headline_town_and_the_leads_exact_place_are_one_attack() -> None:
     assert [(i["place"], i["date"]) for i in primary] == [("Port Qasim", "2024-10-06")]
     assert primary[0]["perpetrator_claimed"] == "Balochistan Liberation Army (BLA)"
     assert {i["date"] for i in result["incidents"] if i["role"] == "background"} == {"2024-04-01"}
+
+
+def test_a_site_recalled_undated_is_the_attack_already_told_there() -> None:
+    text = (
+        "A car bomb exploded at the Serena hotel in Quetta on Wednesday night, killing four "
+        "people, hours before the Chinese ambassador was due to arrive.\n\n"
+        "In recent months militants have stepped up attacks in tribal areas near Afghanistan.\n\n"
+        "Footage showed flames during the explosion at the Serena Hotel."
+    )
+    result = run(text, published=date(2021, 4, 22))
+    assert [(i["role"], i["date"]) for i in result["incidents"]] == [("primary", "2021-04-21")]
