@@ -229,13 +229,27 @@ def _needs_split(places: list[PlaceMention], dates: list[DateMention]) -> bool:
     return far or len(strong) > 1
 
 
+_YEAR_OF_ATTACK = re.compile(
+    r"(?i)\b(?:19|20)\d\d\s+(?:[\w-]+\s+){0,2}(?:attacks?|bombings?|blast|explosion|shooting|"
+    r"assault|ambush|kidnapping|abduction|massacre|killings?|siege|raid)\b"
+)
+"""'the 2021 bus bombing in Dasu': the year names the attack's date, whatever else the clause
+dates (a verdict 'on Monday')."""
+
+
 def _clause_dates(doc: Article, index: int, clause: Span) -> list[DateMention]:
     """Dates of a clause; a bare month takes the year its sentence states ('this year')."""
     year = sentence_year(doc.sentences[index], doc.published)
-    return [
+    dates = [
         replace(d, year=year) if d.year is None and d.month is not None and year else d
         for d in find_dates(clause, doc.published)
     ]
+    named = _YEAR_OF_ATTACK.search(clause.text) if len(dates) > 1 else None
+    if named is not None:
+        attack_year = int(named.group()[:4])
+        start = clause.start + named.start()
+        dates = [d for d in dates if d.year == attack_year or d.span.start == start] or dates
+    return dates
 
 
 def _read_clause(doc: Article, index: int, clause: Span, groups: list[GroupMention]) -> Mention:

@@ -221,3 +221,14 @@ def test_last_week_is_the_month_it_fell_in() -> None:
     text = "Gunmen killed two Chinese engineers in Gwadar, Balochistan, last week."
     incident = _incident(text, date(2025, 3, 3))
     assert (incident["date"], incident["date_precision"]) == ("2025-02-01", "month")
+
+
+def test_a_year_before_the_attack_word_dates_the_attack_not_the_verdict() -> None:
+    text = (
+        "A court in Islamabad sentenced two men to death on Monday for the 2021 bus bombing "
+        "in Dasu that killed nine Chinese engineers."
+    )
+    incident = _incident(text, date(2025, 3, 21))
+    assert incident["role"] == "background"
+    assert (incident["date"], incident["date_precision"]) == (None, "year")
+    assert incident["evidence"]["date_precision"] == "2021"
