@@ -79,6 +79,12 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ),
         ("ago", rf"(?i)\b(?P<count>{NUMBER}|a|an)\s+(?P<unit>day|week|month|year)s?\s+ago\b"),
         (
+            "ago",  # 'a year after a bombing there killed nine': the bombing, counted back
+            rf"(?i)\b(?P<count>{NUMBER}|a|an)\s+(?P<unit>day|week|month|year)s?\s+after"
+            r"(?=\s+(?:the|a|an|its|their)\s+(?:[\w-]+\s+){0,2}(?:attacks?|bombings?|blast|explosion|"
+            r"shooting|assault|ambush|kidnapping|abduction|massacre|killings?|raid)\b)",
+        ),
+        (
             "earlier",
             rf"(?i)\b(?P<count>{NUMBER}|a|an)\s+(?P<unit>year)s?\s+(?P<dir>earlier|before|later)\b",
         ),

@@ -244,6 +244,10 @@ def _clause_dates(doc: Article, index: int, clause: Span) -> list[DateMention]:
         replace(d, year=year) if d.year is None and d.month is not None and year else d
         for d in find_dates(clause, doc.published)
     ]
+    back = [d for d in dates if d.kind == "ago" and " after" in d.span.text.lower()]
+    before = clause.text[: back[0].span.start - clause.start] if back else ""
+    if back and not find_cues(Span(clause.start, back[0].span.start, before)):
+        return back  # 'work resumed on Monday, a year after a bombing there': the bombing's date
     named = _YEAR_OF_ATTACK.search(clause.text) if len(dates) > 1 else None
     if named is not None:
         attack_year = int(named.group()[:4])

@@ -232,3 +232,14 @@ def test_a_year_before_the_attack_word_dates_the_attack_not_the_verdict() -> Non
     assert incident["role"] == "background"
     assert (incident["date"], incident["date_precision"]) == (None, "year")
     assert incident["evidence"]["date_precision"] == "2021"
+
+
+def test_a_year_after_an_attack_dates_the_attack_a_year_back() -> None:
+    text = (
+        "Chinese engineers resumed work at the Dasu dam on Monday, a year after a bombing there "
+        "killed nine Chinese workers."
+    )
+    incident = _incident(text, date(2025, 3, 21))
+    assert incident["role"] == "background"
+    assert incident["date_precision"] == "year"
+    assert incident["evidence"]["date_precision"] == "a year after"
