@@ -33,6 +33,7 @@ _MARKER = re.compile(
     r"among\s+the\s+dead(?:\s+(?:were|are))?|(?:the\s+)?injured\s+(?:include[sd]?|were|are)|"
     r"among\s+the\s+injured(?:\s+(?:were|are))?|"
     r"(?:killing|murder|slaying|assassination|kidnapping|abduction)s?\s+of|"
+    r"(?:the\s+)?(?:dead\s+)?bod(?:y|ies)\s+of|"
     r"(?:stabbed|hacked|beaten|bludgeoned|burn(?:ed|t)|stoned|tortured|shot)\s+to\s+death|"
     r"shot\s+dead|shot\s+down|neutrali[sz]ed|eliminated|killed|dead|died|martyred|slain|perished|killing|kills|deaths?\s+of|"
     r"embraced\s+martyrdom|murdered|murdering|beheaded|executed|assassinated|gunned\s+down|"
@@ -47,12 +48,13 @@ _MARKER_STEMS = (
     *("dead", "deceas", "fatalit", "victim", "injur", "kill", "murder", "slay", "assassin"),
     *("kidnap", "abduct", "death", "die", "martyr", "slain", "perish", "execut", "behead"),
     *("gunned", "lives", "life", "wound", "hurt", "hospitali", "unharm", "unscath", "seiz"),
-    *("hostage", "captive", "gunpoint", "safe", "neutrali", "eliminat", "shot down"),
+    *("hostage", "captive", "gunpoint", "safe", "neutrali", "eliminat", "shot down", "bod"),
 )
 """Letters every casualty word contains: most clauses have none, and a substring test is far
 cheaper than the casualty pattern's scan."""
 _PRE_ONLY = re.compile(
     r"(?i)^(?:killing|kills|injuring|wounding|kidnapping|abducting|murdering|deaths?\s+of|"
+    r"(?:the\s+)?(?:dead\s+)?bod(?:y|ies)\s+of|"
     r"claimed\s+the|cost\s+the|took\s+the|(?:the\s+)?deceased|\w+s?\s+of\b|"
     r"(?:the\s+)?dead\s|(?:the\s+)?fatalities|(?:the\s+)?victims|among|(?:the\s+)?injured\s)"
 )

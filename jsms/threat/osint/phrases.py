@@ -82,7 +82,8 @@ _OBJECT_BEFORE = re.compile(
     r"attacked|targeted|ambushed|evacuated|rescued|identified)\s+$"
 )
 _DEATHS_OF = re.compile(
-    r"(?i)\b(?:deaths?|lives|killings?|murders?|slayings?|kidnappings?|abductions?)\s+of\s+$"
+    r"(?i)\b(?:deaths?|lives|killings?|murders?|slayings?|kidnappings?|abductions?|bod(?:y|ies))"
+    r"\s+of\s+$"
 )
 LIVES_VERB = re.compile(r"(?i)\b(?:took|claimed|cost|claiming|taking|lost|loss\s+of)\s+$")
 

@@ -337,3 +337,14 @@ def test_a_count_after_the_attackers_verb_is_their_victims() -> None:
 def test_where_the_victims_were_travelling_stands_between_them_and_their_fate() -> None:
     text = "Two Chinese workers travelling from Lusaka to Kitwe were abducted on Tuesday."
     assert read(text).nationals == {"CN": {"kidnapped": 2}}
+
+
+def test_bodies_found_are_the_dead() -> None:
+    text = "Police found the bodies of two Chinese nationals in a forest near Bauchi."
+    assert read(text).nationals == {"CN": {"killed": 2}}
+    assert read("The body of a kidnapped Briton was found.").nationals == {"GB": {"killed": 1}}
+
+
+def test_a_police_escort_is_a_person() -> None:
+    text = "Bandits abducted two Chinese mining workers and killed their police escort."
+    assert read(text).totals == {"kidnapped": 2, "killed": 1}
