@@ -100,7 +100,8 @@ _DIRECTION_WORDS = frozenset(
     ["upper", "lower", "north", "south", "east", "west", "central", "greater", "old"]
 )
 _KIND_WORDS = ("airport", "port")
-_TOKEN = re.compile(r"#?[A-Z][A-Za-z'’.-]*")
+_TOKEN = re.compile(r"#?[A-ZÀ-ÖØ-ÞĀ-Ž](?:[^\W\d_]|['’.-])*")
+"""A capitalised word, accents included ('Mocímboa', 'Pétionville', 'São')."""
 _ROUTE = re.compile(
     r"(?i)\b(?:from|to(?!\s+death\b)|towards?|"
     r"(?:km|kms|kilomet(?:re|er)s|miles)\s+(?:\(\d+\s+\w+\)\s+)?(?:north|south|east|west)\w*\s+of|"
@@ -198,8 +199,9 @@ _PARTICLE = re.compile(r"^\s+(?:del|de|de\s+la|de\s+los|da|do|dos|das|di|du|des|
 
 def _joined_countries(sentence: Span, runs: list[Span]) -> list[Span]:
     """'Democratic Republic' + 'of' + 'Congo' is one name when the whole names a country or a
-    division ('Bosnia and Herzegovina', 'Jammu and Kashmir'), and 'Playa' + 'del' + 'Carmen'
-    when it names a town; otherwise the runs stay apart ('Bank of China')."""
+    division ('Bosnia and Herzegovina', 'Jammu and Kashmir'); names joined by a lower-case
+    particle are always one ('Playa del Carmen'); otherwise the runs stay apart ('Bank of
+    China')."""
     world = load_world()
     out: list[Span] = []
     for run in runs:
@@ -209,8 +211,9 @@ def _joined_countries(sentence: Span, runs: list[Span]) -> list[Span]:
             if _JOINER.match(gap) or particle:
                 joined = sentence.sub(out[-1].start - sentence.start, run.end - sentence.start)
                 key = normalize_name(joined.text)
-                town = particle and (key in world.towns or key in world.town_aliases)
-                if key in world.countries or key in world.admin1 or town:
+                # 'Mocímboa da Praia' is one name even when no gazetteer lists it: 'Praia'
+                # alone would be Cape Verde's capital
+                if particle or key in world.countries or key in world.admin1:
                     out[-1] = joined
                     continue
         out.append(run)

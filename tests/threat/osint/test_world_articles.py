@@ -690,3 +690,22 @@ def test_a_kidnapping_told_with_seized_and_a_past_wave_of_kidnappings() -> None:
     assert result["incidents"][0]["nationals"] == {
         "TR": {"killed": None, "injured": None, "kidnapped": 1}
     }
+
+
+def test_an_accented_name_with_a_particle_is_one_place_not_a_capital_abroad() -> None:
+    result = run(
+        "Insurgents attacked a camp of Chinese contractors in Mocímboa da Praia, Mozambique, on "
+        "Thursday night, killing two Chinese workers.",
+        published=date(2024, 3, 10),
+    )
+    # 'Praia' alone is Cape Verde's capital; 'Moc' is nothing
+    assert [(i["country"], i["killed"]) for i in result["incidents"]] == [("MZ", 2)]
+    assert result["incidents"][0]["place"] in (None, "Mocímboa da Praia")
+
+
+def test_a_chinese_restaurant_or_project_is_a_foreign_target() -> None:
+    for text in (
+        "A hand grenade was hurled at a Chinese restaurant in Quetta on Monday.",
+        "Protesters blocked the highway near a Chinese project site in Quetta on Monday.",
+    ):
+        assert run(text, published=date(2025, 3, 21))["relevant"], text
