@@ -102,6 +102,11 @@ _TYPED: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             r"\bblock(?:ed|ing|ade)\s+(?:the\s+|a\s+)?(?:road|highway|KKH|Karakoram|route|motorway)|"
             r"\broad\s?blocks?\b|\bblockade\b",
         ),
+        (
+            "other",  # arson and drones: attacks the other types do not name
+            r"\b(?:torched|set\s+(?:on\s+)?fire\s+to|set\s+ablaze|arson\s+attack|"
+            r"drone\s+(?:strike|attack)s?)\b",
+        ),
     )
 )
 _GENERIC = re.compile(
@@ -170,6 +175,7 @@ _STEMS: dict[str | None, tuple[str, ...]] = {
     "threat": ("threat", "warned", "hit", "alert", "attack", "plot", "plan", "foil", "thwart"),
     "protest": ("protest", "demonstrat", "sit-in"),
     "roadblock": ("block",),
+    "other": ("torch", "fire", "ablaze", "arson", "drone"),
     None: (
         *("attack", "assault", "targeted", "struck", "kill", "died", "dead", "death", "lives"),
         *("martyr", "injur", "wound", "slain", "clash", "skirmish", "brawl", "scuffle", "stones"),
@@ -210,6 +216,7 @@ _PRIORITY = (
     "threat",
     "protest",
     "roadblock",
+    "other",
 )
 
 

@@ -99,3 +99,16 @@ def test_a_foiled_plot_is_a_threat_even_when_the_plot_was_to_kidnap() -> None:
     ):
         result = extract_article(text, name="t", published=date(2025, 3, 21))
         assert [i["attack_type"] for i in result["incidents"]] == ["threat"], text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Militants torched vehicles of a Chinese company in Quetta on Monday.",
+        "Militants set fire to equipment of a Chinese construction firm in Quetta on Monday.",
+        "A drone strike hit a Chinese-run mine in Quetta on Monday.",
+    ],
+)
+def test_arson_and_drone_strikes_are_attacks_of_another_type(text: str) -> None:
+    result = extract_article(text, name="t", published=date(2025, 3, 21))
+    assert [i["attack_type"] for i in result["incidents"]] == ["other"], text
