@@ -366,7 +366,9 @@ def _headline_victim(clause: Span) -> list[Phrase]:
     return [Phrase(span, 1, lex.nationality_of[m["who"]], False, False, False)]
 
 
-_NAME = r"[A-Z][a-z'’-]+(?:\s+[A-Z][a-z'’-]+){1,2}"
+_WORD = r"[A-ZÀ-ÖØ-ÞĀ-Ž][a-zß-öø-ÿā-ž'’-]+"
+_NAME = rf"{_WORD}(?:\s+{_WORD}){{1,2}}"
+"""'Grace Millane', 'José Pérez': two or three capitalised words, accents included."""
 _NAME_LIST = rf"{_NAME}(?:\s*,\s*{_NAME})*(?:,?\s+and\s+{_NAME})?"
 _NOT_A_NAME = frozenset(
     {"Minister", "President", "Prime", "Foreign", "General", "Governor", "Secretary", "Army"}
@@ -419,9 +421,13 @@ def _named_victims(clause: Span, taken: list[Phrase]) -> list[Phrase]:
     return found
 
 
+_MAY_NAME = re.compile(r"(?:^|[a-z,]\s+)[A-ZÀ-ÖØ-ÞĀ-Ž]\w+\s+[A-ZÀ-ÖØ-ÞĀ-Ž]")
+"""Two capitalised words in a row: a person may be named there (a cheap test before the scan)."""
+
+
 def named_nationalities(text: str) -> set[str]:
     """The nationalities of the people a text names ('British tourist Grace Millane')."""
-    if not re.search(r"[a-z,]\s+[A-Z][a-z]+\s+[A-Z]|^[A-Z][a-z]+\s+[A-Z]", text):
+    if not _MAY_NAME.search(text):
         return set()
     return {p.nationality for p in _named_victims(Span(0, len(text), text), []) if p.nationality}
 
@@ -430,7 +436,7 @@ def find_phrases(clause: Span) -> list[Phrase]:
     """Counted phrases left to right, people named with their nationality, and bare counts
     after a casualty verb."""
     found = _noun_phrases(clause) or _headline_victim(clause)
-    if re.search(r"[a-z,]\s+[A-Z][a-z]+\s+[A-Z]", clause.text):  # a name may be there
+    if _MAY_NAME.search(clause.text):
         found = [*found, *_named_victims(clause, found)]
     return sorted([*found, *_bare_counts(clause, found)], key=lambda p: p.span.start)
 

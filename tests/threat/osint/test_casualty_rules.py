@@ -292,6 +292,7 @@ def test_a_foreigner_named_by_trade_is_counted(text: str) -> None:
             {"CA": {"killed": 2}},
         ),
         ("British tourist Grace Millane was murdered in Auckland.", {"GB": {"killed": 1}}),
+        ("Spanish tourist José Pérez was murdered in Lima.", {"ES": {"killed": 1}}),
         ("Gunmen shot dead Wang Lei, a Chinese engineer, in Karachi.", {"CN": {"killed": 1}}),
         # a title is no name: the minister was not killed
         ("Chinese Foreign Minister Wang Yi condemned the killing of three engineers.", {}),
