@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
-from jsms.threat.osint.text import NUMBER, Span, parse_number
+from jsms.threat.osint.text import ATTACK_NOUNS, NUMBER, Span, parse_number
 
 __all__ = [
     "DateMention",
@@ -81,8 +81,7 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         (
             "ago",  # 'a year after a bombing there killed nine': the bombing, counted back
             rf"(?i)\b(?P<count>{NUMBER}|a|an)\s+(?P<unit>day|week|month|year)s?\s+after"
-            r"(?=\s+(?:the|a|an|its|their)\s+(?:[\w-]+\s+){0,2}(?:attacks?|bombings?|blast|explosion|"
-            r"shooting|assault|ambush|kidnapping|abduction|massacre|killings?|raid)\b)",
+            rf"(?=\s+(?:the|a|an|its|their)\s+(?:[\w-]+\s+){{0,2}}{ATTACK_NOUNS}\b)",
         ),
         (
             "earlier",

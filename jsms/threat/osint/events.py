@@ -192,8 +192,8 @@ class _Grouper:
         # Karachi' above 'near Port Qasim on Sunday night'): one attack told twice
         ep, mp = focus.place, m.place
         headline = m.lead and focus.date is None and all(x.lead for x in focus.mentions)
-        same_province = ep is not None and mp is not None and ep.province == mp.province
-        if headline and same_province and ep.province is not None:  # type: ignore[union-attr]
+        province = ep.province if ep is not None else None
+        if headline and province is not None and mp is not None and mp.province == province:
             return not _dates_conflict(self.when(focus), m.date) and _counts_fit(focus, m)
         if m.place is not None and not vague:
             return False

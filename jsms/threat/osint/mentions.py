@@ -22,7 +22,7 @@ from jsms.threat.osint.dates import (
     sentence_year,
 )
 from jsms.threat.osint.places import HOME_COUNTRY, PlaceMention, distance_km, find_places
-from jsms.threat.osint.text import Span, is_title_line, split_clauses
+from jsms.threat.osint.text import ATTACK_NOUNS, Span, is_title_line, split_clauses
 from jsms.threat.osint.types import Cue, find_cues, is_anaphoric, is_generic
 
 __all__ = [
@@ -229,10 +229,7 @@ def _needs_split(places: list[PlaceMention], dates: list[DateMention]) -> bool:
     return far or len(strong) > 1
 
 
-_YEAR_OF_ATTACK = re.compile(
-    r"(?i)\b(?:19|20)\d\d\s+(?:[\w-]+\s+){0,2}(?:attacks?|bombings?|blast|explosion|shooting|"
-    r"assault|ambush|kidnapping|abduction|massacre|killings?|siege|raid)\b"
-)
+_YEAR_OF_ATTACK = re.compile(rf"(?i)\b(?:19|20)\d\d\s+(?:[\w-]+\s+){{0,2}}{ATTACK_NOUNS}\b")
 """'the 2021 bus bombing in Dasu': the year names the attack's date, whatever else the clause
 dates (a verdict 'on Monday')."""
 

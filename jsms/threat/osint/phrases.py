@@ -425,11 +425,14 @@ _MAY_NAME = re.compile(r"(?:^|[a-z,]\s+)[A-ZÀ-ÖØ-ÞĀ-Ž]\w+\s+[A-ZÀ-ÖØ-Þ
 """Two capitalised words in a row: a person may be named there (a cheap test before the scan)."""
 
 
-def named_nationalities(text: str) -> set[str]:
-    """The nationalities of the people a text names ('British tourist Grace Millane')."""
+@functools.lru_cache(maxsize=4096)
+def named_nationalities(text: str) -> frozenset[str]:
+    """The nationalities of the people a text names ('British tourist Grace Millane').
+    Remembered: relevance asks it of the same sentences for every event beside them."""
     if not _MAY_NAME.search(text):
-        return set()
-    return {p.nationality for p in _named_victims(Span(0, len(text), text), []) if p.nationality}
+        return frozenset()
+    found = _named_victims(Span(0, len(text), text), [])
+    return frozenset(p.nationality for p in found if p.nationality)
 
 
 def find_phrases(clause: Span) -> list[Phrase]:

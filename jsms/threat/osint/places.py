@@ -353,17 +353,20 @@ def _world_lookup(lex: Lexicon, words: str, countries: frozenset[str]) -> WorldP
     if len(clean) < 4 or clean in lex.place_stopwords or clean.isupper() or _CALENDAR.match(clean):
         return None
     named = _NAMED_DIVISION.match(clean)
-    if named is not None:  # 'Niger State', 'Gao Region': the division, not a town
-        divisions = load_world().admin1.get(normalize_name(named["name"]), ())
-        local = [d for d in divisions if d.country in countries] or list(divisions)
-        if local:
-            return local[0]
-    return load_world().lookup(clean, countries)
+    division = _division_called(named["name"], countries) if named else None
+    return division or load_world().lookup(clean, countries)  # 'Niger State' is no town
 
 
-_NAMED_DIVISION = re.compile(
-    r"^(?P<name>.{3,}?)\s+(?:State|Province|Region|Governorate|Prefecture|Department)$"
-)
+_DIVISION_KINDS = r"(?:state|province|region|governorate|prefecture|department)"
+_NAMED_DIVISION = re.compile(rf"^(?P<name>.{{3,}}?)\s+(?i:{_DIVISION_KINDS})$")
+_DIVISION_AFTER = re.compile(rf"(?i)^\s+{_DIVISION_KINDS}\b")
+
+
+def _division_called(name: str, countries: frozenset[str]) -> WorldPlace | None:
+    """The first-level division of that name, one in the article's countries first."""
+    divisions = load_world().admin1.get(normalize_name(name), ())
+    local = [d for d in divisions if d.country in countries] or list(divisions)
+    return local[0] if local else None
 
 
 def _world_place_plausible(
@@ -412,11 +415,10 @@ def _world_hits(lex: Lexicon, sentence: Span, countries: frozenset[str]) -> list
         span, place = resolved
         after = sentence.text[span.end - sentence.start :]
         if place.kind == "country" and _DIVISION_AFTER.match(after):
-            place = _division_not_country(place, countries)  # "Nigeria's Niger state"
+            # "Nigeria's Niger state": the division that bears the country's name
+            place = _division_called(place.name, countries) or place
         role = _role(sentence, span)
-        if not _world_place_plausible(
-            place, role, countries, sentence.text[span.end - sentence.start :]
-        ):
+        if not _world_place_plausible(place, role, countries, after):
             continue
         rank = {"country": 0, "admin1": 1}.get(place.kind, 3)
         hits.append(
@@ -425,16 +427,6 @@ def _world_hits(lex: Lexicon, sentence: Span, countries: frozenset[str]) -> list
             )
         )
     return hits
-
-
-_DIVISION_AFTER = re.compile(r"(?i)^\s+(?:state|province|region|governorate|prefecture)\b")
-
-
-def _division_not_country(place: WorldPlace, countries: frozenset[str]) -> WorldPlace:
-    """A division that bears a country's name ('Niger state' is Nigeria's), else the country."""
-    divisions = load_world().admin1.get(normalize_name(place.name), ())
-    named = [d for d in divisions if d.country in countries] or list(divisions)
-    return named[0] if named else place
 
 
 _STATE_BODIES = frozenset(

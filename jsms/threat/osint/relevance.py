@@ -126,20 +126,17 @@ def _foreign_nationality(sentence: str, m: re.Match[str]) -> bool:
     return bool(_NOUN_BEFORE.search(before) and _NOUN_AFTER.match(after))
 
 
+_COMPANY_WORDS = (
+    *("Company", "Corporation", "Corp", "Group", "Limited", "Ltd", "Co", "Engineering"),
+    *("Construction", "Mining", "Petroleum", "Energy", "Telecom", "Railway", "Bank", "Holdings"),
+    *("Enterprise", "Enterprises"),
+)
 _COMPANY = re.compile(
     r"\b(?P<who>[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)\s+(?:[A-Z][\w&.-]*\s+){0,4}"
-    r"(?:Company|Corporation|Corp\.?|Group|Limited|Ltd\.?|Co\.|Engineering|Construction|"
-    r"Mining|Petroleum|Energy|Telecom|Railway|Bank|Holdings|Enterprises?)\b"
+    rf"(?:{'|'.join(_COMPANY_WORDS)})\b"
 )
 """'the China Harbour Engineering Company': a company named after a country is foreign-run
 where that country is not the host."""
-
-
-_COMPANY_WORDS = (
-    *("Company", "Corporation", "Corp", "Group", "Limited", "Ltd", "Co.", "Engineering"),
-    *("Construction", "Mining", "Petroleum", "Energy", "Telecom", "Railway", "Bank", "Holdings"),
-    "Enterprise",
-)
 
 
 def _foreign_company(sentence: str, host: str | None) -> bool:

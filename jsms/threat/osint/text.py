@@ -78,6 +78,12 @@ _WORD_NUMBER = (
     r"eighteen|nineteen|zero|one|two|three|four|five|six|seven|eight|nine|ten)"
 )
 """Word counts, longest forms first so 'two dozen' is 24, not two."""
+ATTACK_NOUNS = (
+    r"(?:attacks?|bombings?|blast|explosion|shooting|assault|ambush|kidnapping|abduction|"
+    r"massacre|killings?|siege|raid)"
+)
+"""Nouns that name one attack: what a date before them ('the 2021 bombing') or a count back
+to them ('a year after the attack') is about."""
 NUMBER = rf"(?:\d{{1,3}}(?:,\d{{3}})+|\d+|{_WORD_NUMBER})"
 """Regex (no groups) for a count written with digits or words: '13', '1,545', 'twenty-five'."""
 
